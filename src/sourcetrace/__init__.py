@@ -1,0 +1,26 @@
+"""sourcetrace: who asserts each claim in a news article, through which chain, on what evidence."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from sourcetrace.model import Report
+
+
+def analyze(text_or_path: str | Path, **meta: Any) -> Report:
+    """Analyse one article. A `pathlib.Path` is read as a file; a `str` is the article text.
+
+    Keyword arguments are document metadata (`title`, `outlet`, `published`, `url`) or `model`,
+    the name or path of an installed spaCy pipeline.
+    """
+    from sourcetrace.analyzer import analyze as _analyze
+
+    return _analyze(text_or_path, **meta)
+
+
+__all__ = ["__version__", "analyze"]

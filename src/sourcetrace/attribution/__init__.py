@@ -1,0 +1,1 @@
+"""Attribution extraction: cues, sources, contents, nesting and chains, as spaCy components."""

@@ -1,0 +1,177 @@
+"""The one data model that flows through sourcetrace.
+
+`Document` is what came in (text plus metadata); `Report` is what goes out (the JSON contract).
+Everything in between works on the spaCy `Doc`; the Report is built from it once, at the end.
+Every offset is a Python `str` index into `Document.text`, the exact text analysed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = "1.0"
+
+
+class SourceType(StrEnum):
+    OUTLET = "outlet"
+    NAMED_PERSON = "named_person"
+    NAMED_ORGANIZATION = "named_organization"
+    OFFICIAL_UNNAMED = "official_unnamed"
+    ANONYMOUS = "anonymous"
+    EYEWITNESS = "eyewitness"
+    DOCUMENT = "document"
+    COLLECTIVE = "collective"
+    AUTHOR = "author"
+
+
+#: Source types whose innermost position makes a claim rest on someone the reader cannot identify.
+UNNAMED_TYPES = frozenset({SourceType.ANONYMOUS, SourceType.OFFICIAL_UNNAMED, SourceType.EYEWITNESS})
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
+
+
+class Document(_Model):
+    """An input article, after ingest and before analysis."""
+
+    text: str = Field(description="The exact text analysed; every offset indexes into it.")
+    title: str | None = None
+    outlet: str | None = Field(None, description="Publishing outlet from metadata, site name or dateline.")
+    wire: str | None = Field(None, description="Wire service named in the dateline, e.g. '(Reuters)'.")
+    published: str | None = Field(None, description="Publication date as given (ISO 8601 when known).")
+    author: str | None = None
+    path: str | None = None
+    url: str | None = None
+    language: str | None = Field(None, description="Detected language code, e.g. 'en'.")
+    fetched_at: str | None = Field(None, description="UTC time the URL was fetched (ISO 8601).")
+    final_url: str | None = Field(None, description="URL after redirects, when fetched.")
+
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+class TextSpan(_Model):
+    text: str
+    start: int | None = Field(description="Start offset into document.text; null when implicit.")
+    end: int | None = None
+
+
+class SourceMention(TextSpan):
+    source_id: str | None = None
+
+
+class Content(TextSpan):
+    parts: list[TextSpan] = Field(
+        default_factory=list, description="The pieces of a quote split by its speech tag, in order."
+    )
+
+
+class Attribution(_Model):
+    id: str
+    kind: str = Field(description="direct | indirect | according_to | passive | mixed")
+    cue: TextSpan
+    source: SourceMention
+    content: Content
+    addressee: SourceMention | None = None
+    time: TextSpan | None = None
+    parent: str | None = Field(None, description="Id of the attribution that relays this one.")
+    confidence: float = Field(ge=0.0, le=1.0)
+
+
+class Source(_Model):
+    id: str
+    name: str
+    type: SourceType
+    role: str | None = None
+    affiliation: str | None = None
+    mentions: list[tuple[int, int]] = Field(default_factory=list)
+
+
+class ChainLink(_Model):
+    source_id: str
+    name: str
+    type: SourceType
+    attribution_id: str | None = Field(
+        None, description="The attribution through which this source speaks; null for the publisher."
+    )
+
+
+class Hedge(_Model):
+    text: str
+    start: int
+    end: int
+    kind: str = Field(description="hedge | reporting | scare_quote | so_called | conditional")
+
+
+class Claim(_Model):
+    id: str
+    text: str
+    start: int
+    end: int
+    chain: list[ChainLink] = Field(description="Sources from the publisher (first) to the innermost.")
+    attribution_id: str | None = None
+    hedges: list[Hedge] = Field(default_factory=list)
+    checkworthiness: float | None = None
+
+
+class Profile(_Model):
+    sources_by_type: dict[str, int]
+    claims: int
+    unattributed_share: float
+    unnamed_innermost_share: float
+    deepest_chain: int
+    distinct_innermost_sources: int
+
+
+class HeadlineCheck(_Model):
+    text: str | None
+    matched_claim_ids: list[str] = Field(default_factory=list)
+    similarity: float | None = None
+    overstated: bool = False
+    note: str | None = None
+    chain: list[ChainLink] | None = None
+
+
+class Provenance(_Model):
+    tool_version: str
+    pipeline: str
+    pipeline_version: str
+    model_hashes: dict[str, str]
+    input_sha256: str
+    fetched_at: str | None = None
+    final_url: str | None = None
+
+
+class Report(_Model):
+    schema_version: str = SCHEMA_VERSION
+    document: Document
+    attributions: list[Attribution]
+    sources: list[Source]
+    claims: list[Claim]
+    profile: Profile
+    headline: HeadlineCheck
+    provenance: Provenance
+    warnings: list[str] = Field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    def source(self, source_id: str) -> Source:
+        return next(s for s in self.sources if s.id == source_id)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a Report, as published in docs/report.schema.json."""
+    schema = Report.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = f"https://sourcetrace.dev/schema/report-{SCHEMA_VERSION}.json"
+    return schema
