@@ -1,0 +1,54 @@
+# sourcetrace developer tasks. `make demo` and `make test` set everything up on a fresh clone.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+DATA   ?= ../shared/data
+STAMP  := $(VENV)/.sourcetrace-installed
+BENCH_LIMIT ?= 400
+BENCH_ARGS  ?=
+
+.PHONY: help install demo test lint models eval bench schema clean
+
+help:
+	@echo "make demo    set up .venv and analyse examples/demo.txt"
+	@echo "make test    set up .venv and run the test suite"
+	@echo "make lint    ruff"
+	@echo "make models  retrain the attribution model from $(DATA)/polnear"
+	@echo "make eval    score against PolNeAR dev and the gold chains"
+	@echo "make bench   throughput on $(DATA)/buzzfeed_webis_2016 (BENCH_LIMIT=$(BENCH_LIMIT))"
+	@echo "make schema  regenerate docs/report.schema.json"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# The stamp makes a second run instant; editing pyproject.toml (the pins) re-installs.
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/sourcetrace analyze examples/demo.txt
+
+test: $(STAMP)
+	$(VENV)/bin/pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests benchmarks
+
+models: $(STAMP)
+	$(PY) -m sourcetrace.attribution.train --data $(DATA)/polnear --out src/sourcetrace/models/attribution
+
+eval: $(STAMP)
+	$(VENV)/bin/sourcetrace eval polnear $(DATA)/polnear/dev
+	$(VENV)/bin/sourcetrace eval chains tests/gold/chains
+
+bench: $(STAMP)
+	$(PY) benchmarks/throughput.py --data $(DATA)/buzzfeed_webis_2016 --limit $(BENCH_LIMIT) $(BENCH_ARGS)
+
+schema: $(STAMP)
+	$(VENV)/bin/sourcetrace schema > docs/report.schema.json
+
+clean:
+	rm -rf build dist .pytest_cache .ruff_cache .hypothesis src/*.egg-info

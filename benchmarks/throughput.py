@@ -1,0 +1,242 @@
+"""Throughput of sourcetrace against the bare spaCy pipeline it is built on, on real news articles.
+
+Reads the BuzzFeed-Webis Fake News Corpus 2016 (articles/NNNN.xml, see its README) from the shared data
+folder, loads the model once, then times in the same process, over the same texts:
+
+  (a) the bare spaCy pipeline: `nlp.pipe(texts)` with sourcetrace's own components switched off;
+  (b) the full analysis: `Analyzer.analyze_many(documents)`, Reports included.
+
+and reports articles/s, words/s, the ratio b/a and peak resident memory. Results go to
+benchmarks/results/throughput.json. Targets: (b) at least 0.8x (a); peak RSS under 1.5 GB.
+
+    python benchmarks/throughput.py --limit 400
+    python benchmarks/throughput.py --data ../shared/data/buzzfeed_webis_2016 --n-process 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import sys
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = REPO.parent / "shared" / "data" / "buzzfeed_webis_2016"
+DEFAULT_OUT = REPO / "benchmarks" / "results" / "throughput.json"
+
+TARGET_RATIO = 0.8
+TARGET_RSS_MB = 1536.0
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One corpus article, with the metadata the corpus gives (there is no per-article date)."""
+
+    name: str
+    title: str | None
+    text: str
+    portal: str | None
+    author: str | None
+    url: str | None
+
+
+def read_buzzfeed(directory: Path, limit: int | None = None) -> Iterator[Article]:
+    """Articles from `directory/articles/*.xml` in file order, skipping those without main text."""
+    files = sorted((directory / "articles").glob("*.xml"))
+    count = 0
+    for path in files:
+        if limit is not None and count >= limit:
+            return
+        root = ET.parse(path).getroot()
+        text = (root.findtext("mainText") or "").strip()
+        if not text:
+            continue
+        count += 1
+        yield Article(
+            name=path.name,
+            title=(root.findtext("title") or "").strip() or None,
+            text=text,
+            portal=(root.findtext("portal") or "").strip() or None,
+            author=(root.findtext("author") or "").strip() or None,
+            url=(root.findtext("uri") or "").strip() or None,
+        )
+
+
+def _own_pipes(nlp: Any) -> list[str]:
+    """sourcetrace's components in the pipeline; everything else is the base spaCy model."""
+    names = []
+    for name, pipe in nlp.pipeline:
+        module = getattr(pipe, "__module__", None) or type(pipe).__module__
+        if module.startswith("sourcetrace"):
+            names.append(name)
+    return names
+
+
+def peak_rss_mb() -> dict[str, float]:
+    # ru_maxrss is in KiB on Linux, bytes on macOS.
+    scale = 1024 * 1024 if sys.platform == "darwin" else 1024
+    return {
+        "self": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale,
+        "children": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / scale,
+    }
+
+
+@dataclass
+class Run:
+    name: str
+    articles: int
+    words: int
+    seconds: float
+
+    @property
+    def articles_per_s(self) -> float:
+        return self.articles / self.seconds if self.seconds else 0.0
+
+    @property
+    def words_per_s(self) -> float:
+        return self.words / self.seconds if self.seconds else 0.0
+
+
+def _timed(name: str, articles: list[Article], words: int, work: Callable[[], int]) -> Run:
+    start = time.perf_counter()
+    done = work()
+    seconds = time.perf_counter() - start
+    if done != len(articles):
+        raise RuntimeError(f"{name}: processed {done} of {len(articles)} articles")
+    return Run(name, done, words, seconds)
+
+
+def measure(articles: list[Article], *, model: str | None, batch_size: int, n_process: int,
+            warmup: int) -> dict[str, Any]:
+    from sourcetrace.analyzer import Analyzer
+    from sourcetrace.model import Document
+
+    started = time.perf_counter()
+    analyzer = Analyzer(model)
+    nlp = analyzer.nlp
+    load_seconds = time.perf_counter() - started
+    rss_after_load = peak_rss_mb()["self"]
+
+    texts = [a.text for a in articles]
+    documents = [
+        Document(text=a.text, title=a.title, outlet=a.portal, author=a.author, url=a.url) for a in articles
+    ]
+    words = sum(len(t.split()) for t in texts)
+    own = _own_pipes(nlp)
+
+    def bare(items: list[str]) -> int:
+        with nlp.select_pipes(disable=own):
+            return sum(1 for _ in nlp.pipe(items, batch_size=batch_size, n_process=n_process))
+
+    def full(items: list[Document]) -> int:
+        return sum(1 for _ in analyzer.analyze_many(items, batch_size=batch_size, n_process=n_process))
+
+    # Warm both paths (lazy imports, first-batch allocations) so neither pays start-up inside the timing.
+    if warmup:
+        bare(texts[:warmup])
+        full(documents[:warmup])
+
+    a = _timed("spaCy pipeline (bare)", articles, words, lambda: bare(texts))
+    b = _timed("sourcetrace analyze_many", articles, words, lambda: full(documents))
+    rss = peak_rss_mb()
+    ratio = b.words_per_s / a.words_per_s if a.words_per_s else 0.0
+    import spacy
+
+    return {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {"platform": platform.platform(), "python": platform.python_version(),
+                    "cpus": os.cpu_count()},
+        "spacy": spacy.__version__,
+        "pipeline": nlp.meta.get("name"),
+        "pipeline_components": nlp.pipe_names,
+        "sourcetrace_components": own,
+        "settings": {"articles": len(articles), "words": words, "batch_size": batch_size,
+                     "n_process": n_process, "warmup": warmup},
+        "load_seconds": round(load_seconds, 2),
+        "runs": [
+            {**asdict(r), "articles_per_s": round(r.articles_per_s, 2), "words_per_s": round(r.words_per_s)}
+            for r in (a, b)
+        ],
+        "ratio_full_over_bare": round(ratio, 3),
+        "rss_mb": {"after_load": round(rss_after_load), "peak_self": round(rss["self"]),
+                   "peak_children": round(rss["children"])},
+        "targets": {
+            "ratio_min": TARGET_RATIO,
+            "rss_max_mb": TARGET_RSS_MB,
+            "ratio_met": ratio >= TARGET_RATIO,
+            "rss_met": max(rss.values()) < TARGET_RSS_MB,
+        },
+    }
+
+
+def print_table(results: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    s = results["settings"]
+    table = Table(title=(f"Throughput: {s['articles']} articles, {s['words']:,} words, "
+                         f"batch {s['batch_size']}, {s['n_process']} process(es)"))
+    table.add_column("run")
+    table.add_column("seconds", justify="right")
+    table.add_column("articles/s", justify="right")
+    table.add_column("words/s", justify="right")
+    for run in results["runs"]:
+        table.add_row(run["name"], f"{run['seconds']:.1f}", f"{run['articles_per_s']:.1f}",
+                      f"{run['words_per_s']:,}")
+    console = Console()
+    console.print(table)
+    t = results["targets"]
+    rss = results["rss_mb"]
+    mark = {True: "[green]met[/green]", False: "[red]missed[/red]"}
+    console.print(f"ratio full / bare: [bold]{results['ratio_full_over_bare']:.2f}[/bold] "
+                  f"(target >= {t['ratio_min']}: {mark[t['ratio_met']]})")
+    console.print(f"peak RSS: [bold]{rss['peak_self']} MB[/bold] (children {rss['peak_children']} MB, "
+                  f"after load {rss['after_load']} MB; target < {t['rss_max_mb']:.0f} MB: "
+                  f"{mark[t['rss_met']]})")
+    console.print(f"model load: {results['load_seconds']} s")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="buzzfeed_webis_2016 folder")
+    parser.add_argument("--limit", type=int, default=None, help="first N articles (default: all)")
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--n-process", type=int, default=1)
+    parser.add_argument("--warmup", type=int, default=8, help="articles run through both paths first")
+    parser.add_argument("--model", default=None, help="spaCy pipeline name or path (default: bundled)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="where to write the JSON results")
+    parser.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args(argv)
+
+    if not (args.data / "articles").is_dir():
+        print(f"error: {args.data}/articles not found (set --data to the buzzfeed_webis_2016 folder)",
+              file=sys.stderr)
+        return 2
+    articles = list(read_buzzfeed(args.data, args.limit))
+    if not articles:
+        print(f"error: no articles with text under {args.data}/articles", file=sys.stderr)
+        return 2
+    results = measure(articles, model=args.model, batch_size=args.batch_size, n_process=args.n_process,
+                      warmup=min(args.warmup, len(articles)))
+    results["data"] = str(args.data)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print_table(results)
+    print(f"results written to {args.out}")
+    met = results["targets"]["ratio_met"] and results["targets"]["rss_met"]
+    return 1 if args.check and not met else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

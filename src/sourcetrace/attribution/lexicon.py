@@ -1,0 +1,105 @@
+"""Word lists that the rules rely on. Kept as data, in one place, so they can be reviewed and extended.
+
+The learned tagger finds cues beyond these lists; the lists serve the rules that need certainty
+(speech tags around quotes, addressees, source typing), not cue detection at large.
+"""
+
+from __future__ import annotations
+
+#: Verbs of saying, reporting, believing and disputing (lemmas).
+REPORTING_VERBS = frozenset(
+    """
+    say tell add state claim report announce explain insist warn note stress emphasise emphasize
+    argue assert allege acknowledge admit confirm deny reject dismiss dispute contend maintain
+    believe think suspect fear estimate predict suggest reckon feel hope expect conclude find
+    write tweet post reply respond answer ask quip recall recount describe declare testify
+    inform notify brief assure promise vow pledge threaten urge caution concede complain
+    indicate reveal disclose divulge show demonstrate prove indicate estimate calculate
+    observe remark comment mention point reiterate repeat affirm aver charge accuse blame
+    speculate guess imply hint signal understand learn hear reckon agree disagree
+    quote cite
+    """.split()
+)
+
+#: Cues that dispute rather than support the content.
+DISPUTING_VERBS = frozenset("deny reject dismiss dispute refute rebut contradict deride".split())
+
+#: Reporting verbs that take the hearer as direct object: `X told Y that ...`.
+ADDRESSEE_VERBS = frozenset("tell inform notify brief assure warn remind promise advise alert".split())
+
+#: Verbs through which an outlet *publishes*: `Channel 9 reported that ...`.
+PUBLISHING_VERBS = frozenset("report publish broadcast air print write carry reveal".split())
+
+#: Words that make an organisation name an outlet: `Meridian News Agency`, `Channel 9`.
+OUTLET_WORDS = frozenset(
+    """
+    news agency wire press times post herald gazette tribune courier journal daily telegraph
+    chronicle observer guardian express mirror sun standard examiner register bulletin review
+    radio television tv channel network broadcasting broadcaster newspaper magazine weekly
+    monitor dispatch ledger inquirer record reporter newswire media online
+    """.split()
+)
+
+#: Well-known outlets and wires whose names do not contain an outlet word.
+KNOWN_OUTLETS = frozenset(
+    """
+    reuters ap afp bbc cnn nbc cbs abc npr pbs msnbc fox xinhua tass ria itar-tass anadolu
+    bloomberg politico axios vox breitbart huffpost buzzfeed vice slate salon yonhap kyodo
+    al-jazeera aljazeera dpa efe ansa ptI sputnik rt irna wafa interfax ukrinform
+    """.lower().split()
+)
+
+#: Head nouns of unnamed officials: `a senior official`, `a police spokesman`.
+OFFICIAL_NOUNS = frozenset(
+    """
+    official officials spokesman spokeswoman spokesperson spokespeople spokesmen spokeswomen
+    minister ministers officer officers aide aides diplomat diplomats commander commanders
+    administrator administrators representative representatives adviser advisers advisor advisors
+    secretary governor mayor president chief director inspector investigator investigators
+    prosecutor prosecutors authorities authority lawmaker lawmakers senator legislator ambassador
+    envoy general colonel captain sheriff superintendent commissioner negotiator negotiators
+    staffer staffers employee employees manager executive executives chairman chairwoman
+    """.split()
+)
+
+#: Head nouns of sources nobody can identify: `a source familiar with ...`, `people close to ...`.
+ANONYMOUS_NOUNS = frozenset("source sources insider insiders person people individual someone".split())
+
+#: Head nouns of observers: `eyewitnesses`, `a passer-by`.
+EYEWITNESS_NOUNS = frozenset(
+    "witness witnesses eyewitness eyewitnesses onlooker onlookers bystander bystanders passer-by "
+    "passers-by observer observers survivor survivors".split()
+)
+
+#: Head nouns of documents: `a report by ...`, `court filings`.
+DOCUMENT_NOUNS = frozenset(
+    """
+    report reports study studies document documents filing filings record records memo memorandum
+    letter letters survey poll polls data statistics figures analysis audit review census
+    indictment complaint lawsuit affidavit transcript minutes statement footage video recording
+    assessment paper papers dossier cable cables email emails log logs ruling verdict judgment
+    """.split()
+)
+
+#: Heads of groups spoken of collectively: `many residents believe ...`.
+COLLECTIVE_NOUNS = frozenset(
+    """
+    residents people villagers locals citizens voters farmers workers parents families fans
+    critics supporters opponents activists protesters protestors demonstrators analysts experts
+    economists scientists doctors teachers students observers commentators americans
+    community public majority many most some others shoppers commuters owners traders merchants
+    neighbours neighbors members
+    """.split()
+)
+
+#: Determiners and quantifiers marking a group rather than an individual.
+COLLECTIVE_QUANTIFIERS = frozenset("many most some several few numerous countless all".split())
+
+#: Role nouns that can stand for a person already introduced: `the minister said`.
+ROLE_NOUNS = OFFICIAL_NOUNS | frozenset(
+    "leader premier chancellor head founder owner lawyer attorney doctor professor analyst "
+    "economist researcher scientist expert coach captain priest bishop judge".split()
+)
+
+PERSON_PRONOUNS = frozenset("he she him her his hers".split())
+PLURAL_PRONOUNS = frozenset("they them their".split())

@@ -1,0 +1,231 @@
+"""Dependency rules for the attribution constructions a reader must never miss.
+
+These complement the learned tagger: they are precise on the constructions that decide a chain
+(`X told Y that`, `according to X`, `was quoted as saying`, impersonal passives, `adding that`) and they
+supply what the tagger does not predict (addressee, time expression, inherited speakers).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from spacy.tokens import Doc, Span, Token
+
+from sourcetrace.attribution.lexicon import ADDRESSEE_VERBS, REPORTING_VERBS
+from sourcetrace.attribution.types import RawAttribution
+
+_SUBJECTS = ("nsubj", "nsubjpass", "csubj")
+_CLAUSES = ("ccomp", "xcomp")
+_TRIM_EDGES = frozenset(",.;:—–-\"'“”‘’ ")
+_TIME_ENTS = frozenset({"DATE", "TIME"})
+
+
+def char_span(tokens: Iterable[Token]) -> tuple[int, int]:
+    toks = list(tokens)
+    return toks[0].idx, toks[-1].idx + len(toks[-1].text)
+
+
+def subtree_span(token: Token, exclude: Iterable[Token] = ()) -> tuple[int, int]:
+    """Character span of a token's subtree, cut before any excluded subtree that ends it."""
+    excluded = {t.i for ex in exclude for t in ex.subtree}
+    toks = [t for t in token.subtree if t.i not in excluded]
+    return trim(token.doc, char_span(toks))
+
+
+def trim(doc: Doc, span: tuple[int, int]) -> tuple[int, int]:
+    text = doc.text
+    start, end = span
+    while start < end and text[start] in _TRIM_EDGES:
+        start += 1
+    while end > start and text[end - 1] in _TRIM_EDGES:
+        end -= 1
+    return start, end
+
+
+def noun_phrase(token: Token) -> tuple[int, int]:
+    """A source mention: the subtree of its head, without a trailing relative clause's punctuation."""
+    return subtree_span(token)
+
+
+def is_reporting(token: Token) -> bool:
+    return token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in REPORTING_VERBS
+
+
+def _child(token: Token, *deps: str) -> Token | None:
+    return next((c for c in token.children if c.dep_ in deps), None)
+
+
+def _time_of(token: Token) -> tuple[int, int] | None:
+    for child in token.children:
+        if child.ent_type_ in _TIME_ENTS and child.dep_ in ("npadvmod", "tmod", "advmod"):
+            return subtree_span(child)
+        if child.dep_ == "prep" and child.lower_ in ("on", "in", "at", "during", "after", "before"):
+            pobj = _child(child, "pobj")
+            if pobj is not None and pobj.ent_type_ in _TIME_ENTS:
+                return subtree_span(child)
+    return None
+
+
+def _addressee_of(token: Token) -> tuple[int, int] | None:
+    if token.lemma_.lower() in ADDRESSEE_VERBS:
+        obj = _child(token, "dobj", "dative")
+        if obj is not None:
+            return noun_phrase(obj)
+    for prep in token.children:
+        if prep.dep_ in ("prep", "dative") and prep.lower_ == "to":
+            pobj = _child(prep, "pobj")
+            if pobj is not None and pobj.pos_ in ("PROPN", "NOUN", "PRON"):
+                return noun_phrase(pobj)
+    return None
+
+
+def _passive_agent(token: Token) -> Token | None:
+    agent = _child(token, "agent")
+    return _child(agent, "pobj") if agent is not None else None
+
+
+def _clause_content(verb: Token) -> tuple[int, int] | None:
+    clause = _child(verb, *_CLAUSES)
+    if clause is None:
+        return None
+    start, end = subtree_span(clause)
+    mark = _child(clause, "mark")
+    if mark is not None and mark.lower_ == "that" and mark.idx == start:
+        start = mark.idx + len(mark.text)
+    return trim(verb.doc, (start, end))
+
+
+def _tagged_clause(verb: Token) -> tuple[int, int] | None:
+    """`The bridge will reopen, the mayor said.`: the speech tag hangs off the clause it reports."""
+    head = verb.head
+    if verb.dep_ not in ("parataxis", "ccomp", "advcl") or head.i == verb.i:
+        return None
+    if head.i > verb.i and verb.dep_ != "parataxis":
+        return None
+    return trim(verb.doc, _clip(subtree_span(head, exclude=[verb]), verb.sent))
+
+
+def _verb_attribution(verb: Token) -> RawAttribution | None:
+    """`X said (that) ...`, `X told Y that ...`, `It was reported that ...`, `X is believed to ...`."""
+    content = _clause_content(verb)
+    subject = _child(verb, *_SUBJECTS)
+    passive = _child(verb, "auxpass") is not None
+    kind = "indirect"
+    parts: list[tuple[int, int]] | None = None
+    source: tuple[int, int] | None = None
+    source_head: Token | None = None
+    if passive:
+        agent = _passive_agent(verb)
+        if agent is not None:
+            source_head = agent
+        kind = "passive"
+        if subject is not None and subject.lower_ != "it" and content is not None:
+            # `The suspect is believed to have fled`: the subject belongs to the content.
+            parts = [subtree_span(subject), content]
+    elif subject is not None:
+        source_head = subject
+    if content is None:
+        content = _tagged_clause(verb)
+    if content is None:
+        return None
+    if source_head is not None:
+        source = noun_phrase(source_head)
+    return RawAttribution(
+        cue=char_span([verb]),
+        cue_head=verb.i,
+        content=parts or [content],
+        source=source,
+        source_head=source_head.i if source_head is not None else None,
+        confidence=0.8,
+        kind=kind,
+        addressee=_addressee_of(verb),
+        time=_time_of(verb),
+    )
+
+
+def _quoted_as_saying(verb: Token) -> RawAttribution | None:
+    """`The mayor was quoted as saying that ...`."""
+    if verb.lemma_.lower() != "quote":
+        return None
+    prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "as"), None)
+    saying = _child(prep, "pcomp") if prep is not None else None
+    subject = _child(verb, "nsubjpass", "nsubj")
+    if saying is None or subject is None:
+        return None
+    content = _clause_content(saying)
+    if content is None:
+        return None
+    return RawAttribution(
+        cue=(verb.idx, saying.idx + len(saying.text)),
+        cue_head=verb.i,
+        content=[content],
+        source=noun_phrase(subject),
+        source_head=subject.i,
+        confidence=0.85,
+        kind="indirect",
+        time=_time_of(verb),
+    )
+
+
+def _according_to(token: Token) -> RawAttribution | None:
+    """`According to X, ...`: the content is the clause the phrase modifies, without the phrase."""
+    if token.lower_ != "according":
+        return None
+    to = next((c for c in token.children if c.lower_ == "to"), None)
+    pobj = _child(to, "pobj") if to is not None else None
+    if pobj is None:
+        return None
+    sent: Span = token.sent
+    governor = token.head if token.head.i != token.i else sent.root
+    content = subtree_span(governor, exclude=[token])
+    content = _clip(content, sent)
+    return RawAttribution(
+        cue=(token.idx, to.idx + len(to.text)),
+        cue_head=token.i,
+        content=[content],
+        source=noun_phrase(pobj),
+        source_head=pobj.i,
+        confidence=0.9,
+        kind="according_to",
+    )
+
+
+def _clip(span: tuple[int, int], sent: Span) -> tuple[int, int]:
+    return max(span[0], sent.start_char), min(span[1], sent.end_char)
+
+
+def _continuation(verb: Token, by_cue: dict[int, RawAttribution]) -> RawAttribution | None:
+    """`..., adding that ...`: a participle with no subject of its own inherits its head's speaker."""
+    if verb.tag_ != "VBG" or verb.dep_ not in ("advcl", "xcomp", "conj") or _child(verb, *_SUBJECTS):
+        return None
+    head = by_cue.get(verb.head.i)
+    content = _clause_content(verb)
+    if head is None or content is None:
+        return None
+    return RawAttribution(
+        cue=char_span([verb]),
+        cue_head=verb.i,
+        content=[content],
+        source=head.source,
+        source_head=head.source_head,
+        confidence=0.8,
+        kind="indirect",
+        extra={"inherited_from_cue": head.cue_head},
+    )
+
+
+def rule_attributions(doc: Doc) -> list[RawAttribution]:
+    """Attributions found by the dependency rules, in text order."""
+    found: dict[int, RawAttribution] = {}
+    for token in doc:
+        att = _according_to(token) or _quoted_as_saying(token)
+        if att is None and is_reporting(token) and token.tag_ != "VBG":
+            att = _verb_attribution(token)
+        if att is not None:
+            found[att.cue_head] = att
+    for token in doc:
+        if token.i not in found and is_reporting(token):
+            att = _continuation(token, found)
+            if att is not None:
+                found[token.i] = att
+    return [found[i] for i in sorted(found)]

@@ -1,0 +1,312 @@
+"""Source resolution and typing: every mention of a source becomes one entity with a canonical name.
+
+coreferee cannot load offline, so resolution is done here with the few rules that matter for
+attribution in news: pronouns go to the latest compatible speaker, surnames and role descriptions
+(`the minister`) go to the fullest earlier mention, outlets match the publisher by name containment.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from sourcetrace.attribution.lexicon import (
+    ANONYMOUS_NOUNS,
+    COLLECTIVE_NOUNS,
+    COLLECTIVE_QUANTIFIERS,
+    DOCUMENT_NOUNS,
+    EYEWITNESS_NOUNS,
+    KNOWN_OUTLETS,
+    OFFICIAL_NOUNS,
+    OUTLET_WORDS,
+    PERSON_PRONOUNS,
+    PLURAL_PRONOUNS,
+    ROLE_NOUNS,
+)
+from sourcetrace.model import Source, SourceType
+
+_ORG_ENTS = frozenset({"ORG", "GPE", "NORP", "FAC"})
+_DETERMINERS = frozenset("the a an this that these those".split())
+_POSSESSIVE = re.compile(r"['\u2019]s$")
+PUBLISHER_ID = "publisher"
+WIRE_ID = "wire"
+AUTHOR_ID = "author"
+IMPLICIT_ID = "implicit"
+
+
+@dataclass
+class SourceEntity:
+    id: str
+    name: str
+    type: SourceType
+    role: str | None = None
+    affiliation: str | None = None
+    mentions: list[tuple[int, int]] = field(default_factory=list)
+    head_lemma: str | None = None
+
+    def to_model(self) -> Source:
+        return Source(
+            id=self.id,
+            name=self.name,
+            type=self.type,
+            role=self.role,
+            affiliation=self.affiliation,
+            mentions=sorted(set(self.mentions)),
+        )
+
+
+def normalise_name(text: str) -> str:
+    words = _POSSESSIVE.sub("", text.strip()).split()
+    while words and words[0].lower() in _DETERMINERS:
+        words = words[1:]
+    return " ".join(words)
+
+
+def looks_like_outlet(name: str) -> bool:
+    words = [w.lower().strip(".,") for w in normalise_name(name).split()]
+    if not words:
+        return False
+    joined = " ".join(words)
+    return joined in KNOWN_OUTLETS or words[0] in KNOWN_OUTLETS or any(w in OUTLET_WORDS for w in words)
+
+
+def _span_tokens(doc: Doc, span: tuple[int, int]) -> Span | None:
+    return doc.char_span(span[0], span[1], alignment_mode="expand")
+
+
+def _root(span: Span) -> Token:
+    return span.root
+
+
+def _text(tokens: list[Token]) -> str:
+    if not tokens:
+        return ""
+    doc = tokens[0].doc
+    return doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
+
+
+def _role_and_affiliation(head: Token, exclude: set[int]) -> tuple[str | None, str | None]:
+    """Role and affiliation from titles before a name and appositions after it."""
+    before = [t for t in head.subtree if t.i < min(exclude, default=head.i) and t.dep_ not in ("det", "punct", "poss")]
+    role_tokens = [t for t in before if t.ent_type_ not in ("ORG", "GPE", "NORP") and t.pos_ in ("PROPN", "NOUN", "ADJ")]
+    affiliation_tokens = [t for t in before if t.ent_type_ in ("ORG", "GPE", "NORP")]
+    role = _text(role_tokens) or None
+    affiliation = _text(affiliation_tokens) or None
+    appos = next((c for c in head.children if c.dep_ == "appos"), None)
+    if head.dep_ == "appos" and head.head.lemma_.lower() in ROLE_NOUNS:
+        appos = head.head
+    if appos is not None:
+        role_parts = [t for t in appos.lefts if t.dep_ in ("compound", "amod") and t.ent_type_ != "ORG"]
+        role = _text([*role_parts, appos]) or role
+        org = [t for t in appos.lefts if t.ent_type_ == "ORG"]
+        prep = next((c for c in appos.children if c.dep_ == "prep" and c.lower_ in ("of", "for", "at")), None)
+        pobj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
+        if pobj is not None:
+            affiliation = normalise_name(_text(list(pobj.subtree)))
+        elif org:
+            affiliation = _text(org)
+    return role, affiliation
+
+
+class SourceResolver:
+    """Turns source mentions, in text order, into a small set of entities."""
+
+    def __init__(self, doc: Doc, outlet: str | None = None, wire: str | None = None, author: str | None = None):
+        self.doc = doc
+        self.entities: list[SourceEntity] = []
+        self._by_key: dict[str, SourceEntity] = {}
+        self._person_names = self._full_person_names(doc)
+        self.publisher = self._fixed(PUBLISHER_ID, outlet, SourceType.OUTLET) if outlet else None
+        self.wire = self._fixed(WIRE_ID, wire, SourceType.OUTLET) if wire else None
+        self.author = SourceEntity(AUTHOR_ID, author or "author", SourceType.AUTHOR)
+
+    # -- fixed entities -------------------------------------------------------------------------
+    def _fixed(self, sid: str, name: str, stype: SourceType) -> SourceEntity:
+        entity = SourceEntity(sid, normalise_name(name), stype)
+        self.entities.append(entity)
+        self._by_key[self._outlet_key(name)] = entity
+        return entity
+
+    @staticmethod
+    def _outlet_key(name: str) -> str:
+        return "outlet:" + normalise_name(name).lower()
+
+    def implicit(self) -> SourceEntity:
+        """The unstated source of an impersonal report: `it was reported that ...`."""
+        return self._get_or_add(IMPLICIT_ID, "unspecified source", SourceType.ANONYMOUS)
+
+    def outlet(self, name: str, span: tuple[int, int] | None = None) -> SourceEntity:
+        entity = self._match_outlet(name) or self._get_or_add(
+            self._outlet_key(name), normalise_name(name), SourceType.OUTLET
+        )
+        if span is not None:
+            entity.mentions.append(span)
+        return entity
+
+    def _match_outlet(self, name: str) -> SourceEntity | None:
+        norm = normalise_name(name).lower()
+        if not norm:
+            return None
+        for entity in self.entities:
+            if entity.type == SourceType.OUTLET:
+                other = entity.name.lower()
+                if norm == other or (len(norm) > 2 and (norm in other or other in norm)):
+                    return entity
+        return None
+
+    def _get_or_add(self, key: str, name: str, stype: SourceType, **extra: object) -> SourceEntity:
+        entity = self._by_key.get(key)
+        if entity is None:
+            entity = SourceEntity(f"s{len(self.entities) + 1}", name, stype, **extra)  # type: ignore[arg-type]
+            self.entities.append(entity)
+            self._by_key[key] = entity
+        return entity
+
+    # -- mentions -------------------------------------------------------------------------------
+    @staticmethod
+    def _full_person_names(doc: Doc) -> dict[str, str]:
+        """Surname -> fullest PERSON mention in the article."""
+        names: dict[str, str] = {}
+        for ent in doc.ents:
+            if ent.label_ != "PERSON":
+                continue
+            full = normalise_name(ent.text)
+            if not full:
+                continue
+            surname = full.split()[-1].lower()
+            if len(full) > len(names.get(surname, "")):
+                names[surname] = full
+        return names
+
+    def resolve(self, span: tuple[int, int], head_index: int | None = None) -> SourceEntity:
+        """The entity behind the mention at `span` (character offsets into the doc)."""
+        tokens = _span_tokens(self.doc, span)
+        if tokens is None or len(tokens) == 0:
+            return self.implicit()
+        head = self.doc[head_index] if head_index is not None and tokens.start <= head_index < tokens.end else _root(tokens)
+        entity = self._resolve_tokens(tokens, head)
+        entity.mentions.append(span)
+        return entity
+
+    def _resolve_tokens(self, tokens: Span, head: Token) -> SourceEntity:
+        lower = head.lower_
+        if head.pos_ == "PRON" or lower in PERSON_PRONOUNS or lower in PLURAL_PRONOUNS:
+            return self._resolve_pronoun(head)
+        person = next((e for e in tokens.ents if e.label_ == "PERSON"), None)
+        if person is None and head.pos_ == "PROPN" and head.lower_ in self._person_names:
+            # The parser's NER often misses a lone surname that the article introduced in full.
+            person = self.doc[head.i : head.i + 1]
+        if person is not None and (head.ent_type_ == "PERSON" or head.dep_ != "nsubj" or len(tokens.ents) == 1):
+            return self._person(person, head)
+        org = next((e for e in tokens.ents if e.label_ in _ORG_ENTS), None)
+        mention_text = normalise_name(tokens.text)
+        if (org is not None or head.pos_ == "PROPN") and looks_like_outlet(mention_text):
+            return self.outlet(org.text if org is not None and looks_like_outlet(org.text) else mention_text)
+        if org is not None and org.root.i == head.i:
+            return self._get_or_add("org:" + normalise_name(org.text).lower(), normalise_name(org.text),
+                                    SourceType.NAMED_ORGANIZATION)
+        return self._common_noun(tokens, head)
+
+    def _person(self, ent: Span, head: Token) -> SourceEntity:
+        full = normalise_name(ent.text)
+        surname = full.split()[-1].lower() if full else ent.text.lower()
+        name = self._person_names.get(surname, full)
+        role, affiliation = _role_and_affiliation(ent.root, {t.i for t in ent})
+        entity = self._get_or_add("person:" + surname, name, SourceType.NAMED_PERSON, head_lemma=None)
+        entity.role = entity.role or role
+        entity.affiliation = entity.affiliation or affiliation
+        if entity.role:
+            entity.head_lemma = entity.role.split()[-1].lower()
+        return entity
+
+    def _resolve_pronoun(self, head: Token) -> SourceEntity:
+        plural = head.lower_ in PLURAL_PRONOUNS
+        personal = head.lower_ in PERSON_PRONOUNS
+        candidates = reversed(self._mentioned_before(head.idx))
+        for entity in candidates:
+            if personal and entity.type in (SourceType.NAMED_PERSON, SourceType.OFFICIAL_UNNAMED,
+                                            SourceType.ANONYMOUS, SourceType.EYEWITNESS):
+                if entity.id != IMPLICIT_ID:
+                    return entity
+            if plural and entity.type in (SourceType.COLLECTIVE, SourceType.NAMED_ORGANIZATION,
+                                          SourceType.OFFICIAL_UNNAMED, SourceType.ANONYMOUS,
+                                          SourceType.EYEWITNESS, SourceType.OUTLET):
+                return entity
+            if not personal and not plural and entity.type in (SourceType.NAMED_ORGANIZATION,
+                                                               SourceType.OUTLET, SourceType.DOCUMENT):
+                return entity
+        if personal:
+            person = self._latest_person_before(head.idx)
+            if person is not None:
+                return self._person(person, person.root)
+        return self._get_or_add("pronoun:" + head.lower_, head.text, SourceType.ANONYMOUS)
+
+    def _mentioned_before(self, offset: int) -> list[SourceEntity]:
+        seen = [(max((s for s, _ in e.mentions if s < offset), default=-1), e) for e in self.entities]
+        return [e for pos, e in sorted(seen, key=lambda p: p[0]) if pos >= 0]
+
+    def _latest_person_before(self, offset: int) -> Span | None:
+        people = [e for e in self.doc.ents if e.label_ == "PERSON" and e.end_char <= offset]
+        return people[-1] if people else None
+
+    def _common_noun(self, tokens: Span, head: Token) -> SourceEntity:
+        lemma = head.lemma_.lower()
+        lower = head.lower_
+        name = normalise_name(tokens.text) if tokens.text[:1].isupper() and head.pos_ == "PROPN" else tokens.text
+        definite = any(t.lower_ in ("the", "this", "that") for t in head.lefts)
+        if definite and (lemma in ROLE_NOUNS or lower in ROLE_NOUNS):
+            earlier = self._role_antecedent(lemma, head.idx)
+            if earlier is not None:
+                return earlier
+        stype = classify_common_noun(tokens, head)
+        role, affiliation = _unnamed_role(tokens, head) if stype == SourceType.OFFICIAL_UNNAMED else (None, None)
+        key = f"np:{stype}:{lemma}:{normalise_name(tokens.text).lower()}"
+        if stype == SourceType.NAMED_ORGANIZATION:
+            key = "org:" + normalise_name(tokens.text).lower()
+        entity = self._get_or_add(key, name, stype, role=role, affiliation=affiliation, head_lemma=lemma)
+        return entity
+
+    def _role_antecedent(self, lemma: str, offset: int) -> SourceEntity | None:
+        for entity in reversed(self._mentioned_before(offset)):
+            if entity.head_lemma == lemma or (entity.role and entity.role.lower().split()[-1] == lemma):
+                return entity
+        return None
+
+    def sources(self) -> list[Source]:
+        return [e.to_model() for e in self.entities]
+
+
+def _unnamed_role(tokens: Span, head: Token) -> tuple[str | None, str | None]:
+    affiliation_tokens = [t for t in head.lefts if t.dep_ == "compound" or t.ent_type_ in _ORG_ENTS]
+    affiliation = _text(affiliation_tokens) or None
+    prep = next((c for c in head.children if c.dep_ == "prep" and c.lower_ in ("of", "for", "at", "in", "with")), None)
+    pobj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
+    if pobj is not None and (pobj.ent_type_ in _ORG_ENTS or pobj.lemma_.lower() in ("ministry", "police", "army")):
+        affiliation = normalise_name(_text(list(pobj.subtree)))
+    return head.lemma_.lower(), affiliation
+
+
+def classify_common_noun(tokens: Span, head: Token) -> SourceType:
+    """Type of a source mention that names nobody: by its head noun and its modifiers."""
+    lemma, lower = head.lemma_.lower(), head.lower_
+    words = {t.lower_ for t in tokens}
+    quantified = any(t.lower_ in COLLECTIVE_QUANTIFIERS for t in head.lefts)
+    if lower in EYEWITNESS_NOUNS or lemma in EYEWITNESS_NOUNS:
+        return SourceType.EYEWITNESS
+    if lemma in DOCUMENT_NOUNS or lower in DOCUMENT_NOUNS:
+        return SourceType.DOCUMENT
+    if lemma in ("source", "insider") or words & {"familiar", "anonymity", "close", "knowledge"}:
+        return SourceType.ANONYMOUS
+    if lemma in OFFICIAL_NOUNS or lower in OFFICIAL_NOUNS:
+        return SourceType.OFFICIAL_UNNAMED
+    if quantified or lower in COLLECTIVE_NOUNS or lemma in COLLECTIVE_NOUNS:
+        return SourceType.COLLECTIVE
+    if lemma in ANONYMOUS_NOUNS:
+        return SourceType.ANONYMOUS
+    if head.pos_ == "PROPN":
+        return SourceType.NAMED_ORGANIZATION
+    if any(t.lower_ == "the" for t in head.lefts) and head.tag_ in ("NN", "NNS"):
+        return SourceType.NAMED_ORGANIZATION
+    return SourceType.ANONYMOUS

@@ -1,0 +1,100 @@
+"""Claims: what the article asserts, clause by clause, each with the chain that carries it.
+
+Attributed content becomes claims sentence by sentence (minus any nested attribution, which carries its
+own claim); every other sentence that asserts something is the author's own claim.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+
+from spacy.tokens import Doc, Span
+
+from sourcetrace.model import Hedge
+
+_EDGE = " \t\n,.;:\"'\u201c\u201d\u2018\u2019()[]\u2014\u2013-"
+_LEADING_THAT = re.compile(r"^(?:that|whether)\s+", re.IGNORECASE)
+MIN_CLAIM_WORDS = 3
+
+#: Hedging and distancing words (after Hyland 2005's hedges and the reporting adverbs of news style).
+HEDGES: dict[str, str] = {
+    **dict.fromkeys(
+        "allegedly reportedly purportedly supposedly apparently ostensibly seemingly reputedly".split(),
+        "reporting",
+    ),
+    **dict.fromkeys(
+        "may might could possibly perhaps probably likely unlikely maybe presumably arguably "
+        "unconfirmed unverified suspected alleged rumoured rumored speculated".split(),
+        "hedge",
+    ),
+    "so-called": "so_called",
+    "so called": "so_called",
+    "if": "conditional",
+    "unless": "conditional",
+    "would": "conditional",
+}
+_HEDGE_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, HEDGES), key=len, reverse=True)) + r")\b",
+                       re.IGNORECASE)
+
+
+def claim_id(input_sha256: str, start: int, end: int) -> str:
+    digest = hashlib.sha256(f"{input_sha256}:{start}:{end}".encode()).hexdigest()
+    return "c_" + digest[:16]
+
+
+def trim_claim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in _EDGE:
+        start += 1
+    while end > start and text[end - 1] in _EDGE:
+        end -= 1
+    match = _LEADING_THAT.match(text[start:end])
+    if match:
+        start += match.end()
+    return start, end
+
+
+def is_checkable(span_text: str) -> bool:
+    """A claim asserts something: enough words, not a question, not a bare label."""
+    words = re.findall(r"[^\W_]+", span_text)
+    return len(words) >= MIN_CLAIM_WORDS and not span_text.rstrip().endswith("?")
+
+
+def pieces(doc: Doc, span: tuple[int, int], holes: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
+    """Split `span` by sentence, dropping sentences that contain a hole (a nested attribution's cue)."""
+    out = []
+    holes = list(holes)
+    for sent in _sentences_overlapping(doc, span):
+        start, end = max(span[0], sent.start_char), min(span[1], sent.end_char)
+        if any(start <= h_start < end for h_start, _ in holes):
+            continue
+        start, end = trim_claim(doc.text, start, end)
+        if end > start and is_checkable(doc.text[start:end]):
+            out.append((start, end))
+    return out
+
+
+def _sentences_overlapping(doc: Doc, span: tuple[int, int]) -> list[Span]:
+    return [s for s in doc.sents if s.start_char < span[1] and s.end_char > span[0]]
+
+
+def uncovered_sentences(doc: Doc, covered: list[tuple[int, int]], skip_until: int = 0) -> list[tuple[int, int]]:
+    """Sentences that no attribution touches: the author's own assertions."""
+    out = []
+    for sent in doc.sents:
+        start, end = max(sent.start_char, skip_until), sent.end_char
+        if start >= end or any(s < end and e > start for s, e in covered):
+            continue
+        start, end = trim_claim(doc.text, start, end)
+        if end > start and is_checkable(doc.text[start:end]):
+            out.append((start, end))
+    return out
+
+
+def find_hedges(text: str, start: int, end: int) -> list[Hedge]:
+    """Hedges, distancing adverbs and conditionals inside text[start:end]."""
+    return [
+        Hedge(text=m.group(0), start=m.start(), end=m.end(), kind=HEDGES[m.group(0).lower()])
+        for m in _HEDGE_RE.finditer(text, start, end)
+    ]

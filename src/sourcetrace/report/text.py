@@ -1,0 +1,239 @@
+"""Render a Report for a terminal with rich: headline check, sourcing profile, each claim's chain.
+
+The layout reads top-down the way a fact-checker works: is the headline supported, who is this outlet
+leaning on overall, and then claim by claim, through whom each one reaches the reader.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from sourcetrace.model import UNNAMED_TYPES, ChainLink, Claim, HeadlineCheck, Hedge, Report, SourceType
+
+#: One colour per source type, so the kind of evidence behind a claim is visible at a glance:
+#: warm colours for sources the reader cannot identify, cool ones for named and checkable sources.
+TYPE_STYLES: dict[str, str] = {
+    SourceType.OUTLET: "bold blue",
+    SourceType.NAMED_PERSON: "green",
+    SourceType.NAMED_ORGANIZATION: "cyan",
+    SourceType.OFFICIAL_UNNAMED: "yellow",
+    SourceType.ANONYMOUS: "bold red",
+    SourceType.EYEWITNESS: "magenta",
+    SourceType.DOCUMENT: "bright_cyan",
+    SourceType.COLLECTIVE: "dark_orange",
+    SourceType.AUTHOR: "bright_black",
+}
+
+TYPE_LABELS: dict[str, str] = {
+    SourceType.OUTLET: "outlet",
+    SourceType.NAMED_PERSON: "named person",
+    SourceType.NAMED_ORGANIZATION: "named organisation",
+    SourceType.OFFICIAL_UNNAMED: "unnamed official",
+    SourceType.ANONYMOUS: "anonymous",
+    SourceType.EYEWITNESS: "eyewitness",
+    SourceType.DOCUMENT: "document",
+    SourceType.COLLECTIVE: "collective",
+    SourceType.AUTHOR: "author",
+}
+
+HEDGE_STYLES: dict[str, str] = {
+    "hedge": "italic yellow underline",
+    "reporting": "italic cyan underline",
+    "scare_quote": "italic magenta underline",
+    "so_called": "italic magenta underline",
+    "conditional": "italic yellow underline",
+}
+
+#: Claims longer than this are cut with an ellipsis; the JSON report always has the full text.
+MAX_CLAIM_CHARS = 280
+
+
+def type_style(source_type: str) -> str:
+    return TYPE_STYLES.get(source_type, "white")
+
+
+def type_label(source_type: str) -> str:
+    return TYPE_LABELS.get(source_type, str(source_type).replace("_", " "))
+
+
+def _cue_verbs(report: Report) -> dict[str, str]:
+    return {a.id: a.cue.text for a in report.attributions}
+
+
+def _link_text(link: ChainLink, cues: dict[str, str]) -> Text:
+    """A tree node: `name (type) · cue`, the type coloured so unnamed sources stand out."""
+    text = Text(link.name, style="bold")
+    text.append(" (", style="dim")
+    text.append(type_label(link.type), style=type_style(link.type))
+    text.append(")", style="dim")
+    cue = cues.get(link.attribution_id or "")
+    if cue:
+        text.append(" · ", style="dim")
+        text.append(cue, style="italic")
+    return text
+
+
+def _chain_inline(chain: Sequence[ChainLink], cues: dict[str, str]) -> Text:
+    """A one-line chain, `Outlet › Wire › source (cue)`: names coloured by type, no labels, to stay short."""
+    parts = []
+    for link in chain:
+        part = Text(link.name, style=type_style(link.type))
+        cue = cues.get(link.attribution_id or "")
+        if cue:
+            part.append(f" ({cue})", style="italic dim")
+        parts.append(part)
+    return Text(" › ", style="dim").join(parts)
+
+
+def _highlight_hedges(text: Text, claim_text: str, offset: int, hedges: Iterable[Hedge]) -> None:
+    """Style each hedge inside `text`, which shows `claim_text` starting at document offset `offset`."""
+    for hedge in hedges:
+        start = hedge.start - offset
+        end = hedge.end - offset
+        if not (0 <= start < end <= len(claim_text)) or claim_text[start:end] != hedge.text:
+            # Offsets disagree with the text shown (e.g. a normalised claim): fall back to a search.
+            start = claim_text.find(hedge.text) if hedge.text else -1
+            if start < 0:
+                continue
+            end = start + len(hedge.text)
+        text.stylize(HEDGE_STYLES.get(hedge.kind, "italic underline"), start, end)
+
+
+def _claim_text(claim: Claim, max_chars: int) -> Text:
+    text = Text(claim.text)
+    _highlight_hedges(text, claim.text, claim.start, claim.hedges)
+    if len(claim.text) > max_chars:
+        text = text[:max_chars]
+        text.rstrip()
+        text.append("…", style="dim")
+    return text
+
+
+def _headline_panel(report: Report, cues: dict[str, str]) -> Panel:
+    headline: HeadlineCheck = report.headline
+    title = headline.text or report.document.title
+    body: list[RenderableType] = []
+    body.append(Text(title, style="bold") if title else Text("(no headline)", style="dim italic"))
+
+    if headline.overstated:
+        warning = Text("⚠ ", style="bold red")
+        warning.append("Headline states as fact what the article attributes", style="bold red")
+        if headline.note:
+            warning.append(f": {headline.note}", style="red")
+        body.append(warning)
+        if headline.chain:
+            rests_on = Text("  rests on ", style="dim")
+            rests_on.append_text(_chain_inline(headline.chain, cues))
+            body.append(rests_on)
+        border = "red"
+    elif headline.matched_claim_ids:
+        ok = Text("✓ ", style="green")
+        ok.append("supported by " + ", ".join(headline.matched_claim_ids), style="green")
+        if headline.similarity is not None:
+            ok.append(f" (similarity {headline.similarity:.2f})", style="dim")
+        if headline.note:
+            ok.append(f" · {headline.note}", style="dim")
+        body.append(ok)
+        border = "green"
+    else:
+        if headline.note:
+            body.append(Text(headline.note, style="dim"))
+        border = "bright_black"
+    return Panel(Group(*body), box=box.ROUNDED, border_style=border, padding=(0, 1), expand=True,
+                 title="headline", title_align="left")
+
+
+def _byline(report: Report) -> Text | None:
+    document = report.document
+    parts: list[Text] = []
+    if document.outlet:
+        parts.append(Text(document.outlet, style=type_style(SourceType.OUTLET)))
+    if document.wire:
+        parts.append(Text.assemble(("wire ", "dim"), (document.wire, "bold")))
+    if document.published:
+        parts.append(Text(document.published))
+    if document.author:
+        parts.append(Text.assemble(("by ", "dim"), document.author))
+    where = document.final_url or document.url or document.path
+    if where:
+        parts.append(Text(where, style="dim underline"))
+    if not parts:
+        return None
+    return Text(" · ", style="dim").join(parts)
+
+
+def _percent(share: float) -> str:
+    return f"{share * 100:.0f}%"
+
+
+def _profile_table(report: Report) -> Table:
+    profile = report.profile
+    by_type = Text(" · ", style="dim").join(
+        Text.assemble((f"{count} ", "bold"), (type_label(kind), type_style(kind)))
+        for kind, count in sorted(profile.sources_by_type.items(), key=lambda kv: (-kv[1], kv[0]))
+        if count
+    ) or Text("none", style="dim")
+    table = Table(
+        box=box.SIMPLE_HEAD, show_edge=False, header_style="bold", pad_edge=False,
+        title="Sourcing", title_style="bold", title_justify="left",
+        caption=Text.assemble(("sources  ", "dim"), by_type), caption_justify="left",
+    )
+    table.add_column("claims", justify="right")
+    table.add_column("unattributed", justify="right")
+    table.add_column("rest on unnamed", justify="right")
+    table.add_column("deepest chain", justify="right")
+    table.add_column("innermost sources", justify="right")
+    # Half or more of the claims resting on people the reader cannot identify is worth a red flag.
+    unnamed_style = "bold red" if profile.unnamed_innermost_share >= 0.5 else ""
+    table.add_row(
+        str(profile.claims),
+        _percent(profile.unattributed_share),
+        Text(_percent(profile.unnamed_innermost_share), style=unnamed_style),
+        str(profile.deepest_chain),
+        str(profile.distinct_innermost_sources),
+    )
+    return table
+
+
+def _claim_tree(claim: Claim, cues: dict[str, str], max_chars: int) -> Tree:
+    label = Text.assemble((f"{claim.id} ", "bold bright_black"))
+    label.append_text(_claim_text(claim, max_chars))
+    innermost = claim.chain[-1] if claim.chain else None
+    if innermost is not None and innermost.type in UNNAMED_TYPES:
+        label.append("  ⚠ unnamed source", style="yellow")
+    if claim.checkworthiness is not None and claim.checkworthiness >= 0.5:
+        label.append(f"  check-worthy {claim.checkworthiness:.2f}", style="bold magenta")
+    tree = Tree(label, guide_style="bright_black")
+    node = tree
+    for link in claim.chain:
+        node = node.add(_link_text(link, cues))
+    return tree
+
+
+def render(report: Report, console: Console, *, max_claim_chars: int = MAX_CLAIM_CHARS) -> None:
+    """Print `report` to `console`: headline check, byline, sourcing profile, then every claim's chain."""
+    cues = _cue_verbs(report)
+    console.print(_headline_panel(report, cues))
+    byline = _byline(report)
+    if byline is not None:
+        console.print(byline)
+    for warning in report.warnings:
+        console.print(Text.assemble(("warning: ", "bold yellow"), (warning, "yellow")))
+    console.print()
+    console.print(_profile_table(report))
+    console.print()
+
+    if not report.claims:
+        console.print(Text("No claims found.", style="dim italic"))
+        return
+    console.print(Text("Claims and their chains", style="bold"), Text("(publisher › … › innermost source)",
+                                                                       style="dim"))
+    for claim in report.claims:
+        console.print(_claim_tree(claim, cues, max_claim_chars))
