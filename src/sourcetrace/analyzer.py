@@ -33,6 +33,9 @@ def load_pipeline(model: str | None = None) -> Language:
         ) from exc
     if "parser" not in nlp.pipe_names and "senter" not in nlp.pipe_names:
         raise ModelError(f"spaCy pipeline '{name}' has no parser; sourcetrace needs dependency parses")
+    if "sourcetrace_paragraphs" not in nlp.pipe_names:
+        first_parse = next((p for p in ("parser", "senter") if p in nlp.pipe_names))
+        nlp.add_pipe("sourcetrace_paragraphs", before=first_parse)
     if "sourcetrace" not in nlp.pipe_names:
         nlp.add_pipe("sourcetrace", last=True)
     return nlp

@@ -123,14 +123,21 @@ def _apply_overrides(document: Document, overrides: dict[str, str | None]) -> Do
 
 
 def _documents(
-    specs: Sequence[str], *, max_bytes: int, overrides: dict[str, str | None], tally: _Tally
+    specs: Sequence[str],
+    *,
+    max_bytes: int,
+    overrides: dict[str, str | None],
+    tally: _Tally,
+    allow_loopback: bool = False,
 ) -> Iterator[Document]:
     """Good documents from all inputs, in order; bad ones are reported on stderr and skipped."""
-    from sourcetrace.ingest import iter_documents
+    from sourcetrace.ingest import Fetcher, iter_documents
 
+    # One fetcher for the batch; it refuses private and loopback addresses unless told otherwise.
+    fetcher = Fetcher(allow_loopback=allow_loopback, max_text_bytes=max_bytes)
     for spec in specs:
         # One spec at a time so each error can be pinned to what the user typed.
-        for item in iter_documents([spec], max_bytes=max_bytes):
+        for item in iter_documents([spec], max_bytes=max_bytes, fetcher=fetcher):
             if isinstance(item, InputError):
                 message = _describe_error(spec, item)
                 tally.errors.append(message)
@@ -283,12 +290,19 @@ def analyze(
         typer.Option("--output", "-o", help="Write the reports to FILE instead of stdout.", dir_okay=False,
                      metavar="FILE"),
     ] = None,
+    allow_loopback: Annotated[
+        bool,
+        # Hidden: for articles served on this machine (tests, local archives); never needed for the web.
+        typer.Option("--allow-loopback", hidden=True, help="Let URLs point at 127.0.0.1 / ::1."),
+    ] = False,
 ) -> None:
     """Analyse news articles: every attribution, each claim's chain of sources, hedges, headline check."""
     tally = _Tally()
     overrides = {"outlet": outlet, "title": title, "published": published}
     batch = _is_batch(inputs)
-    documents = _documents(inputs, max_bytes=max_bytes, overrides=overrides, tally=tally)
+    documents = _documents(
+        inputs, max_bytes=max_bytes, overrides=overrides, tally=tally, allow_loopback=allow_loopback
+    )
 
     try:
         # Peek before loading the model: a single bad input should fail fast, without spaCy's start-up.

@@ -48,6 +48,16 @@ class _Context:
     input_sha: str
 
 
+@Language.component("sourcetrace_paragraphs")
+def paragraph_boundaries(doc: Doc) -> Doc:
+    """A new paragraph starts a new sentence; runs before the parser, which respects preset starts."""
+    for token in doc[1:]:
+        prev = doc[token.i - 1]
+        if "\n" in prev.whitespace_ or (prev.is_space and "\n" in prev.text):
+            token.is_sent_start = True
+    return doc
+
+
 @Language.factory("sourcetrace", default_config={"use_tagger": True})
 def make_sourcetrace(nlp: Language, name: str, use_tagger: bool) -> SourcetraceComponent:
     return SourcetraceComponent(name=name, use_tagger=use_tagger)
@@ -169,6 +179,7 @@ def _claims(ctx: _Context, raw: list[RawAttribution], attributions: list[Attribu
             for piece in pieces(doc, part, holes=[h for h in holes if part[0] <= h[0] < part[1]]):
                 spans.append((piece, chains[i], attributions[i].id))
     covered = [span for att in raw for span in (att.cue, att.source or att.cue, *att.content)]
+    covered += [credit.line for credit, _ in credits]
     for piece in uncovered_sentences(doc, covered, skip_until=_dateline_end(doc, ctx.document)):
         chain = dedupe(document_prefix(resolver, credits, piece[0]) + [link(resolver.author, None)])
         spans.append((piece, chain, None))

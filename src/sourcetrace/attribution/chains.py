@@ -29,6 +29,7 @@ class Credit:
 
     name: str
     span: tuple[int, int]
+    line: tuple[int, int]  # the whole credit phrase, which is no claim of its own
     scope_start: int
     scope_end: int
 
@@ -39,14 +40,15 @@ def find_credits(text: str) -> list[Credit]:
         for match in pattern.finditer(text):
             name = match.group(1).rstrip(".,")
             span = (match.start(1), match.start(1) + len(name))
+            line = (match.start(), match.end())
             if scope == "after":
-                credits.append(Credit(name, span, match.end(), len(text)))
+                credits.append(Credit(name, span, line, match.end(), len(text)))
             elif scope == "document":
-                credits.append(Credit(name, span, 0, len(text)))
+                credits.append(Credit(name, span, line, 0, len(text)))
             else:
                 start = text.rfind("\n\n", 0, match.start()) + 1
                 end = text.find("\n\n", match.end())
-                credits.append(Credit(name, span, start, end if end >= 0 else len(text)))
+                credits.append(Credit(name, span, line, start, end if end >= 0 else len(text)))
     return credits
 
 

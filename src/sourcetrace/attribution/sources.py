@@ -124,7 +124,7 @@ class SourceResolver:
 
     # -- fixed entities -------------------------------------------------------------------------
     def _fixed(self, sid: str, name: str, stype: SourceType) -> SourceEntity:
-        entity = SourceEntity(sid, normalise_name(name), stype)
+        entity = SourceEntity(sid, " ".join(name.split()), stype)
         self.entities.append(entity)
         self._by_key[self._outlet_key(name)] = entity
         return entity
@@ -151,7 +151,7 @@ class SourceResolver:
             return None
         for entity in self.entities:
             if entity.type == SourceType.OUTLET:
-                other = entity.name.lower()
+                other = normalise_name(entity.name).lower()
                 if norm == other or (len(norm) > 2 and (norm in other or other in norm)):
                     return entity
         return None
@@ -198,7 +198,11 @@ class SourceResolver:
         if person is None and head.pos_ == "PROPN" and head.lower_ in self._person_names:
             # The parser's NER often misses a lone surname that the article introduced in full.
             person = self.doc[head.i : head.i + 1]
-        if person is not None and (head.ent_type_ == "PERSON" or head.dep_ != "nsubj" or len(tokens.ents) == 1):
+        if person is not None and (
+            person.start <= head.i < person.end
+            or head.pos_ == "PROPN"
+            or (person.root.dep_ == "appos" and person.root.head.i == head.i)
+        ):
             return self._person(person, head)
         org = next((e for e in tokens.ents if e.label_ in _ORG_ENTS), None)
         mention_text = normalise_name(tokens.text)
@@ -207,6 +211,8 @@ class SourceResolver:
         if org is not None and org.root.i == head.i:
             return self._get_or_add("org:" + normalise_name(org.text).lower(), normalise_name(org.text),
                                     SourceType.NAMED_ORGANIZATION)
+        if _looks_like_person_name(tokens):
+            return self._person(tokens, tokens.root)
         return self._common_noun(tokens, head)
 
     def _person(self, ent: Span, head: Token) -> SourceEntity:
@@ -286,6 +292,25 @@ def _unnamed_role(tokens: Span, head: Token) -> tuple[str | None, str | None]:
     if pobj is not None and (pobj.ent_type_ in _ORG_ENTS or pobj.lemma_.lower() in ("ministry", "police", "army")):
         affiliation = normalise_name(_text(list(pobj.subtree)))
     return head.lemma_.lower(), affiliation
+
+
+_ORG_WORDS = frozenset(
+    """authority ministry council company inc corp corporation department agency office commission party
+    union bank group association committee court police army government university institute foundation
+    board service services club church hospital school college fund federation league institute alliance
+    coalition network trust partners ltd llc co""".split()
+)
+
+
+def _looks_like_person_name(tokens: Span) -> bool:
+    """Two to four capitalised proper nouns and no organisation word: `Marta Lindqvist`."""
+    words = [t for t in tokens if not t.is_punct]
+    return (
+        2 <= len(words) <= 4
+        and all(t.pos_ == "PROPN" and t.text[:1].isupper() for t in words)
+        and not any(t.lower_ in _ORG_WORDS for t in words)
+        and not any(e.label_ in _ORG_ENTS for e in tokens.ents)
+    )
 
 
 def classify_common_noun(tokens: Span, head: Token) -> SourceType:

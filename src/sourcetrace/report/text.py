@@ -116,6 +116,11 @@ def _claim_text(claim: Claim, max_chars: int) -> Text:
     return text
 
 
+def _claim_numbers(report: Report) -> dict[str, int]:
+    # Claim ids are stable hashes, too long to read; the text report numbers claims in order instead.
+    return {claim.id: number for number, claim in enumerate(report.claims, 1)}
+
+
 def _headline_panel(report: Report, cues: dict[str, str]) -> Panel:
     headline: HeadlineCheck = report.headline
     title = headline.text or report.document.title
@@ -135,7 +140,9 @@ def _headline_panel(report: Report, cues: dict[str, str]) -> Panel:
         border = "red"
     elif headline.matched_claim_ids:
         ok = Text("✓ ", style="green")
-        ok.append("supported by " + ", ".join(headline.matched_claim_ids), style="green")
+        numbers = _claim_numbers(report)
+        refs = [f"#{numbers[i]}" if i in numbers else i for i in headline.matched_claim_ids]
+        ok.append("supported by claim " + ", ".join(refs), style="green")
         if headline.similarity is not None:
             ok.append(f" (similarity {headline.similarity:.2f})", style="dim")
         if headline.note:
@@ -202,8 +209,8 @@ def _profile_table(report: Report) -> Table:
     return table
 
 
-def _claim_tree(claim: Claim, cues: dict[str, str], max_chars: int) -> Tree:
-    label = Text.assemble((f"{claim.id} ", "bold bright_black"))
+def _claim_tree(claim: Claim, number: int, cues: dict[str, str], max_chars: int) -> Tree:
+    label = Text.assemble((f"#{number} ", "bold bright_black"))
     label.append_text(_claim_text(claim, max_chars))
     innermost = claim.chain[-1] if claim.chain else None
     if innermost is not None and innermost.type in UNNAMED_TYPES:
@@ -235,5 +242,5 @@ def render(report: Report, console: Console, *, max_claim_chars: int = MAX_CLAIM
         return
     console.print(Text("Claims and their chains", style="bold"), Text("(publisher › … › innermost source)",
                                                                        style="dim"))
-    for claim in report.claims:
-        console.print(_claim_tree(claim, cues, max_claim_chars))
+    for number, claim in enumerate(report.claims, 1):
+        console.print(_claim_tree(claim, number, cues, max_claim_chars))

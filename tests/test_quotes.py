@@ -1,0 +1,26 @@
+from sourcetrace.attribution.quotes import find_quotes
+
+
+def texts(text):
+    return [[text[s:e] for s, e in q.parts] for q in find_quotes(text)]
+
+
+def test_straight_and_curly_quotes():
+    text = 'He said "the levee held" and she said \u201cit did not.\u201d'
+    assert texts(text) == [["the levee held"], ["it did not."]]
+
+
+def test_quote_running_over_paragraphs_keeps_its_parts():
+    text = "\u201cThe first part ends here.\n\n\u201cThe second part closes it,\u201d she said."
+    assert texts(text) == [["The first part ends here.", "The second part closes it,"]]
+
+
+def test_unclosed_quote_stops_at_paragraph_end():
+    text = '"An unclosed remark here\n\nA normal paragraph.'
+    assert texts(text) == [["An unclosed remark here"]]
+
+
+def test_scare_quote_is_not_speech():
+    text = 'Officials called the plan a "temporary measure" on Friday.'
+    (quote,) = find_quotes(text)
+    assert not quote.is_speech(text)
