@@ -336,9 +336,18 @@ def server() -> Iterator[str]:
         httpd.server_close()
 
 
+def test_loopback_url_is_refused_by_default(runner: CliRunner, server: str) -> None:
+    # The CLI must not become a proxy into the machine it runs on.
+    url = f"{server}/news/ferry-fares"
+    result = invoke(runner, "analyze", url)
+    assert result.exit_code == 2
+    errors = error_lines(result)
+    assert len(errors) == 1 and url in errors[0] and "loopback" in errors[0]
+
+
 def test_url_is_fetched_and_analysed(runner: CliRunner, server: str) -> None:
     url = f"{server}/news/ferry-fares"
-    result = invoke(runner, "analyze", url, "--format", "json")
+    result = invoke(runner, "analyze", url, "--format", "json", "--allow-loopback")
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["document"]["url"] == url
@@ -349,7 +358,7 @@ def test_url_is_fetched_and_analysed(runner: CliRunner, server: str) -> None:
 
 def test_url_not_found_is_one_line(runner: CliRunner, server: str) -> None:
     url = f"{server}/news/missing"
-    result = invoke(runner, "analyze", url)
+    result = invoke(runner, "analyze", url, "--allow-loopback")
     assert result.exit_code == 2
     errors = error_lines(result)
     assert len(errors) == 1 and url in errors[0] and "404" in errors[0]
@@ -360,7 +369,7 @@ def test_unreachable_url_is_one_line(runner: CliRunner) -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     url = f"http://127.0.0.1:{port}/story"
-    result = invoke(runner, "analyze", url)
+    result = invoke(runner, "analyze", url, "--allow-loopback")
     assert result.exit_code == 2
     assert len(error_lines(result)) == 1 and url in error_lines(result)[0]
     assert "Traceback" not in result.stderr

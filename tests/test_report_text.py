@@ -131,17 +131,23 @@ def _render_text(report: Report, width: int = 120, **kwargs: object) -> str:
 def test_headline_warning_shows_note_and_chain() -> None:
     text = _render_text(make_report(overstated=True))
     assert "Harbour bridge to close for a year" in text
-    assert "Headline states as fact what the article attributes" in text
-    assert "may close" in text
+    assert "⚠ Overstated: the body says 'may close', citing an unnamed official" in text
     warning_line = next(line for line in text.splitlines() if "rests on" in line)
     assert warning_line.index("The Portmere Gazette") < warning_line.index("Reuters") < \
         warning_line.index("a city official")
 
 
+def test_overstated_without_note_explains_the_flag() -> None:
+    report = make_report(overstated=True)
+    report.headline.note = None
+    text = _render_text(report)
+    assert "Overstated: The headline states as fact what the article attributes or hedges" in text
+
+
 def test_supported_headline_is_not_flagged() -> None:
     text = _render_text(make_report(overstated=False))
-    assert "Headline states as fact" not in text
-    assert "supported by c1" in text
+    assert "Overstated" not in text
+    assert "supported by claim #1" in text
     assert "0.78" in text
 
 
@@ -169,7 +175,7 @@ def test_profile_table_has_shares_and_types() -> None:
 
 def test_each_claim_is_a_tree_from_publisher_to_innermost_with_cue_verbs() -> None:
     lines = _render_text(make_report()).splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("c1 "))
+    start = next(i for i, line in enumerate(lines) if line.startswith("#1 "))
     block = lines[start:start + 4]
     assert CLOSURE in block[0]
     assert "⚠ unnamed source" in block[0]
@@ -181,7 +187,7 @@ def test_each_claim_is_a_tree_from_publisher_to_innermost_with_cue_verbs() -> No
     indents = [len(line) - len(line.lstrip(" │")) for line in block[1:]]
     assert indents == sorted(indents) and len(set(indents)) == 3
 
-    mayor = next(i for i, line in enumerate(lines) if line.startswith("c2 "))
+    mayor = next(i for i, line in enumerate(lines) if line.startswith("#2 "))
     assert "Ada Lindqvist" in lines[mayor + 3] and "said" in lines[mayor + 3]
     assert "⚠ unnamed source" not in lines[mayor]
 
@@ -213,7 +219,7 @@ def test_long_claims_are_cut_with_an_ellipsis() -> None:
     claim = Claim(id="c9", text=long_text, start=start, end=start + len(long_text),
                   chain=[PUBLISHER, WIRE, OFFICIAL], attribution_id="a1")
     text = _render_text(make_report(claims=[claim]), max_claim_chars=40)
-    line = next(line for line in text.splitlines() if line.startswith("c9 "))
+    line = next(line for line in text.splitlines() if line.startswith("#1 "))
     assert line.split("  ⚠")[0].rstrip().endswith("…")
     assert "Thursday" not in line
 

@@ -84,11 +84,17 @@ def _passive_agent(token: Token) -> Token | None:
     return _child(agent, "pobj") if agent is not None else None
 
 
+def _continuations_below(token: Token) -> list[Token]:
+    return [t for t in token.subtree if t.i != token.i and t.tag_ == "VBG" and is_reporting(t)
+            and t.dep_ in ("advcl", "xcomp", "conj") and t.nbor(-1).text == ","]
+
+
 def _clause_content(verb: Token) -> tuple[int, int] | None:
     clause = _child(verb, *_CLAUSES)
     if clause is None:
         return None
-    start, end = subtree_span(clause)
+    # `..., adding that ...` carries its own content even when the parser hangs it inside this clause.
+    start, end = subtree_span(clause, exclude=_continuations_below(clause))
     mark = _child(clause, "mark")
     if mark is not None and mark.lower_ == "that" and mark.idx == start:
         start = mark.idx + len(mark.text)
@@ -198,7 +204,7 @@ def _continuation(verb: Token, by_cue: dict[int, RawAttribution]) -> RawAttribut
     """`..., adding that ...`: a participle with no subject of its own inherits its head's speaker."""
     if verb.tag_ != "VBG" or verb.dep_ not in ("advcl", "xcomp", "conj") or _child(verb, *_SUBJECTS):
         return None
-    head = by_cue.get(verb.head.i)
+    head = next((by_cue[a.i] for a in verb.ancestors if a.i in by_cue), None)
     content = _clause_content(verb)
     if head is None or content is None:
         return None

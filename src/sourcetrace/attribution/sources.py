@@ -166,9 +166,9 @@ class SourceResolver:
 
     # -- mentions -------------------------------------------------------------------------------
     @staticmethod
-    def _full_person_names(doc: Doc) -> dict[str, str]:
-        """Surname -> fullest PERSON mention in the article."""
-        names: dict[str, str] = {}
+    def _full_person_names(doc: Doc) -> dict[str, Span]:
+        """Surname -> fullest PERSON mention in the article (its context gives role and affiliation)."""
+        names: dict[str, Span] = {}
         for ent in doc.ents:
             if ent.label_ != "PERSON":
                 continue
@@ -176,8 +176,8 @@ class SourceResolver:
             if not full:
                 continue
             surname = full.split()[-1].lower()
-            if len(full) > len(names.get(surname, "")):
-                names[surname] = full
+            if surname not in names or len(full) > len(normalise_name(names[surname].text)):
+                names[surname] = ent
         return names
 
     def resolve(self, span: tuple[int, int], head_index: int | None = None) -> SourceEntity:
@@ -218,8 +218,11 @@ class SourceResolver:
     def _person(self, ent: Span, head: Token) -> SourceEntity:
         full = normalise_name(ent.text)
         surname = full.split()[-1].lower() if full else ent.text.lower()
-        name = self._person_names.get(surname, full)
+        fullest = self._person_names.get(surname, ent)
+        name = normalise_name(fullest.text) or full
         role, affiliation = _role_and_affiliation(ent.root, {t.i for t in ent})
+        if fullest is not ent and not role:
+            role, affiliation = _role_and_affiliation(fullest.root, {t.i for t in fullest})
         entity = self._get_or_add("person:" + surname, name, SourceType.NAMED_PERSON, head_lemma=None)
         entity.role = entity.role or role
         entity.affiliation = entity.affiliation or affiliation

@@ -176,6 +176,10 @@ def parse_dateline(text: str, *, outlet: str | None = None) -> Dateline:
     name = match.group("name")
     if re.search(rf"\s{_CONNECTOR}$", name):
         return Dateline()
+    chained = _WIRE_DATELINE.match(text[match.end() :])
+    if chained and name.upper() != name:
+        # `The Harbour Courier – PORT ELLIS (Meridian Wire) – ...`: masthead, then a wire dateline.
+        return Dateline(outlet=outlet or name, wire=chained.group("agency").strip())
     if name.upper() == name and name.replace(" ", "") not in _OUTLET_ACRONYMS:
         return Dateline()  # `WASHINGTON -`: a place, not a publisher
     if outlet is None:

@@ -69,7 +69,12 @@ def _cue_verbs(report: Report) -> dict[str, str]:
 
 def _link_text(link: ChainLink, cues: dict[str, str]) -> Text:
     """A tree node: `name (type) · cue`, the type coloured so unnamed sources stand out."""
-    text = Text(link.name, style="bold")
+    if link.type == SourceType.AUTHOR:
+        # The chain ends at the outlet itself: nobody else is credited.
+        return Text.assemble(("unattributed", "bold " + type_style(link.type)),
+                             (" · the article's own assertion", "dim"))
+    text = Text()
+    text.append(link.name, style="bold")
     text.append(" (", style="dim")
     text.append(type_label(link.type), style=type_style(link.type))
     text.append(")", style="dim")
@@ -80,16 +85,27 @@ def _link_text(link: ChainLink, cues: dict[str, str]) -> Text:
     return text
 
 
+def _join(parts: Iterable[Text], separator: str) -> Text:
+    # Text.join would give the whole result the separator's style; only the separators are dim here.
+    out = Text()
+    for i, part in enumerate(parts):
+        if i:
+            out.append(separator, style="dim")
+        out.append_text(part)
+    return out
+
+
 def _chain_inline(chain: Sequence[ChainLink], cues: dict[str, str]) -> Text:
     """A one-line chain, `Outlet › Wire › source (cue)`: names coloured by type, no labels, to stay short."""
     parts = []
     for link in chain:
-        part = Text(link.name, style=type_style(link.type))
+        part = Text()
+        part.append(link.name, style=type_style(link.type))
         cue = cues.get(link.attribution_id or "")
         if cue:
             part.append(f" ({cue})", style="italic dim")
         parts.append(part)
-    return Text(" › ", style="dim").join(parts)
+    return _join(parts, " › ")
 
 
 def _highlight_hedges(text: Text, claim_text: str, offset: int, hedges: Iterable[Hedge]) -> None:
@@ -129,12 +145,14 @@ def _headline_panel(report: Report, cues: dict[str, str]) -> Panel:
 
     if headline.overstated:
         warning = Text("⚠ ", style="bold red")
-        warning.append("Headline states as fact what the article attributes", style="bold red")
-        if headline.note:
-            warning.append(f": {headline.note}", style="red")
+        warning.append("Overstated: ", style="bold red")
+        # The analyzer's note already names the sources; without one, say what the flag means.
+        note = headline.note or "the headline states as fact what the article attributes or hedges"
+        warning.append(note[:1].upper() + note[1:] if headline.note is None else note, style="red")
         body.append(warning)
         if headline.chain:
-            rests_on = Text("  rests on ", style="dim")
+            rests_on = Text()
+            rests_on.append("  rests on ", style="dim")
             rests_on.append_text(_chain_inline(headline.chain, cues))
             body.append(rests_on)
         border = "red"
@@ -173,24 +191,44 @@ def _byline(report: Report) -> Text | None:
         parts.append(Text(where, style="dim underline"))
     if not parts:
         return None
-    return Text(" · ", style="dim").join(parts)
+    return _join(parts, " · ")
 
 
 def _percent(share: float) -> str:
     return f"{share * 100:.0f}%"
 
 
+def _sources_line(report: Report, width: int) -> Text:
+    """`sources  2 outlet · 1 named person ...`, wrapped between items so no label is split."""
+    prefix = "sources  "
+    items = [
+        Text.assemble((f"{count} ", "bold"), (type_label(kind), type_style(kind)))
+        for kind, count in sorted(report.profile.sources_by_type.items(), key=lambda kv: (-kv[1], kv[0]))
+        if count
+    ]
+    line = Text()
+    line.append(prefix, style="dim")
+    if not items:
+        return line.append("none", style="dim")
+    column = len(prefix)
+    for i, item in enumerate(items):
+        separator = " · " if i else ""
+        if i and column + len(separator) + len(item) > width:
+            line.append("\n" + " " * len(prefix))
+            column = len(prefix)
+        elif separator:
+            line.append(separator, style="dim")
+            column += len(separator)
+        line.append_text(item)
+        column += len(item)
+    return line
+
+
 def _profile_table(report: Report) -> Table:
     profile = report.profile
-    by_type = Text(" · ", style="dim").join(
-        Text.assemble((f"{count} ", "bold"), (type_label(kind), type_style(kind)))
-        for kind, count in sorted(profile.sources_by_type.items(), key=lambda kv: (-kv[1], kv[0]))
-        if count
-    ) or Text("none", style="dim")
     table = Table(
         box=box.SIMPLE_HEAD, show_edge=False, header_style="bold", pad_edge=False,
         title="Sourcing", title_style="bold", title_justify="left",
-        caption=Text.assemble(("sources  ", "dim"), by_type), caption_justify="left",
     )
     table.add_column("claims", justify="right")
     table.add_column("unattributed", justify="right")
@@ -210,13 +248,17 @@ def _profile_table(report: Report) -> Table:
 
 
 def _claim_tree(claim: Claim, number: int, cues: dict[str, str], max_chars: int) -> Tree:
-    label = Text.assemble((f"#{number} ", "bold bright_black"))
-    label.append_text(_claim_text(claim, max_chars))
+    text = _claim_text(claim, max_chars)
     innermost = claim.chain[-1] if claim.chain else None
     if innermost is not None and innermost.type in UNNAMED_TYPES:
-        label.append("  ⚠ unnamed source", style="yellow")
+        text.append("  ⚠ unnamed source", style="yellow")
     if claim.checkworthiness is not None and claim.checkworthiness >= 0.5:
-        label.append(f"  check-worthy {claim.checkworthiness:.2f}", style="bold magenta")
+        text.append(f"  check-worthy {claim.checkworthiness:.2f}", style="bold magenta")
+    # A grid gives long claims a hanging indent under their number instead of wrapping to column 0.
+    label = Table.grid(padding=(0, 1))
+    label.add_column(no_wrap=True)
+    label.add_column()
+    label.add_row(Text(f"#{number}", style="bold bright_black"), text)
     tree = Tree(label, guide_style="bright_black")
     node = tree
     for link in claim.chain:
@@ -235,6 +277,7 @@ def render(report: Report, console: Console, *, max_claim_chars: int = MAX_CLAIM
         console.print(Text.assemble(("warning: ", "bold yellow"), (warning, "yellow")))
     console.print()
     console.print(_profile_table(report))
+    console.print(_sources_line(report, console.width))
     console.print()
 
     if not report.claims:

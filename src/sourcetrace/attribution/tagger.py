@@ -1,0 +1,261 @@
+"""The learned attribution tagger: cue, source and content spans from a parsed spaCy Doc.
+
+Three linear models over hashed feature strings (see `features.py`), trained on PolNeAR by
+`python -m sourcetrace.attribution.train`:
+
+1. cue: a classifier over candidate tokens (verbs, nouns, ...) says which heads a cue; the head is
+   widened to the cue span with a table learned from train (aux, negation, 'according to', ...);
+2. source: for each cue, candidate noun/pronoun heads of its sentence and a 'no source' option are
+   scored, the best wins; the span is the head's subtree, trimmed as annotators trim it;
+3. content: candidate spans (clausal complement, object, the clause before ', X said', adjacent
+   quotations over several paragraphs, rest of sentence, ...) are scored, the best wins.
+
+Everything is vectorised per document (one hashing call and one sparse product per stage), so the
+tagger adds a small fraction to the parse time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.feature_extraction import FeatureHasher
+from spacy.tokens import Doc
+
+from sourcetrace.attribution import features as F
+from sourcetrace.attribution.types import RawAttribution
+from sourcetrace.errors import ModelError
+
+MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "attribution"
+MODEL_FILE = "tagger.joblib"
+FORMAT_VERSION = 1
+REBUILD = "run `make models` to rebuild it"
+
+
+@dataclass(slots=True)
+class Linear:
+    """A binary linear model over hashed features, stored sparsely (only non-zero weights)."""
+
+    indices: np.ndarray
+    values: np.ndarray
+    intercept: float
+    n_features: int
+    dense: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.dense = np.zeros(self.n_features, dtype=np.float32)
+        self.dense[self.indices] = self.values
+
+    def scores(self, x: Any) -> np.ndarray:
+        return np.asarray(x @ self.dense, dtype=np.float64) + self.intercept
+
+    def to_state(self) -> dict[str, Any]:
+        return {
+            "indices": self.indices.astype(np.int32),
+            "values": self.values.astype(np.float32),
+            "intercept": float(self.intercept),
+            "n_features": self.n_features,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> Linear:
+        return cls(
+            np.asarray(state["indices"], dtype=np.int64),
+            np.asarray(state["values"], dtype=np.float32),
+            float(state["intercept"]),
+            int(state["n_features"]),
+        )
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+@dataclass(slots=True)
+class TaggerModel:
+    cue: Linear
+    source: Linear
+    content: Linear
+    cue_threshold: float
+    cue_table: dict[str, float]  # 'dep|word' / 'dep' -> share of train cues that include such a child
+    source_table: dict[str, float]  # child dep -> share of train sources that include it
+    n_features: int
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_state(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT_VERSION,
+            "cue": self.cue.to_state(),
+            "source": self.source.to_state(),
+            "content": self.content.to_state(),
+            "cue_threshold": self.cue_threshold,
+            "cue_table": dict(self.cue_table),
+            "source_table": dict(self.source_table),
+            "n_features": self.n_features,
+            "meta": dict(self.meta),
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> TaggerModel:
+        if state.get("format") != FORMAT_VERSION:
+            raise ModelError(f"attribution model has format {state.get('format')!r}, expected {FORMAT_VERSION}")
+        return cls(
+            Linear.from_state(state["cue"]),
+            Linear.from_state(state["source"]),
+            Linear.from_state(state["content"]),
+            float(state["cue_threshold"]),
+            dict(state["cue_table"]),
+            dict(state["source_table"]),
+            int(state["n_features"]),
+            dict(state.get("meta", {})),
+        )
+
+
+class AttributionTagger:
+    """Finds attributions in a parsed Doc; call it on a Doc, get RawAttribution list (doc order)."""
+
+    def __init__(self, model: TaggerModel) -> None:
+        self.model = model
+        self.hasher = FeatureHasher(n_features=model.n_features, input_type="string")
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> AttributionTagger:
+        """Load a model directory (default: the packaged model). Raises ModelError if unusable."""
+        import joblib
+
+        directory = Path(path) if path is not None else MODEL_DIR
+        file = directory / MODEL_FILE if directory.suffix != ".joblib" else directory
+        if not file.is_file():
+            raise ModelError(f"attribution model not found at {file}; {REBUILD}")
+        try:
+            state = joblib.load(file)
+            model = TaggerModel.from_state(state)
+        except ModelError as exc:
+            raise ModelError(f"{file}: {exc}; {REBUILD}") from exc
+        except Exception as exc:  # joblib/pickle raise many types on a damaged file
+            raise ModelError(f"attribution model at {file} is corrupt ({type(exc).__name__}); {REBUILD}") from exc
+        return cls(model)
+
+    def save(self, directory: Path) -> Path:
+        import joblib
+
+        directory.mkdir(parents=True, exist_ok=True)
+        file = directory / MODEL_FILE
+        joblib.dump(self.model.to_state(), file, compress=("xz", 6))
+        return file
+
+    # ------------------------------------------------------------------------------------ inference
+
+    def _hash(self, rows: list[list[str]]) -> Any:
+        return self.hasher.transform(rows)
+
+    def cue_probabilities(self, ix: F.DocIndex) -> tuple[list[int], np.ndarray]:
+        cands = F.cue_candidates(ix)
+        if not cands:
+            return cands, np.zeros(0)
+        doc = ix.doc
+        x = self._hash([F.cue_features(doc[i], ix) for i in cands])
+        return cands, _sigmoid(self.model.cue.scores(x))
+
+    def __call__(self, doc: Doc) -> list[RawAttribution]:
+        if len(doc) == 0:
+            return []
+        ix = F.index_doc(doc)
+        cands, probs = self.cue_probabilities(ix)
+        m = self.model
+        chosen = [(p, i) for i, p in zip(cands, probs, strict=True) if p >= m.cue_threshold]
+        chosen.sort(reverse=True)
+        taken: set[int] = set()
+        cues: list[tuple[int, list[int], float]] = []
+        for p, i in chosen:
+            if i in taken:
+                continue
+            toks = [j for j in F.expand_cue(doc[i], m.cue_table) if j not in taken]
+            taken.update(toks)
+            cues.append((i, toks, float(p)))
+        cues.sort()
+        if not cues:
+            return []
+        sources = self._sources(ix, cues)
+        contents = self._contents(ix, cues, sources)
+        out = []
+        for (i, toks, p), src, content in zip(cues, sources, contents, strict=True):
+            cue_spans = F.to_char_spans(doc, toks)
+            src_span = None
+            if src is not None:
+                s_spans = F.to_char_spans(doc, src[1])
+                src_span = (s_spans[0][0], s_spans[-1][1])
+            content_spans = F.to_char_spans(doc, content) if content else []
+            out.append(
+                RawAttribution(
+                    cue=(cue_spans[0][0], cue_spans[-1][1]),
+                    cue_head=i,
+                    content=content_spans,
+                    source=src_span,
+                    source_head=src[0] if src is not None else None,
+                    confidence=round(p, 4),
+                    kind=_kind(doc, i, toks, content),
+                )
+            )
+        return out
+
+    def _sources(
+        self, ix: F.DocIndex, cues: list[tuple[int, list[int], float]]
+    ) -> list[tuple[int, list[int]] | None]:
+        doc = ix.doc
+        rows: list[list[str]] = []
+        groups: list[list[int]] = []
+        for i, toks, _ in cues:
+            cands = F.source_candidates(doc[i], toks, ix)
+            rows.append(F.none_source_features(doc[i], ix))
+            rows.extend(F.source_features(doc[i], doc[j], ix) for j in cands)
+            groups.append(cands)
+        scores = self.model.source.scores(self._hash(rows))
+        out: list[tuple[int, list[int]] | None] = []
+        k = 0
+        for (_, toks, _), cands in zip(cues, groups, strict=True):
+            block = scores[k : k + 1 + len(cands)]
+            k += 1 + len(cands)
+            best = int(np.argmax(block))
+            if best == 0:
+                out.append(None)
+            else:
+                head = doc[cands[best - 1]]
+                out.append((head.i, F.source_span(head, toks, self.model.source_table)))
+        return out
+
+    def _contents(
+        self,
+        ix: F.DocIndex,
+        cues: list[tuple[int, list[int], float]],
+        sources: list[tuple[int, list[int]] | None],
+    ) -> list[list[int]]:
+        doc = ix.doc
+        rows: list[list[str]] = []
+        groups: list[list[F.ContentCandidate]] = []
+        for (i, toks, _), src in zip(cues, sources, strict=True):
+            cands = F.content_candidates(doc[i], toks, src[1] if src else [], ix)
+            rows.extend(F.content_features(doc[i], c, ix) for c in cands)
+            groups.append(cands)
+        scores = self.model.content.scores(self._hash(rows)) if rows else np.zeros(0)
+        out: list[list[int]] = []
+        k = 0
+        for cands in groups:
+            if not cands:
+                out.append([])
+                continue
+            block = scores[k : k + len(cands)]
+            k += len(cands)
+            out.append(F.trim_content(doc, cands[int(np.argmax(block))].tokens))
+        return out
+
+
+def _kind(doc: Doc, head: int, cue_tokens: list[int], content: list[int]) -> str:
+    tok = doc[head]
+    if tok.lemma_.lower() == "accord" or any(doc[j].lower_ == "according" for j in cue_tokens):
+        return "according_to"
+    if content and doc[content[0]].text in F.QUOTES and any(doc[j].text in F.QUOTES for j in content[-2:]):
+        return "direct"
+    return "indirect"
