@@ -174,7 +174,7 @@ def test_profile_table_has_shares_and_types() -> None:
 
 
 def test_each_claim_is_a_tree_from_publisher_to_innermost_with_cue_verbs() -> None:
-    lines = _render_text(make_report()).splitlines()
+    lines = _render_text(make_report(), full_chains=True).splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith("#1 "))
     block = lines[start:start + 4]
     assert CLOSURE in block[0]
@@ -190,6 +190,28 @@ def test_each_claim_is_a_tree_from_publisher_to_innermost_with_cue_verbs() -> No
     mayor = next(i for i, line in enumerate(lines) if line.startswith("#2 "))
     assert "Ada Lindqvist" in lines[mayor + 3] and "said" in lines[mayor + 3]
     assert "⚠ unnamed source" not in lines[mayor]
+
+
+def test_shared_outer_links_are_printed_once() -> None:
+    lines = _render_text(make_report()).splitlines()
+    heading = next(line for line in lines if line.startswith("Claims and their chains"))
+    assert "all via The Portmere Gazette › Reuters › …" in heading
+    start = next(i for i, line in enumerate(lines) if line.startswith("#1 "))
+    assert "a city official" in lines[start + 1] and "told" in lines[start + 1]
+    assert not any("Gazette" in line for line in lines[start:])
+
+
+def test_a_claim_whose_chain_is_the_shared_prefix_keeps_its_innermost_source() -> None:
+    wire_claim = _claim("c3", "Mayor Ada Lindqvist", [PUBLISHER, WIRE], None)
+    claims = [
+        _claim("c1", CLOSURE, [PUBLISHER, WIRE, OFFICIAL], "a1"),
+        wire_claim,
+    ]
+    lines = _render_text(make_report(claims=claims)).splitlines()
+    heading = next(line for line in lines if line.startswith("Claims and their chains"))
+    assert "all via The Portmere Gazette › Reuters › …" in heading
+    start = next(i for i, line in enumerate(lines) if line.startswith("#2 "))
+    assert "Reuters (outlet)" in lines[start + 1]
 
 
 def test_source_types_get_distinct_colours() -> None:

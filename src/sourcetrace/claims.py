@@ -62,17 +62,27 @@ def is_checkable(span_text: str) -> bool:
 
 
 def pieces(doc: Doc, span: tuple[int, int], holes: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
-    """Split `span` by sentence, dropping sentences that contain a hole (a nested attribution's cue)."""
+    """Split `span` by sentence, dropping sentences that are mostly holes (nested attributions)."""
     out = []
     holes = list(holes)
     for sent in _sentences_overlapping(doc, span):
         start, end = max(span[0], sent.start_char), min(span[1], sent.end_char)
-        if any(start <= h_start < end for h_start, _ in holes):
+        if _mostly_covered((start, end), holes):
             continue
         start, end = trim_claim(doc.text, start, end)
         if end > start and is_checkable(doc.text[start:end]):
             out.append((start, end))
     return out
+
+
+#: A sentence of relayed content that is mostly another attribution carries no claim of its own.
+NESTED_COVER_SHARE = 0.6
+
+
+def _mostly_covered(span: tuple[int, int], holes: list[tuple[int, int]]) -> bool:
+    length = span[1] - span[0]
+    covered = sum(max(0, min(e, span[1]) - max(s, span[0])) for s, e in holes)
+    return length > 0 and covered / length >= NESTED_COVER_SHARE
 
 
 def _sentences_overlapping(doc: Doc, span: tuple[int, int]) -> list[Span]:

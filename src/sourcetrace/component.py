@@ -26,13 +26,23 @@ from sourcetrace.attribution.chains import (
     find_credits,
     link,
 )
+from sourcetrace.attribution.lexicon import PERCEPTION_VERBS
 from sourcetrace.attribution.merge import merge_attributions
 from sourcetrace.attribution.quotes import attach_quotes, find_quotes
 from sourcetrace.attribution.rules import rule_attributions
 from sourcetrace.attribution.sources import SourceResolver
 from sourcetrace.attribution.types import RawAttribution
 from sourcetrace.claims import claim_id, find_hedges, pieces, uncovered_sentences
-from sourcetrace.model import Attribution, ChainLink, Claim, Content, Document, SourceMention, TextSpan
+from sourcetrace.model import (
+    Attribution,
+    ChainLink,
+    Claim,
+    Content,
+    Document,
+    SourceMention,
+    SourceType,
+    TextSpan,
+)
 
 for _name in ("document", "attributions", "sources", "claims", "raw_attributions"):
     if not Doc.has_extension(_name):
@@ -130,6 +140,8 @@ def _resolve(doc: Doc, raw: list[RawAttribution], resolver: SourceResolver) -> t
     for i in order:
         att = raw[i]
         sources[i] = resolver.resolve(att.source, att.source_head) if att.source else resolver.implicit()
+        if sources[i].type in (SourceType.ANONYMOUS, SourceType.COLLECTIVE) and _reports_perception(doc, att):
+            sources[i].type = SourceType.EYEWITNESS
         addressees[i] = resolver.resolve(att.addressee) if att.addressee else None
     hops = [Hop(ids[i], sources[i], addressees[i], parents[i]) for i in range(len(raw))]
     attributions = [_attribution(doc, ids[i], att, sources[i].id,
@@ -137,6 +149,12 @@ def _resolve(doc: Doc, raw: list[RawAttribution], resolver: SourceResolver) -> t
                                  ids[parents[i]] if parents[i] is not None else None)
                     for i, att in enumerate(raw)]
     return hops, attributions
+
+
+def _reports_perception(doc: Doc, att: RawAttribution) -> bool:
+    """`A woman who lives opposite said she saw two men running`: the speaker is an eyewitness."""
+    span = doc.char_span(*att.content[0], alignment_mode="expand") if att.source else None
+    return span is not None and len(span) > 0 and span.root.lemma_.lower() in PERCEPTION_VERBS
 
 
 def _attribution(doc: Doc, aid: str, att: RawAttribution, source_id: str, addressee_id: str | None,
@@ -175,6 +193,11 @@ def _clip_contents(raw: list[RawAttribution], floor: int) -> list[RawAttribution
     return raw
 
 
+def _extent(att: RawAttribution) -> tuple[int, int]:
+    spans = [att.cue, *att.content] + ([att.source] if att.source else [])
+    return min(s for s, _ in spans), max(e for _, e in spans)
+
+
 def _dateline_end(doc: Doc, document: Document) -> int:
     match = _DATELINE.match(doc.text)
     if match is None:
@@ -191,9 +214,10 @@ def _claims(ctx: _Context, raw: list[RawAttribution], attributions: list[Attribu
     doc, text = ctx.doc, ctx.doc.text
     spans: list[tuple[tuple[int, int], list[ChainLink], str | None]] = []
     for i, att in enumerate(raw):
-        holes = [other.cue for other in raw if other is not att and other.cue[1] > other.cue[0]]
+        nested = [other for other in raw if other is not att and other.cue[1] > other.cue[0]]
         for part in att.content:
-            for piece in pieces(doc, part, holes=[h for h in holes if part[0] <= h[0] < part[1]]):
+            holes = [_extent(other) for other in nested if part[0] <= other.cue[0] < part[1]]
+            for piece in pieces(doc, part, holes=holes):
                 spans.append((piece, chains[i], attributions[i].id))
     covered = [span for att in raw for span in (att.cue, att.source or att.cue, *att.content)]
     covered += [credit.line for credit, _ in credits]

@@ -48,7 +48,10 @@ def find_credits(text: str) -> list[Credit]:
             else:
                 start = text.rfind("\n\n", 0, match.start()) + 1
                 end = text.find("\n\n", match.end())
-                credits.append(Credit(name, span, line, start, end if end >= 0 else len(text)))
+                end = end if end >= 0 else len(text)
+                if not text[start:end].strip().removeprefix(match.group(0)).strip():
+                    start, end = 0, len(text)  # a credit standing alone covers the whole article
+                credits.append(Credit(name, span, line, start, end))
     return credits
 
 

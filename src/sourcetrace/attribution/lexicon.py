@@ -101,5 +101,15 @@ ROLE_NOUNS = OFFICIAL_NOUNS | frozenset(
     "economist researcher scientist expert coach captain priest bishop judge".split()
 )
 
+#: Common nouns that name an institution: `police said`, `the ministry said`.
+INSTITUTION_NOUNS = frozenset(
+    """police government ministry army military navy council court prosecutors prosecution parliament
+    cabinet administration department agency commission committee company firm board embassy
+    municipality regulator office union club party""".split()
+)
+
+#: Verbs of perception: an unnamed source who `saw` or `heard` it is an eyewitness.
+PERCEPTION_VERBS = frozenset("see hear witness watch notice spot smell feel observe".split())
+
 PERSON_PRONOUNS = frozenset("he she him her his hers".split())
 PLURAL_PRONOUNS = frozenset("they them their".split())

@@ -106,6 +106,9 @@ def _tagged_clause(verb: Token) -> tuple[int, int] | None:
     head = verb.head
     if verb.dep_ not in ("parataxis", "ccomp", "advcl") or head.i == verb.i:
         return None
+    first = min(t.i for t in verb.subtree)
+    if first == 0 or not verb.doc[first - 1].is_punct:
+        return None  # a speech tag is set off by a comma, dash or closing quote
     if head.i > verb.i and verb.dep_ != "parataxis":
         return None
     return trim(verb.doc, _clip(subtree_span(head, exclude=[verb]), verb.sent))
@@ -130,7 +133,9 @@ def _verb_attribution(verb: Token) -> RawAttribution | None:
             parts = [subtree_span(subject), content]
     elif subject is not None:
         source_head = subject
-    if content is None:
+    elif verb.tag_ in ("VB", "VBG") or _child(verb, "aux") is not None and verb.tag_ == "VB":
+        return None  # `too early to say what ...`: an infinitive asserts nothing of anyone
+    if content is None and not passive:
         content = _tagged_clause(verb)
     if content is None:
         return None

@@ -18,6 +18,7 @@ from sourcetrace.attribution.lexicon import (
     COLLECTIVE_QUANTIFIERS,
     DOCUMENT_NOUNS,
     EYEWITNESS_NOUNS,
+    INSTITUTION_NOUNS,
     KNOWN_OUTLETS,
     OFFICIAL_NOUNS,
     OUTLET_WORDS,
@@ -233,6 +234,13 @@ class SourceResolver:
     def _resolve_pronoun(self, head: Token) -> SourceEntity:
         plural = head.lower_ in PLURAL_PRONOUNS
         personal = head.lower_ in PERSON_PRONOUNS
+        if personal:
+            person = self._latest_person_before(head.idx)
+            latest_source = max((s for e in self.entities if e.type == SourceType.NAMED_PERSON
+                                 for s, _ in e.mentions if s < head.idx), default=-1)
+            if person is not None and person.start_char > latest_source:
+                # `County commissioner Hal Brennan struck a different tone. He said: ...`
+                return self._person(person, person.root)
         candidates = reversed(self._mentioned_before(head.idx))
         for entity in candidates:
             if personal and entity.type in (SourceType.NAMED_PERSON, SourceType.OFFICIAL_UNNAMED,
@@ -329,6 +337,8 @@ def classify_common_noun(tokens: Span, head: Token) -> SourceType:
         return SourceType.ANONYMOUS
     if lemma in OFFICIAL_NOUNS or lower in OFFICIAL_NOUNS:
         return SourceType.OFFICIAL_UNNAMED
+    if lemma in INSTITUTION_NOUNS or lower in INSTITUTION_NOUNS:
+        return SourceType.NAMED_ORGANIZATION
     if quantified or lower in COLLECTIVE_NOUNS or lemma in COLLECTIVE_NOUNS:
         return SourceType.COLLECTIVE
     if lemma in ANONYMOUS_NOUNS:

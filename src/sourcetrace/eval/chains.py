@@ -11,7 +11,8 @@ A gold file holds one invented article and what a careful fact-checker expects o
 
 Chains run outermost first (publisher, wire, reposting credit, relays, innermost source). A source
 mention is an exact surface string; square brackets mark the mention inside a longer context that
-makes it unique (``"[he] said"``), otherwise its first occurrence is meant.
+makes it unique (``"[he] said"``), otherwise its first occurrence is meant. Mentions are listed only
+where the source speaks (speaker, pronoun, surname, role, outlet hop), not for every antecedent.
 
 Scoring:
 

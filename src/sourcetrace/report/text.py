@@ -247,7 +247,19 @@ def _profile_table(report: Report) -> Table:
     return table
 
 
-def _claim_tree(claim: Claim, number: int, cues: dict[str, str], max_chars: int) -> Tree:
+def shared_prefix(claims: Sequence[Claim]) -> list[ChainLink]:
+    """The outer links every claim's chain starts with (typically publisher and wire)."""
+    if not claims:
+        return []
+    first = claims[0].chain
+    length = min(len(c.chain) for c in claims)
+    n = 0
+    while n < length and all(c.chain[n].source_id == first[n].source_id for c in claims):
+        n += 1
+    return list(first[:n])
+
+
+def _claim_tree(claim: Claim, number: int, cues: dict[str, str], max_chars: int, skip: int = 0) -> Tree:
     text = _claim_text(claim, max_chars)
     innermost = claim.chain[-1] if claim.chain else None
     if innermost is not None and innermost.type in UNNAMED_TYPES:
@@ -261,13 +273,20 @@ def _claim_tree(claim: Claim, number: int, cues: dict[str, str], max_chars: int)
     label.add_row(Text(f"#{number}", style="bold bright_black"), text)
     tree = Tree(label, guide_style="bright_black")
     node = tree
-    for link in claim.chain:
+    # Never hide the innermost source, even when the whole chain is the shared one.
+    for link in claim.chain[min(skip, max(len(claim.chain) - 1, 0)):]:
         node = node.add(_link_text(link, cues))
     return tree
 
 
-def render(report: Report, console: Console, *, max_claim_chars: int = MAX_CLAIM_CHARS) -> None:
-    """Print `report` to `console`: headline check, byline, sourcing profile, then every claim's chain."""
+def render(
+    report: Report, console: Console, *, max_claim_chars: int = MAX_CLAIM_CHARS, full_chains: bool = False
+) -> None:
+    """Print `report` to `console`: headline check, byline, sourcing profile, then every claim's chain.
+
+    The outer links all chains share (publisher, wire) are printed once above the claims rather than
+    in every tree; `full_chains=True` repeats them in each tree.
+    """
     cues = _cue_verbs(report)
     console.print(_headline_panel(report, cues))
     byline = _byline(report)
@@ -283,7 +302,15 @@ def render(report: Report, console: Console, *, max_claim_chars: int = MAX_CLAIM
     if not report.claims:
         console.print(Text("No claims found.", style="dim italic"))
         return
-    console.print(Text("Claims and their chains", style="bold"), Text("(publisher › … › innermost source)",
-                                                                       style="dim"))
+    prefix = [] if full_chains or len(report.claims) < 2 else shared_prefix(report.claims)
+    heading = Text()
+    heading.append("Claims and their chains", style="bold")
+    if prefix:
+        heading.append("  all via ", style="dim")
+        heading.append_text(_chain_inline(prefix, cues))
+        heading.append(" › …", style="dim")
+    else:
+        heading.append(" (publisher › … › innermost source)", style="dim")
+    console.print(heading)
     for number, claim in enumerate(report.claims, 1):
-        console.print(_claim_tree(claim, number, cues, max_claim_chars))
+        console.print(_claim_tree(claim, number, cues, max_claim_chars, skip=len(prefix)))
