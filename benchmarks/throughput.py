@@ -184,7 +184,7 @@ def print_table(results: dict[str, Any]) -> None:
 
     s = results["settings"]
     table = Table(title=(f"Throughput: {s['articles']} articles, {s['words']:,} words, "
-                         f"batch {s['batch_size']}, {s['n_process']} process(es)"))
+                         f"batch {s['batch_size']}, n_process {s['n_process']}"))
     table.add_column("run")
     table.add_column("seconds", justify="right")
     table.add_column("articles/s", justify="right")

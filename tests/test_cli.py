@@ -205,14 +205,52 @@ def test_unknown_model_is_explained(runner: CliRunner, article: Path) -> None:
 
 def test_subprocess_entry_point_has_no_traceback(tmp_path: Path) -> None:
     # The installed console script, as a user runs it: real stderr, real exit status.
-    script = Path(sys.executable).with_name("sourcetrace")
-    command = [str(script)] if script.exists() else [sys.executable, "-m", "sourcetrace.cli"]
     missing = tmp_path / "gone.txt"
-    proc = subprocess.run([*command, "analyze", str(missing)], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [*_console_script(), "analyze", str(missing)], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 2
     assert proc.stdout == ""
     assert proc.stderr.strip().startswith(f"error: {missing}")
     assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def _console_script() -> list[str]:
+    script = Path(sys.executable).with_name("sourcetrace")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "sourcetrace.cli"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_progress_bar_on_a_terminal_keeps_stdout_clean(article: Path, second: Path) -> None:
+    import os
+    import pty
+
+    controller, terminal = pty.openpty()
+    try:
+        proc = subprocess.run(
+            [*_console_script(), "analyze", str(article), str(second), "--format", "jsonl"],
+            stdout=subprocess.PIPE, stderr=terminal, timeout=300, env={**os.environ, "COLUMNS": "100"},
+        )
+        os.close(terminal)
+        terminal = -1
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # EIO: the terminal side is closed and drained
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        if terminal >= 0:
+            os.close(terminal)
+        os.close(controller)
+    shown = b"".join(chunks).decode("utf-8", "replace")
+    assert proc.returncode == 0
+    assert "analysing" in shown and "2/2" in shown
+    lines = proc.stdout.decode("utf-8").splitlines()
+    assert len(lines) == 2 and all(json.loads(line)["schema_version"] for line in lines)
 
 
 # ----------------------------------------------------------------------------------- real analysis
@@ -379,12 +417,19 @@ def test_unreachable_url_is_one_line(runner: CliRunner) -> None:
 
 
 def test_eval_chains_prints_scores(runner: CliRunner) -> None:
-    gold = REPO / "tests" / "gold" / "chains"
-    if not gold.is_dir():
-        pytest.skip("tests/gold/chains is not there yet")
-    result = invoke(runner, "eval", "chains", str(gold))
+    result = invoke(runner, "eval", "chains", str(REPO / "tests" / "gold" / "chains"), "--details")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.strip()
+    assert "Chain scores" in result.stdout
+    assert "exact chain match" in result.stdout
+
+
+def test_eval_chains_reports_a_malformed_gold_file(runner: CliRunner, tmp_path: Path) -> None:
+    (tmp_path / "broken.json").write_text('{"id": "broken", "text": "Headline\n\nBody.", "claims": [{}]}',
+                                          encoding="utf-8")
+    result = invoke(runner, "eval", "chains", str(tmp_path))
+    assert result.exit_code == 2
+    assert len(error_lines(result)) == 1
+    assert "Traceback" not in result.stderr
 
 
 @pytest.mark.skipif(not POLNEAR_DEV.is_dir(), reason="PolNeAR dev split not at ../shared/data/polnear/dev")

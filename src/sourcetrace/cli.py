@@ -12,7 +12,7 @@ import itertools
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -227,18 +227,16 @@ def _is_batch(specs: Sequence[str]) -> bool:
     return len(specs) > 1 or any(spec != "-" and Path(spec).is_dir() for spec in specs)
 
 
-def _with_progress(reports: Iterator[Report], show: bool) -> Iterator[Report]:
-    if not show:
-        yield from reports
-        return
+def _with_progress(reports: Iterator[Report], total: int | None) -> Iterator[Report]:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TimeElapsedColumn
 
-    # The number of documents behind a directory or URL is unknown up front, so count, don't estimate.
     with Progress(
         SpinnerColumn(), "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
         TimeElapsedColumn(), console=Console(stderr=True), transient=True,
+        # Reports go to the real stdout (a file or pipe here), never into the bar's stream.
+        redirect_stdout=False, redirect_stderr=False,
     ) as progress:
-        task = progress.add_task("analysing", total=None)
+        task = progress.add_task("analysing", total=total)
         for report in reports:
             yield report
             progress.advance(task)
@@ -312,9 +310,16 @@ def analyze(
             out_file = output.open("w", encoding="utf-8") if output else None
             try:
                 writer = _Writer(fmt, out_file, as_array=batch)
-                reports = analyzer.analyze_many(itertools.chain([first], documents))
-                show_progress = batch and sys.stderr.isatty()
-                for report in _with_progress(reports, show_progress):
+                stream: Iterable[Document] = itertools.chain([first], documents)
+                reports: Iterator[Report]
+                # A bar only when the reports go elsewhere than the terminal that shows it.
+                if batch and sys.stderr.isatty() and (output is not None or not sys.stdout.isatty()):
+                    # Read every input first so the bar knows its total (text is small next to a model).
+                    pending = list(stream)
+                    reports = _with_progress(analyzer.analyze_many(pending), len(pending))
+                else:
+                    reports = analyzer.analyze_many(stream)
+                for report in reports:
                     writer.write(report)
                 writer.close()
             finally:
@@ -449,19 +454,28 @@ def eval_polnear(
     _print_table(polnear.scores_table(scores))
 
 
-@eval_app.command("chains", epilog="Example: sourcetrace eval chains tests/gold/chains")
+@eval_app.command("chains", epilog="Example: sourcetrace eval chains tests/gold/chains --details")
 def eval_chains(
-    directory: Annotated[Path, typer.Argument(help="A folder of gold chain annotations.", metavar="DIR")],
+    directory: Annotated[Path, typer.Argument(help="A folder of gold chain files (*.json).", metavar="DIR")],
+    model: Annotated[
+        str | None, typer.Option("--model", "-m", help="spaCy pipeline name or path.", metavar="NAME_OR_PATH")
+    ] = None,
+    details: Annotated[
+        bool, typer.Option("--details", help="Also list every claim whose chain is wrong, gold vs predicted.")
+    ] = False,
 ) -> None:
-    """Score claim chains (publisher -> ... -> innermost source) against hand-made gold."""
+    """Score claim chains (publisher › … › innermost source) against hand-annotated gold articles."""
     _require_dir(directory, "expected a folder of gold chains such as tests/gold/chains")
-    try:
-        from sourcetrace.eval.chains import evaluate, scores_table
+    from sourcetrace.eval import chains
 
-        scores = evaluate(directory)
-    except (InputError, ModelError) as exc:
+    try:
+        scores = chains.evaluate(directory, model=model)
+    except (InputError, ModelError, chains.GoldError) as exc:
+        # A malformed gold file is the user's to fix, like a bad input: one line, no traceback.
         _fail(str(exc))
-    _print_table(scores_table(scores))
+    _print_table(chains.scores_table(scores))
+    if details:
+        _print_table(chains.details_table(scores))
 
 
 # ---------------------------------------------------------------------------------------------- schema

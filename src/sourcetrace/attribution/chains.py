@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sourcetrace.attribution.sources import SourceEntity, SourceResolver
+from sourcetrace.attribution.sources import IMPLICIT_ID, SourceEntity, SourceResolver
 from sourcetrace.attribution.types import RawAttribution
 from sourcetrace.model import ChainLink, SourceType
 
@@ -19,7 +19,7 @@ _CREDIT_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?m)^[ \t]*(?:Excerpted |Reprinted |Reposted )?[Ff]rom " + _CREDIT_NAME + r"\s*:"), "after"),
     (re.compile(r"(?:appeared|was published|was first published|originally appeared)\s+(?:first\s+)?"
                 r"(?:on|in)\s+" + _CREDIT_NAME), "document"),
-    (re.compile(r"\((?:courtesy of|via|from)\s+" + _CREDIT_NAME + r"\)"), "paragraph"),
+    (re.compile(r"\((?:[Cc]ourtesy of|[Vv]ia|[Ff]rom)\s+" + _CREDIT_NAME + r"\)"), "paragraph"),
 )
 
 
@@ -109,6 +109,8 @@ def attribution_hops(index: int, hops: list[Hop]) -> list[ChainLink]:
     links: list[ChainLink] = []
     for i in reversed(path):
         hop = hops[i]
+        if hop.source.id == IMPLICIT_ID and i != path[-1]:
+            continue
         if hop.addressee is not None and hop.addressee.type == SourceType.OUTLET:
             # An outlet that was told something, and is relayed here, published it: it is a hop.
             links.append(link(hop.addressee, hop.id))

@@ -220,19 +220,34 @@ def cue_candidates(ix: DocIndex) -> list[int]:
     return [t.i for t in ix.doc if is_cue_candidate(t)]
 
 
+def cue_child_keys(child: Token) -> tuple[str, str]:
+    """Inclusion-table keys of a cue head's child: specific (dep and word) and general (dep)."""
+    return f"{child.dep_}|{child.lower_}", child.dep_
+
+
 def expand_cue(tok: Token, table: dict[str, float]) -> list[int]:
     """Token indices of the cue span around its head, using the learned inclusion table.
 
-    `table` maps 'dep|word' and 'dep' keys to the share of train cues that include such a child.
+    `table` maps child keys (see `cue_child_keys`) to the share of train cues that include such a
+    child, and 'sub:'-prefixed keys to the share that also include the child's whole subtree
+    ('said in a statement' does, 'according to Rubio' does not).
     """
     keep = [tok.i]
     for c in tok.children:
-        share = table.get(f"{c.dep_}|{c.lower_}", table.get(c.dep_, 0.0))
-        if share >= 0.5:
-            keep.extend(x.i for x in c.subtree if c.dep_ in ("prep", "agent") or x.i == c.i)
+        specific, general = cue_child_keys(c)
+        if table.get(specific, table.get(general, 0.0)) < 0.5:
+            continue
+        if table.get("sub:" + specific, table.get("sub:" + general, 0.0)) >= 0.5:
+            keep.extend(x.i for x in c.subtree)
+        else:
+            keep.append(c.i)
     keep.sort()
-    # Keep the contiguous run around the head: a cue is one piece of text.
-    lo = hi = keep.index(tok.i)
+    return _run_around(keep, tok.i)
+
+
+def _run_around(keep: list[int], i: int) -> list[int]:
+    """The contiguous run of sorted token indices that contains i."""
+    lo = hi = keep.index(i)
     while lo > 0 and keep[lo - 1] == keep[lo] - 1:
         lo -= 1
     while hi + 1 < len(keep) and keep[hi + 1] == keep[hi] + 1:
@@ -321,12 +336,7 @@ def source_span(head: Token, cue_tokens: Sequence[int], table: dict[str, float])
         if table.get(c.dep_, 1.0) >= 0.5:
             keep.extend(sub)
     keep.sort()
-    lo = hi = keep.index(head.i)
-    while lo > 0 and keep[lo - 1] == keep[lo] - 1:
-        lo -= 1
-    while hi + 1 < len(keep) and keep[hi + 1] == keep[hi] + 1:
-        hi += 1
-    toks = keep[lo : hi + 1]
+    toks = _run_around(keep, head.i)
     doc = head.doc
     while len(toks) > 1 and (doc[toks[0]].is_punct or doc[toks[0]].is_space):
         toks.pop(0)
@@ -344,16 +354,31 @@ class ContentCandidate:
     origins: set[str]
 
 
-def _span(a: int, b: int) -> tuple[int, ...]:
-    return tuple(range(a, b))
-
-
 def _clip(tokens: Iterable[int], lo: int, hi: int, skip: set[int]) -> tuple[int, ...]:
     return tuple(sorted(j for j in tokens if lo <= j < hi and j not in skip))
 
 
 def _only_punct(doc: Doc, a: int, b: int) -> bool:
     return all(doc[j].is_punct or doc[j].is_space for j in range(a, b))
+
+
+#: Right-hand children that end the core of a phrase ('a ruling [that ...]', 'he would try[, vowing ...]').
+CORE_CUT = frozenset({"advcl", "conj", "cc", "parataxis", "relcl", "acl", "appos", "punct", "npadvmod", "dep"})
+CLAUSE_BREAK = frozenset({",", ";", "—", "–", "―", "(", ":", "--"})
+
+
+def _subtree_span(tok: Token) -> range:
+    return range(tok.left_edge.i, tok.right_edge.i + 1)
+
+
+def _core_span(tok: Token) -> range:
+    """tok's subtree cut before its first right-hand clause-like child."""
+    end = tok.right_edge.i + 1
+    for c in tok.rights:
+        if c.dep_ in CORE_CUT:
+            end = c.left_edge.i
+            break
+    return range(tok.left_edge.i, max(end, tok.i + 1))
 
 
 def content_candidates(
@@ -373,32 +398,46 @@ def content_candidates(
         phi += 1
     found: dict[tuple[int, ...], set[str]] = {}
 
-    def add(tokens: tuple[int, ...], origin: str) -> None:
-        tokens = tuple(j for j in tokens if not doc[j].is_space)
-        if tokens:
-            found.setdefault(tokens, set()).add(origin)
+    def add(tokens: Iterable[int], origin: str, lo: int = us, hi: int = ue) -> None:
+        toks = tuple(j for j in _clip(tokens, lo, hi, skip) if not doc[j].is_space)
+        if toks:
+            found.setdefault(toks, set()).add(origin)
+
+    def add_phrase(tok: Token, origin: str) -> None:
+        add(_subtree_span(tok), origin)
+        add(_core_span(tok), "core:" + origin)
 
     for c in cue.children:
         if c.dep_ in CONTENT_CHILD_DEPS and c.i not in skip:
-            sub = [x.i for x in c.subtree]
-            add(_clip(range(min(sub), max(sub) + 1), us, ue, skip), "child:" + c.dep_)
+            add_phrase(c, "child:" + c.dep_)
             if c.dep_ == "prep":
                 for g in c.children:
                     if g.dep_ in ("pobj", "pcomp"):
-                        gsub = [x.i for x in g.subtree]
-                        add(_clip(range(min(gsub), max(gsub) + 1), us, ue, skip), "child:prep>pobj")
+                        add_phrase(g, "child:prep>pobj")
+    # A multi-word cue ('spoke about', 'called on') governs its content through its last preposition.
+    for j in cue_tokens:
+        t = doc[j]
+        if j != cue.i and t.dep_ in ("prep", "agent", "dobj"):
+            for g in t.children:
+                if g.dep_ in ("pobj", "pcomp", "prep") and g.i not in skip:
+                    add_phrase(g, "cue-prep>" + g.dep_)
     head = cue.head
     if head.i != cue.i:
         own = {x.i for x in cue.subtree}
-        add(_clip((x.i for x in head.subtree if x.i not in own), us, ue, skip), "head-minus:" + cue.dep_)
+        add((x.i for x in head.subtree if x.i not in own), "head-minus:" + cue.dep_)
     src_lo = min(source_tokens) if source_tokens else cue_lo
-    add(_clip(range(cue_hi, ue), us, ue, skip), "after")
-    add(_clip(range(us, min(cue_lo, src_lo)), us, ue, skip), "before")
+    src_hi = max(source_tokens) + 1 if source_tokens else cue_hi
+    add(range(cue_hi, ue), "after")
+    brk = cue_hi
+    while brk < ue and not (doc[brk].text in CLAUSE_BREAK and ix.quote[brk] < 0 and brk > cue_hi):
+        brk += 1
+    if brk < ue:
+        add(range(cue_hi, brk), "after-clause")
+    add(range(us, min(cue_lo, src_lo)), "before")
     if cue_hi < len(doc) and doc[cue_hi].text == ":":
-        add(_clip(range(cue_hi + 1, phi), plo, phi, skip), "after-colon")
+        add(range(cue_hi + 1, phi), "after-colon", plo, phi)
     # Quotations right before the speech tag or right after it (possibly over several paragraphs).
-    tag_lo = min(cue_lo, src_lo)
-    tag_hi = max(cue_hi, max(source_tokens) + 1 if source_tokens else cue_hi)
+    tag_lo, tag_hi = min(cue_lo, src_lo), max(cue_hi, src_hi)
     before_q = after_q = None
     r = ix.quote[tag_lo - 1] if tag_lo > 0 else -1
     for k, (qs, qe) in enumerate(ix.regions):
@@ -409,17 +448,27 @@ def content_candidates(
             break
     if r >= 0 and before_q is None and ix.quote[cue.i] != r:
         before_q = r
+    everywhere = (0, len(doc))
     if before_q is not None:
         qs, qe = ix.regions[before_q]
-        add(_span(qs, qe), "quote-before")
+        add(range(qs, qe), "quote-before", *everywhere)
+        # '"A," she said. "B."': the quotation resumes right after the speech tag's sentence.
+        nxt = before_q + 1
+        if nxt < len(ix.regions) and ix.regions[nxt][0] >= ue and _only_punct(doc, ue, ix.regions[nxt][0]):
+            pieces = _follow(ix, nxt)
+            add(
+                [*range(qs, qe), *(j for k in pieces for j in range(*ix.regions[k]))],
+                "quote-before+next",
+                *everywhere,
+            )
     if after_q is not None:
         pieces = _follow(ix, after_q)
-        add(_span(*ix.regions[after_q]), "quote-after")
+        add(range(*ix.regions[after_q]), "quote-after", *everywhere)
         if len(pieces) > 1:
-            add(tuple(j for k in pieces for j in range(*ix.regions[k])), "quote-after-paras")
+            add((j for k in pieces for j in range(*ix.regions[k])), "quote-after-paras", *everywhere)
         if before_q is not None:
             qs, qe = ix.regions[before_q]
-            add(_span(qs, qe) + _span(*ix.regions[after_q]), "quote-both")
+            add([*range(qs, qe), *range(*ix.regions[after_q])], "quote-both", *everywhere)
     return [ContentCandidate(t, o) for t, o in found.items()]
 
 

@@ -49,6 +49,23 @@ KNOWN_OUTLETS = frozenset(
     """.lower().split()
 )
 
+#: Common nouns that make a mention an outlet: `state radio`, `the national broadcaster`.
+OUTLET_NOUNS = frozenset(
+    "radio television tv broadcaster newspaper media magazine station channel tabloid network outlet "
+    "newswire wire daily weekly".split()
+)
+
+#: Occupations: an unnamed `chief engineer` or `ship's captain` speaks in an official capacity.
+OCCUPATION_NOUNS = frozenset(
+    """engineer engineers captain pilot nurse nurses doctor doctors surgeon lawyer lawyers attorney
+    teacher principal headteacher coach referee ranger firefighter paramedic paramedics guard guards
+    warden curator economist analyst researcher scientist professor veterinarian inspector auditor
+    accountant contractor foreman supervisor technician operator skipper""".split()
+)
+
+#: Heads of statements that speak for whoever issued them: `a statement from the port authority`.
+STATEMENT_NOUNS = frozenset("statement release announcement communique communiqué notice".split())
+
 #: Head nouns of unnamed officials: `a senior official`, `a police spokesman`.
 OFFICIAL_NOUNS = frozenset(
     """
@@ -76,8 +93,9 @@ DOCUMENT_NOUNS = frozenset(
     """
     report reports study studies document documents filing filings record records memo memorandum
     letter letters survey poll polls data statistics figures analysis audit review census
-    indictment complaint lawsuit affidavit transcript minutes statement footage video recording
+    indictment complaint lawsuit affidavit transcript minutes footage video recording
     assessment paper papers dossier cable cables email emails log logs ruling verdict judgment
+    website webpage database register map chart timeline spreadsheet invoice invoices receipt receipts
     """.split()
 )
 

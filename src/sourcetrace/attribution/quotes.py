@@ -140,16 +140,20 @@ def _paragraph_of(text: str, offset: int) -> tuple[int, int]:
     return start, end if end >= 0 else len(text)
 
 
-def _touches(att: RawAttribution, quote: Quote, text: str) -> bool:
-    """Is `att` the speech tag of `quote`: same paragraph, cue outside it, content or cue adjacent?"""
-    if quote_at([quote], att.cue[0]) is not None:
-        return False
-    if any(s < quote.end and e > quote.start for s, e in att.content):
-        return True
-    para = _paragraph_of(text, quote.end - 1 if quote.end else quote.start)
-    return para[0] <= att.cue[0] < para[1] and (
-        0 <= att.cue[0] - quote.outer_end <= 40 or 0 <= quote.open_mark - att.cue[1] <= 40
-    )
+def _speech_tag(attributions: list[RawAttribution], quote: Quote) -> RawAttribution | None:
+    """The attribution that reports `quote`: its cue outside the quote, its content inside it.
+
+    Of several, the one whose cue is nearest the quote wins (`Brandt denied X. "...", Brandt told RTN.`).
+    """
+    candidates = [
+        a for a in attributions
+        if quote_at([quote], a.cue[0]) is None and any(s < quote.end and e > quote.start for s, e in a.content)
+    ]
+    return min(candidates, key=lambda a: _distance(a.cue, quote), default=None)
+
+
+def _distance(cue: tuple[int, int], quote: Quote) -> int:
+    return max(cue[0] - quote.outer_end, quote.open_mark - cue[1], 0)
 
 
 def attach_quotes(text: str, attributions: list[RawAttribution], quotes: list[Quote]) -> list[RawAttribution]:
@@ -161,7 +165,7 @@ def attach_quotes(text: str, attributions: list[RawAttribution], quotes: list[Qu
     for index, quote in enumerate(speech):
         if index in claimed:
             continue
-        att = next((a for a in out if _touches(a, quote, text)), None)
+        att = _speech_tag(out, quote)
         if att is not None:
             att.content = list(quote.parts)
             att.kind = "direct"

@@ -29,6 +29,8 @@ def subtree_span(token: Token, exclude: Iterable[Token] = ()) -> tuple[int, int]
     """Character span of a token's subtree, cut before any excluded subtree that ends it."""
     excluded = {t.i for ex in exclude for t in ex.subtree}
     toks = [t for t in token.subtree if t.i not in excluded]
+    if not toks:
+        return token.idx, token.idx
     return trim(token.doc, char_span(toks))
 
 
@@ -114,6 +116,21 @@ def _tagged_clause(verb: Token) -> tuple[int, int] | None:
     return trim(verb.doc, _clip(subtree_span(head, exclude=[verb]), verb.sent))
 
 
+def _clause_final_subject(verb: Token) -> Token | None:
+    """`..., a source familiar with the talks said`, when the parser hung the speaker elsewhere."""
+    if verb.i == 0:
+        return None
+    best = None
+    node = verb.doc[verb.i - 1]
+    for candidate in [node, *node.ancestors]:
+        if candidate.i >= verb.i or candidate.right_edge.i != verb.i - 1:
+            break
+        left = candidate.left_edge.i
+        if candidate.pos_ in ("NOUN", "PROPN", "PRON") and left > 0 and verb.doc[left - 1].text in ",\u2014\u2013":
+            best = candidate
+    return best
+
+
 def _verb_attribution(verb: Token) -> RawAttribution | None:
     """`X said (that) ...`, `X told Y that ...`, `It was reported that ...`, `X is believed to ...`."""
     content = _clause_content(verb)
@@ -133,6 +150,8 @@ def _verb_attribution(verb: Token) -> RawAttribution | None:
             parts = [subtree_span(subject), content]
     elif subject is not None:
         source_head = subject
+    elif (tail := _clause_final_subject(verb)) is not None:
+        source_head = tail
     elif verb.tag_ in ("VB", "VBG") or _child(verb, "aux") is not None and verb.tag_ == "VB":
         return None  # `too early to say what ...`: an infinitive asserts nothing of anyone
     if content is None and not passive:
@@ -221,6 +240,7 @@ def _continuation(verb: Token, by_cue: dict[int, RawAttribution]) -> RawAttribut
         source_head=head.source_head,
         confidence=0.8,
         kind="indirect",
+        addressee=head.addressee,
         extra={"inherited_from_cue": head.cue_head},
     )
 
@@ -232,11 +252,11 @@ def rule_attributions(doc: Doc) -> list[RawAttribution]:
         att = _according_to(token) or _quoted_as_saying(token)
         if att is None and is_reporting(token) and token.tag_ != "VBG":
             att = _verb_attribution(token)
-        if att is not None:
+        if att is not None and all(e > s for s, e in att.content):
             found[att.cue_head] = att
     for token in doc:
         if token.i not in found and is_reporting(token):
             att = _continuation(token, found)
-            if att is not None:
+            if att is not None and all(e > s for s, e in att.content):
                 found[token.i] = att
     return [found[i] for i in sorted(found)]

@@ -19,6 +19,9 @@ from sourcetrace.attribution.lexicon import (
     DOCUMENT_NOUNS,
     EYEWITNESS_NOUNS,
     INSTITUTION_NOUNS,
+    OCCUPATION_NOUNS,
+    OUTLET_NOUNS,
+    STATEMENT_NOUNS,
     KNOWN_OUTLETS,
     OFFICIAL_NOUNS,
     OUTLET_WORDS,
@@ -205,7 +208,12 @@ class SourceResolver:
             or (person.root.dep_ == "appos" and person.root.head.i == head.i)
         ):
             return self._person(person, head)
+        issuer = _issuer(head)
+        if issuer is not None:
+            return self._resolve_tokens(self.doc[issuer.left_edge.i : issuer.right_edge.i + 1], issuer)
         org = next((e for e in tokens.ents if e.label_ in _ORG_ENTS), None)
+        if org is not None and not org.start <= head.i < org.end and head.pos_ != "PROPN":
+            org = None  # `documents seen by the Clarion`: the organisation is not the source here
         mention_text = normalise_name(tokens.text)
         if (org is not None or head.pos_ == "PROPN") and looks_like_outlet(mention_text):
             return self.outlet(org.text if org is not None and looks_like_outlet(org.text) else mention_text)
@@ -272,8 +280,9 @@ class SourceResolver:
         lemma = head.lemma_.lower()
         lower = head.lower_
         name = normalise_name(tokens.text) if tokens.text[:1].isupper() and head.pos_ == "PROPN" else tokens.text
-        definite = any(t.lower_ in ("the", "this", "that") for t in head.lefts)
-        if definite and (lemma in ROLE_NOUNS or lower in ROLE_NOUNS):
+        definite = any(t.lower_ in ("the", "this", "that", "these", "those") for t in head.lefts)
+        if definite:
+            # `the source`, `the report`, `the minister`: the latest earlier source with that head noun.
             earlier = self._role_antecedent(lemma, head.idx)
             if earlier is not None:
                 return earlier
@@ -293,6 +302,16 @@ class SourceResolver:
 
     def sources(self) -> list[Source]:
         return [e.to_model() for e in self.entities]
+
+
+def _issuer(head: Token) -> Token | None:
+    """`A statement from the port authority said`: the authority speaks."""
+    if head.lemma_.lower() not in STATEMENT_NOUNS:
+        return None
+    for prep in head.children:
+        if prep.dep_ == "prep" and prep.lower_ in ("from", "by", "of"):
+            return next((c for c in prep.children if c.dep_ == "pobj"), None)
+    return None
 
 
 def _unnamed_role(tokens: Span, head: Token) -> tuple[str | None, str | None]:
@@ -335,7 +354,9 @@ def classify_common_noun(tokens: Span, head: Token) -> SourceType:
         return SourceType.DOCUMENT
     if lemma in ("source", "insider") or words & {"familiar", "anonymity", "close", "knowledge"}:
         return SourceType.ANONYMOUS
-    if lemma in OFFICIAL_NOUNS or lower in OFFICIAL_NOUNS:
+    if lemma in OUTLET_NOUNS or lower in OUTLET_NOUNS:
+        return SourceType.OUTLET
+    if lemma in OFFICIAL_NOUNS or lower in OFFICIAL_NOUNS or (lemma in OCCUPATION_NOUNS and head.tag_ == "NN"):
         return SourceType.OFFICIAL_UNNAMED
     if lemma in INSTITUTION_NOUNS or lower in INSTITUTION_NOUNS:
         return SourceType.NAMED_ORGANIZATION
@@ -343,6 +364,8 @@ def classify_common_noun(tokens: Span, head: Token) -> SourceType:
         return SourceType.COLLECTIVE
     if lemma in ANONYMOUS_NOUNS:
         return SourceType.ANONYMOUS
+    if head.tag_ in ("NNS", "NNPS") and not head.ent_type_:
+        return SourceType.COLLECTIVE  # `Local hauliers say`, `Hotels in the valley say`
     if head.pos_ == "PROPN":
         return SourceType.NAMED_ORGANIZATION
     if any(t.lower_ == "the" for t in head.lefts) and head.tag_ in ("NN", "NNS"):

@@ -144,9 +144,14 @@ def add_doc(ex: Examples, doc: Doc, gold: Sequence[GoldAttribution]) -> None:
         cue = doc[a.cue_root]
         cue_set = set(a.cue_tokens)
         for c in cue.children:
-            for key in (f"{c.dep_}|{c.lower_}", c.dep_):
+            included = c.i in cue_set
+            whole = included and all(x.i in cue_set for x in c.subtree)
+            for key in F.cue_child_keys(c):
                 ex.cue_table_n[key] += 1
-                ex.cue_table[key] += c.i in cue_set
+                ex.cue_table[key] += included
+                if included:
+                    ex.cue_table_n["sub:" + key] += 1
+                    ex.cue_table["sub:" + key] += whole
         _source_examples(ex, doc, ix, a)
         _content_examples(ex, doc, ix, a)
 
