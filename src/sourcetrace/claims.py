@@ -10,7 +10,9 @@ import hashlib
 import re
 from collections.abc import Iterable
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
+
+from sourcetrace.attribution.types import doc_text, sentence_bounds
 
 from sourcetrace.model import Hedge
 
@@ -65,12 +67,15 @@ def pieces(doc: Doc, span: tuple[int, int], holes: Iterable[tuple[int, int]] = (
     """Split `span` by sentence, dropping sentences that are mostly holes (nested attributions)."""
     out = []
     holes = list(holes)
-    for sent in _sentences_overlapping(doc, span):
-        start, end = max(span[0], sent.start_char), min(span[1], sent.end_char)
+    text = doc_text(doc)
+    for sent_start, sent_end in sentence_bounds(doc):
+        if sent_start >= span[1] or sent_end <= span[0]:
+            continue
+        start, end = max(span[0], sent_start), min(span[1], sent_end)
         if _mostly_covered((start, end), holes):
             continue
-        start, end = trim_claim(doc.text, start, end)
-        if end > start and is_checkable(doc.text[start:end]):
+        start, end = trim_claim(text, start, end)
+        if end > start and is_checkable(text[start:end]):
             out.append((start, end))
     return out
 
@@ -85,19 +90,16 @@ def _mostly_covered(span: tuple[int, int], holes: list[tuple[int, int]]) -> bool
     return length > 0 and covered / length >= NESTED_COVER_SHARE
 
 
-def _sentences_overlapping(doc: Doc, span: tuple[int, int]) -> list[Span]:
-    return [s for s in doc.sents if s.start_char < span[1] and s.end_char > span[0]]
-
-
 def uncovered_sentences(doc: Doc, covered: list[tuple[int, int]], skip_until: int = 0) -> list[tuple[int, int]]:
     """Sentences that no attribution touches: the author's own assertions."""
     out = []
-    for sent in doc.sents:
-        start, end = max(sent.start_char, skip_until), sent.end_char
+    text = doc_text(doc)
+    for sent_start, sent_end in sentence_bounds(doc):
+        start, end = max(sent_start, skip_until), sent_end
         if start >= end or any(s < end and e > start for s, e in covered):
             continue
-        start, end = trim_claim(doc.text, start, end)
-        if end > start and is_checkable(doc.text[start:end]):
+        start, end = trim_claim(text, start, end)
+        if end > start and is_checkable(text[start:end]):
             out.append((start, end))
     return out
 

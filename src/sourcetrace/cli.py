@@ -223,6 +223,13 @@ class _Writer:
         self._stream().write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
 
 
+def _open_output(path: Path) -> TextIO:
+    try:
+        return path.open("w", encoding="utf-8")
+    except OSError as exc:
+        _fail(f"{path}: cannot write: {exc.strerror or exc}")
+
+
 def _is_batch(specs: Sequence[str]) -> bool:
     return len(specs) > 1 or any(spec != "-" and Path(spec).is_dir() for spec in specs)
 
@@ -307,7 +314,7 @@ def analyze(
         first = next(documents, None)
         if first is not None:
             analyzer = _load_analyzer(model)
-            out_file = output.open("w", encoding="utf-8") if output else None
+            out_file = _open_output(output) if output else None
             try:
                 writer = _Writer(fmt, out_file, as_array=batch)
                 stream: Iterable[Document] = itertools.chain([first], documents)

@@ -31,7 +31,7 @@ from sourcetrace.attribution.merge import merge_attributions
 from sourcetrace.attribution.quotes import attach_quotes, find_quotes
 from sourcetrace.attribution.rules import rule_attributions
 from sourcetrace.attribution.sources import SourceResolver
-from sourcetrace.attribution.types import RawAttribution
+from sourcetrace.attribution.types import RawAttribution, doc_text
 from sourcetrace.claims import claim_id, find_hedges, pieces, uncovered_sentences
 from sourcetrace.model import (
     Attribution,
@@ -81,11 +81,12 @@ class SourcetraceComponent:
         self.tagger = _load_tagger() if use_tagger else None
 
     def __call__(self, doc: Doc) -> Doc:
-        document = doc._.document or Document(text=doc.text)
-        ctx = _Context(doc, document, document.sha256() if document.text == doc.text else _sha(doc.text))
+        text = doc_text(doc)
+        document = doc._.document or Document(text=text)
+        ctx = _Context(doc, document, document.sha256() if document.text == text else _sha(text))
         raw = _clip_contents(self.extract(doc), _dateline_end(doc, document))
         resolver = SourceResolver(doc, outlet=document.outlet, wire=document.wire, author=document.author)
-        credits = [(c, resolver.outlet(c.name, c.span)) for c in find_credits(doc.text)]
+        credits = [(c, resolver.outlet(c.name, c.span)) for c in find_credits(text)]
         hops, attributions = _resolve(doc, raw, resolver)
         chains = [dedupe(document_prefix(resolver, credits, a.cue[0]) + attribution_hops(i, hops))
                   for i, a in enumerate(raw)]
@@ -99,7 +100,8 @@ class SourcetraceComponent:
     def extract(self, doc: Doc) -> list[RawAttribution]:
         tagged = self.tagger(doc) if self.tagger is not None else []
         merged = merge_attributions(tagged, rule_attributions(doc))
-        return attach_quotes(doc.text, merged, find_quotes(doc.text))
+        text = doc_text(doc)
+        return attach_quotes(text, merged, find_quotes(text))
 
 
 def _load_tagger():  # noqa: ANN202 - the tagger type lives in an optional module
@@ -127,7 +129,7 @@ def _sha(text: str) -> str:
 def _span(doc: Doc, span: tuple[int, int] | None) -> TextSpan | None:
     if span is None or span[1] <= span[0]:
         return None
-    return TextSpan(text=doc.text[span[0] : span[1]], start=span[0], end=span[1])
+    return TextSpan(text=doc_text(doc)[span[0] : span[1]], start=span[0], end=span[1])
 
 
 def _resolve(doc: Doc, raw: list[RawAttribution], resolver: SourceResolver) -> tuple[list[Hop], list[Attribution]]:
@@ -159,7 +161,7 @@ def _reports_perception(doc: Doc, att: RawAttribution) -> bool:
 
 def _attribution(doc: Doc, aid: str, att: RawAttribution, source_id: str, addressee_id: str | None,
                  parent: str | None) -> Attribution:
-    text = doc.text
+    text = doc_text(doc)
     cue = _span(doc, att.cue) or TextSpan(text="", start=None, end=None)
     if att.source is not None:
         source = SourceMention(text=text[att.source[0]:att.source[1]], start=att.source[0], end=att.source[1],
@@ -199,7 +201,7 @@ def _extent(att: RawAttribution) -> tuple[int, int]:
 
 
 def _dateline_end(doc: Doc, document: Document) -> int:
-    match = _DATELINE.match(doc.text)
+    match = _DATELINE.match(doc_text(doc))
     if match is None:
         return 0
     head = match.group(0)
@@ -211,7 +213,7 @@ def _dateline_end(doc: Doc, document: Document) -> int:
 
 def _claims(ctx: _Context, raw: list[RawAttribution], attributions: list[Attribution],
             chains: list[list[ChainLink]], resolver: SourceResolver, credits) -> list[Claim]:
-    doc, text = ctx.doc, ctx.doc.text
+    doc, text = ctx.doc, doc_text(ctx.doc)
     spans: list[tuple[tuple[int, int], list[ChainLink], str | None]] = []
     for i, att in enumerate(raw):
         nested = [other for other in raw if other is not att and other.cue[1] > other.cue[0]]

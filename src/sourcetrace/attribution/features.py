@@ -499,6 +499,23 @@ def content_features(cue: Token, cand: ContentCandidate, ix: DocIndex) -> list[s
         f.append(f"no={_bucket(n)}|{o}")
     f.append("ocount=" + str(len(cand.origins)))
     f.append(f"cue_q={ix.quote[cue.i] >= 0}")
+    inside = set(toks)
+    root = next((doc[j] for j in toks if doc[j].head.i not in inside or doc[j].head.i == j), first)
+    f.append(f"root={root.dep_}|{root.pos_}")
+    f.append(f"lroot={lem}|{root.dep_}")
+    nxt = toks[-1] + 1
+    while nxt < len(doc) and doc[nxt].is_space:
+        nxt += 1
+    f.append("next=" + (doc[nxt].lower_ if nxt < len(doc) and doc[nxt].is_punct else doc[nxt].pos_ if nxt < len(doc) else "<end>"))
+    if nxt + 1 < len(doc) and doc[nxt].is_punct:
+        f.append(f"next2={doc[nxt].lower_}|{doc[nxt + 1].pos_}|{doc[nxt + 1].dep_}")
+    prv = toks[0] - 1
+    f.append("prev=" + (doc[prv].lower_ if prv >= 0 else "<start>"))
+    commas = sum(1 for j in toks if doc[j].text == ",")
+    verbs = sum(1 for j in toks if doc[j].pos_ in ("VERB", "AUX"))
+    f.append(f"commas={min(commas, 3)}")
+    f.append(f"verbs={min(verbs, 3)}")
+    f.append(f"gaps={sum(1 for a, b in zip(toks, toks[1:]) if b != a + 1)}")
     f.append(f"has_quote={any(doc[j].text in QUOTES for j in toks)}")
     return f
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from spacy.tokens import Doc, Span, Token
 
 from sourcetrace.attribution.lexicon import ADDRESSEE_VERBS, REPORTING_VERBS
-from sourcetrace.attribution.types import RawAttribution
+from sourcetrace.attribution.types import RawAttribution, doc_text
 
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 _CLAUSES = ("ccomp", "xcomp")
@@ -35,7 +35,7 @@ def subtree_span(token: Token, exclude: Iterable[Token] = ()) -> tuple[int, int]
 
 
 def trim(doc: Doc, span: tuple[int, int]) -> tuple[int, int]:
-    text = doc.text
+    text = doc_text(doc)
     start, end = span
     while start < end and text[start] in _TRIM_EDGES:
         start += 1

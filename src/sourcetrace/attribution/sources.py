@@ -29,6 +29,7 @@ from sourcetrace.attribution.lexicon import (
     PLURAL_PRONOUNS,
     ROLE_NOUNS,
 )
+from sourcetrace.attribution.types import doc_text
 from sourcetrace.model import Source, SourceType
 
 _ORG_ENTS = frozenset({"ORG", "GPE", "NORP", "FAC"})
@@ -88,7 +89,7 @@ def _text(tokens: list[Token]) -> str:
     if not tokens:
         return ""
     doc = tokens[0].doc
-    return doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
+    return doc_text(doc)[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)]
 
 
 def _role_and_affiliation(head: Token, exclude: set[int]) -> tuple[str | None, str | None]:
