@@ -267,6 +267,16 @@ def test_text_report(runner: CliRunner, article: Path) -> None:
     assert "\x1b[" not in out  # not a terminal: plain text
 
 
+def test_text_reports_in_a_batch_are_separated_by_named_rules(
+    runner: CliRunner, article: Path, second: Path
+) -> None:
+    result = invoke(runner, "analyze", str(article), str(second))
+    assert result.exit_code == 0, result.stderr
+    rules = [line for line in result.stdout.splitlines() if line.startswith("─") and ".txt" in line]
+    assert len(rules) == 2
+    assert "tram.txt" in rules[0] and "library.txt" in rules[1]
+
+
 def test_json_for_one_input_is_one_object(runner: CliRunner, article: Path) -> None:
     result = invoke(runner, "analyze", str(article), "--format", "json")
     assert result.exit_code == 0, result.stderr
@@ -324,6 +334,14 @@ def test_output_file(runner: CliRunner, article: Path, second: Path, tmp_path: P
     assert result.stdout == ""
     lines = target.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2 and all(json.loads(line)["schema_version"] for line in lines)
+
+
+def test_unwritable_output_is_one_line(runner: CliRunner, article: Path, tmp_path: Path) -> None:
+    target = tmp_path / "no-such-dir" / "out.json"
+    result = invoke(runner, "analyze", str(article), "-f", "json", "-o", str(target))
+    assert result.exit_code == 2
+    errors = error_lines(result)
+    assert len(errors) == 1 and str(target) in errors[0] and "cannot write" in errors[0]
 
 
 def test_text_output_file_is_plain(runner: CliRunner, article: Path, tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from sourcetrace.model import SCHEMA_VERSION, Report, SourceType, json_schema
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA_FILE = REPO / "docs" / "report.schema.json"
+EXAMPLE_FILE = REPO / "docs" / "example-report.json"
 
 ARTICLES: dict[str, dict[str, Any]] = {
     "wire-with-anonymous": {
@@ -68,6 +69,16 @@ def test_schema_is_a_valid_draft_2020_12_schema() -> None:
 def test_schema_lists_every_source_type() -> None:
     enum = json_schema()["$defs"]["SourceType"]["enum"]
     assert sorted(enum) == sorted(t.value for t in SourceType)
+
+
+def test_documented_example_obeys_the_contract() -> None:
+    data = json.loads(EXAMPLE_FILE.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(json_schema()).validate(data)
+    report = Report.model_validate(data)
+    text = report.document.text
+    for where, expected, start, end in _spans(report):
+        if start is not None and end is not None:
+            assert text[start:end] == expected, f"docs/example-report.json {where}: stale, run `make example`"
 
 
 @pytest.fixture(scope="module")

@@ -190,7 +190,7 @@ class _Writer:
         self._count = 0
         if fmt is OutputFormat.TEXT:
             # A file gets plain text; the terminal gets colour. file=None keeps rich writing to the
-            # *current* sys.stdout, which the progress display redirects above its bar.
+            # *current* sys.stdout (the test runner swaps it).
             self._console = (
                 Console(file=out, width=110, color_system=None, force_terminal=False, soft_wrap=False)
                 if out is not None
@@ -204,8 +204,13 @@ class _Writer:
         if self.fmt is OutputFormat.TEXT:
             from sourcetrace.report.text import render
 
-            if self._count:
-                self._console.print()
+            if self.as_array:
+                # In a batch, a rule naming each article keeps the reports apart.
+                document = report.document
+                name = document.path or document.final_url or document.url or document.title or "stdin"
+                if self._count:
+                    self._console.print()
+                self._console.rule(escape(name), style="bright_black")
             render(report, self._console)
         elif self.fmt is OutputFormat.JSONL:
             self._stream().write(report.to_json(indent=None) + "\n")

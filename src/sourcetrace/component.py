@@ -70,15 +70,25 @@ def paragraph_boundaries(doc: Doc) -> Doc:
     return doc
 
 
-@Language.factory("sourcetrace", default_config={"use_tagger": True})
-def make_sourcetrace(nlp: Language, name: str, use_tagger: bool) -> SourcetraceComponent:
-    return SourcetraceComponent(name=name, use_tagger=use_tagger)
+#: Tagger cues below this probability are dropped. 0.5 keeps PolNeAR dev cue F1 (0.784 vs 0.786 at the
+#: tagger's own 0.4) while precision rises from 0.82 to 0.86: fewer intentions read as reports.
+MIN_CUE_CONFIDENCE = 0.5
+
+
+@Language.factory(
+    "sourcetrace", default_config={"use_tagger": True, "min_cue_confidence": MIN_CUE_CONFIDENCE}
+)
+def make_sourcetrace(nlp: Language, name: str, use_tagger: bool, min_cue_confidence: float
+                     ) -> SourcetraceComponent:
+    return SourcetraceComponent(name=name, use_tagger=use_tagger, min_cue_confidence=min_cue_confidence)
 
 
 class SourcetraceComponent:
-    def __init__(self, name: str = "sourcetrace", use_tagger: bool = True) -> None:
+    def __init__(self, name: str = "sourcetrace", use_tagger: bool = True,
+                 min_cue_confidence: float = MIN_CUE_CONFIDENCE) -> None:
         self.name = name
         self.tagger = _load_tagger() if use_tagger else None
+        self.min_cue_confidence = min_cue_confidence
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc_text(doc)
@@ -99,9 +109,16 @@ class SourcetraceComponent:
 
     def extract(self, doc: Doc) -> list[RawAttribution]:
         tagged = self.tagger(doc) if self.tagger is not None else []
-        merged = merge_attributions(tagged, rule_attributions(doc))
+        tagged = [a for a in tagged if a.confidence >= self.min_cue_confidence]
+        ruled = rule_attributions(doc)
+        merged = [a for a in merge_attributions(tagged, ruled, tagger_ran=self.tagger is not None) if _has_content(a)]
         text = doc_text(doc)
         return attach_quotes(text, merged, find_quotes(text))
+
+
+def _has_content(att: RawAttribution) -> bool:
+    att.content = [(s, e) for s, e in att.content if e > s]
+    return bool(att.content)
 
 
 def _load_tagger():  # noqa: ANN202 - the tagger type lives in an optional module

@@ -35,6 +35,72 @@ SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
 TRIM_PUNCT = frozenset(",.;:-–—―()[]{}|/…")
 
 
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Lemma classes of words that often head an attribution. They only feed features: the classifier
+# learns how much each class counts, and they let it generalise to cues rare or absent in training.
+LEXICON: dict[str, frozenset[str]] = {
+    "speech": _words(
+        "say tell state claim declare announce assert add explain note remark comment mention reply respond "
+        "answer ask inquire insist argue contend maintain stress emphasize emphasise repeat reiterate "
+        "acknowledge admit concede confirm deny dispute warn caution promise pledge vow threaten propose "
+        "recommend urge demand plead beg invite advise report write tweet post blog email text testify "
+        "recount describe characterize portray label dub brand term accuse blame charge allege "
+        "criticize criticise condemn denounce slam blast lambaste praise applaud commend hail thank "
+        "congratulate defend joke quip shout yell scream whisper mutter chant boast brag complain lament "
+        "grumble protest object counter rebut retort interject interrupt speculate estimate conclude "
+        "observe signal hint imply disclose divulge leak publish tout pitch advocate endorse decry "
+        "lash rail mock ridicule dismiss reject refuse decline apologize apologise announce recall "
+        "quote cite reference refer talk speak discuss address tout assure reassure concur echo "
+        "summarize summarise outline detail list predict forecast caution question challenge"
+    ),
+    "cognition": _words(
+        "think believe know feel consider suspect doubt wonder fear worry hope expect assume presume "
+        "suppose imagine understand realize realise recognize recognise remember forget regard view see "
+        "judge deem reckon figure trust bet anticipate foresee agree disagree accept decide determine "
+        "find learn discover notice perceive sense conclude calculate guess estimate"
+    ),
+    "attitude": _words(
+        "want wish like love hate dislike prefer favor favour welcome embrace appreciate enjoy resent "
+        "regret celebrate mourn seek need intend plan aim desire support back champion oppose resist "
+        "fight vote push pressure lobby campaign urge target attack hit knock slam blame credit "
+        "thank criticize question challenge tout promote"
+    ),
+    "evidence": _words(
+        "show suggest indicate demonstrate prove reveal confirm document illustrate highlight underscore "
+        "reflect mean imply point find estimate project project put"
+    ),
+    "seem": _words("seem appear look sound"),
+    "noun": _words(
+        "statement remark comment claim assertion argument allegation accusation criticism praise report "
+        "announcement interview speech tweet post letter memo email message warning promise pledge vow "
+        "threat call demand request question answer response reply testimony view opinion belief "
+        "position stance concern fear hope expectation prediction suggestion proposal recommendation "
+        "endorsement support opposition decision plan estimate analysis survey poll study finding data "
+        "record document book article column editorial op-ed ad advertisement video footage transcript "
+        "filing lawsuit complaint ruling verdict judgment memoir essay release notice order insistence "
+        "argument case line message slogan rhetoric attack dig swipe jab criticism rebuke reference "
+        "mention note explanation account description admission denial confirmation assurance"
+    ),
+    "adjective": _words(
+        "clear unclear likely unlikely sure certain convinced confident skeptical sceptical critical "
+        "supportive aware eager happy afraid optimistic pessimistic worried concerned adamant outspoken "
+        "vocal quick reluctant willing unwilling hopeful doubtful proud angry upset furious pleased "
+        "confident clear evident obvious apparent possible impossible true false"
+    ),
+}
+LEMMA_CLASSES: dict[str, tuple[str, ...]] = {}
+for _cls, _lemmas in LEXICON.items():
+    for _lemma in _lemmas:
+        LEMMA_CLASSES[_lemma] = (*LEMMA_CLASSES.get(_lemma, ()), _cls)
+
+
+def lemma_classes(tok: Token) -> tuple[str, ...]:
+    return LEMMA_CLASSES.get(tok.lemma_.lower(), ())
+
+
 @dataclass(slots=True)
 class DocIndex:
     """Per-document lookups computed once, so candidate generation stays cheap."""
@@ -166,6 +232,10 @@ def cue_features(tok: Token, ix: DocIndex) -> list[str]:
         f"hd={head.dep_}|{head.pos_}",
         f"l_hd={lem}|{dep}|{head.pos_}",
     ]
+    classes = lemma_classes(tok) or ("none",)
+    for cls in classes:
+        f.append("cls=" + cls)
+        f.append(f"cls_pd={cls}|{pos}|{dep}")
     has_subj = has_clause = False
     for c in tok.children:
         cd = c.dep_
@@ -189,7 +259,13 @@ def cue_features(tok: Token, ix: DocIndex) -> list[str]:
         elif cd in ("dobj", "obj", "attr", "oprd"):
             f.append(f"obj={c.lemma_.lower()}")
             f.append(f"lobj={lem}|{c.pos_}")
+            for cls in lemma_classes(c):
+                f.append("objcls=" + cls)
     f.append(f"subj_clause={has_subj}|{has_clause}")
+    for cls in classes:
+        f.append(f"cls_subj_clause={cls}|{has_subj}|{has_clause}")
+    for cls in lemma_classes(head):
+        f.append(f"headcls={cls}|{dep}")
     f.append(f"l_subj_clause={lem}|{has_subj}|{has_clause}")
     for k in (-2, -1, 1, 2):
         j = i + k
@@ -364,6 +440,7 @@ def _only_punct(doc: Doc, a: int, b: int) -> bool:
 
 #: Right-hand children that end the core of a phrase ('a ruling [that ...]', 'he would try[, vowing ...]').
 CORE_CUT = frozenset({"advcl", "conj", "cc", "parataxis", "relcl", "acl", "appos", "punct", "npadvmod", "dep"})
+SENT_END = frozenset({".", "?", "!", "\n", "\n\n"})
 CLAUSE_BREAK = frozenset({",", ";", "—", "–", "―", "(", ":", "--"})
 
 
@@ -440,11 +517,16 @@ def content_candidates(
     tag_lo, tag_hi = min(cue_lo, src_lo), max(cue_hi, src_hi)
     before_q = after_q = None
     r = ix.quote[tag_lo - 1] if tag_lo > 0 else -1
+    colon = cue_hi < len(doc) and doc[cue_hi].text == ":"
     for k, (qs, qe) in enumerate(ix.regions):
         if qe <= tag_lo and qe >= us - 1 and _only_punct(doc, qe, tag_lo):
             before_q = k
-        if qs >= tag_hi and qs <= ue and _only_punct(doc, tag_hi, qs):
-            after_q = k
+        if qs >= tag_hi and _only_punct(doc, tag_hi, qs):
+            # Past the end of the tag's sentence only after 'said:'.
+            if colon or not any(doc[j].text in SENT_END for j in range(tag_hi, qs)):
+                after_q = k
+            break
+        if qs >= tag_hi:
             break
     if r >= 0 and before_q is None and ix.quote[cue.i] != r:
         before_q = r
@@ -500,9 +582,20 @@ def content_features(cue: Token, cand: ContentCandidate, ix: DocIndex) -> list[s
     f.append("ocount=" + str(len(cand.origins)))
     f.append(f"cue_q={ix.quote[cue.i] >= 0}")
     inside = set(toks)
-    root = next((doc[j] for j in toks if doc[j].head.i not in inside or doc[j].head.i == j), first)
+    roots = [doc[j] for j in toks if doc[j].head.i not in inside or doc[j].head.i == j]
+    root = roots[0] if roots else first
     f.append(f"root={root.dep_}|{root.pos_}")
     f.append(f"lroot={lem}|{root.dep_}")
+    # A good content is usually one constituent: say how the pieces attach outside the candidate.
+    f.append("nroots=" + _bucket(len(roots)))
+    for r in roots[:4]:
+        if r.is_punct:
+            continue
+        where = "cue" if r.head.i == cue.i else "out"
+        f.append(f"ext={where}|{r.dep_}")
+    for c in root.children:
+        if c.i not in inside and not c.is_punct:
+            f.append(f"excl={c.dep_}|{'R' if c.i > root.i else 'L'}")
     nxt = toks[-1] + 1
     while nxt < len(doc) and doc[nxt].is_space:
         nxt += 1

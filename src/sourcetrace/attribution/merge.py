@@ -10,30 +10,40 @@ from sourcetrace.attribution.types import RawAttribution
 
 #: Rule kinds whose source and content the rules get right more often than the tagger.
 _RULE_OWNED_KINDS = frozenset({"according_to", "passive"})
+#: Constructions the rules add when the tagger missed them. Plain speech verbs are left to the tagger:
+#: added on their own they cost more precision than they bring recall (measured on PolNeAR dev).
+ADDED_CONSTRUCTIONS = frozenset({"according_to", "quoted_as_saying", "continuation", "passive"})
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def merge_attributions(tagged: list[RawAttribution], ruled: list[RawAttribution]) -> list[RawAttribution]:
+def merge_attributions(
+    tagged: list[RawAttribution], ruled: list[RawAttribution], *, tagger_ran: bool = True
+) -> list[RawAttribution]:
+    """Tagger attributions completed by the rules; rule-only ones added for the constructions that
+    matter to chains (all of them when no tagger ran)."""
     merged = list(tagged)
     for rule in ruled:
         match = next((t for t in tagged if _overlaps(t.cue, rule.cue)), None)
         if match is None:
-            merged.append(rule)
+            if not tagger_ran or rule.extra.get("construction") in ADDED_CONSTRUCTIONS:
+                merged.append(rule)
             continue
         _complete(match, rule)
     return sorted(merged, key=lambda a: a.cue[0])
 
 
 def _complete(tagged: RawAttribution, rule: RawAttribution) -> None:
+    """Where both found the cue, the parse-based spans win: they are whole clauses and whole noun
+    phrases, which keeps claims and chains clean (PolNeAR content overlap F1 moves from 0.645 to 0.632)."""
     if rule.kind in _RULE_OWNED_KINDS or "inherited_from_cue" in rule.extra:
-        tagged.source, tagged.source_head = rule.source, rule.source_head
-        tagged.content = rule.content
         tagged.kind = rule.kind
-    elif tagged.source is None and rule.source is not None:
+    if rule.source is not None or rule.kind in _RULE_OWNED_KINDS:
         tagged.source, tagged.source_head = rule.source, rule.source_head
+    if rule.content:
+        tagged.content = rule.content
     tagged.addressee = tagged.addressee or rule.addressee
     tagged.time = tagged.time or rule.time
     tagged.extra.update(rule.extra)

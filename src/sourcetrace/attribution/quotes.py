@@ -39,6 +39,21 @@ class Quote:
     def outer_end(self) -> int:
         return self.close_mark + 1 if self.close_mark is not None else self.end
 
+    def marked_parts(self, text: str) -> list[tuple[int, int]]:
+        """The parts with their quotation marks, as annotators mark quoted content."""
+        out = []
+        last = len(self.parts) - 1
+        for k, (start, end) in enumerate(self.parts):
+            j = start - 1
+            while j >= 0 and text[j].isspace():
+                j -= 1
+            if j >= 0 and text[j] in OPENERS:
+                start = j
+            if k == last and self.close_mark is not None:
+                end = self.close_mark + 1
+            out.append((start, end))
+        return out
+
     def is_speech(self, text: str) -> bool:
         inner = text[self.start : self.end]
         words = inner.split()
@@ -167,11 +182,14 @@ def attach_quotes(text: str, attributions: list[RawAttribution], quotes: list[Qu
             continue
         att = _speech_tag(out, quote)
         if att is not None:
-            att.content = list(quote.parts)
+            if not _within(att.content, quote.marked_parts(text)):
+                previous = att  # mixed quote: the paraphrase around the quoted words is content too
+                continue
+            att.content = quote.marked_parts(text)
             att.kind = "direct"
             follower = speech[index + 1] if index + 1 < len(speech) else None
             if follower is not None and _continues(text, quote, follower, att):
-                att.content.extend(follower.parts)
+                att.content.extend(follower.marked_parts(text))
                 claimed.add(index + 1)
         else:
             att = _trailing_name(text, quote) or _inherited(text, quote, previous)
@@ -180,6 +198,11 @@ def attach_quotes(text: str, attributions: list[RawAttribution], quotes: list[Qu
             out.append(att)
         previous = att
     return sorted(out, key=lambda a: a.cue[0] if a.cue[1] > a.cue[0] else a.content_span[0])
+
+
+def _within(content: list[tuple[int, int]], parts: list[tuple[int, int]]) -> bool:
+    lo, hi = parts[0][0], parts[-1][1]
+    return all(lo <= s and e <= hi + 1 for s, e in content)
 
 
 def _continues(text: str, first: Quote, second: Quote, att: RawAttribution) -> bool:
@@ -200,7 +223,7 @@ def _trailing_name(text: str, quote: Quote) -> RawAttribution | None:
     return RawAttribution(
         cue=(dash, dash + 1),
         cue_head=-1,
-        content=list(quote.parts),
+        content=quote.marked_parts(text),
         source=(match.start(1), match.end(1)),
         confidence=0.7,
         kind="direct",
@@ -217,7 +240,7 @@ def _inherited(text: str, quote: Quote, previous: RawAttribution | None) -> RawA
     return RawAttribution(
         cue=(quote.open_mark, quote.open_mark),
         cue_head=-1,
-        content=list(quote.parts),
+        content=quote.marked_parts(text),
         source=previous.source,
         source_head=previous.source_head,
         confidence=0.5,

@@ -96,11 +96,8 @@ def _clause_content(verb: Token) -> tuple[int, int] | None:
     if clause is None:
         return None
     # `..., adding that ...` carries its own content even when the parser hangs it inside this clause.
-    start, end = subtree_span(clause, exclude=_continuations_below(clause))
-    mark = _child(clause, "mark")
-    if mark is not None and mark.lower_ == "that" and mark.idx == start:
-        start = mark.idx + len(mark.text)
-    return trim(verb.doc, (start, end))
+    # The complementiser `that` stays in the content, as PolNeAR's annotators mark it; claims drop it.
+    return subtree_span(clause, exclude=_continuations_below(clause))
 
 
 def _tagged_clause(verb: Token) -> tuple[int, int] | None:
@@ -170,6 +167,7 @@ def _verb_attribution(verb: Token) -> RawAttribution | None:
         kind=kind,
         addressee=_addressee_of(verb),
         time=_time_of(verb),
+        extra={"construction": "passive" if passive else "speech_verb"},
     )
 
 
@@ -194,6 +192,7 @@ def _quoted_as_saying(verb: Token) -> RawAttribution | None:
         confidence=0.85,
         kind="indirect",
         time=_time_of(verb),
+        extra={"construction": "quoted_as_saying"},
     )
 
 
@@ -217,6 +216,7 @@ def _according_to(token: Token) -> RawAttribution | None:
         source_head=pobj.i,
         confidence=0.9,
         kind="according_to",
+        extra={"construction": "according_to"},
     )
 
 
@@ -241,7 +241,7 @@ def _continuation(verb: Token, by_cue: dict[int, RawAttribution]) -> RawAttribut
         confidence=0.8,
         kind="indirect",
         addressee=head.addressee,
-        extra={"inherited_from_cue": head.cue_head},
+        extra={"inherited_from_cue": head.cue_head, "construction": "continuation"},
     )
 
 

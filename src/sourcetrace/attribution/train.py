@@ -121,8 +121,11 @@ class Examples:
     cue_y: list[int] = field(default_factory=list)
     src_x: list[list[str]] = field(default_factory=list)
     src_y: list[int] = field(default_factory=list)
+    src_g: list[int] = field(default_factory=list)
     con_x: list[list[str]] = field(default_factory=list)
     con_y: list[int] = field(default_factory=list)
+    con_g: list[int] = field(default_factory=list)
+    con_r: list[float] = field(default_factory=list)
     cue_table: Counter[str] = field(default_factory=Counter)
     cue_table_n: Counter[str] = field(default_factory=Counter)
     src_table: Counter[str] = field(default_factory=Counter)
@@ -166,11 +169,14 @@ def _source_examples(ex: Examples, doc: Doc, ix: F.DocIndex, a: Aligned) -> None
         for c in doc[a.source_root].children:
             ex.src_table_n[c.dep_] += 1
             ex.src_table[c.dep_] += c.i in src_set
+    group = len(ex.src_g) and ex.src_g[-1] + 1
     ex.src_x.append(F.none_source_features(cue, ix))
     ex.src_y.append(int(a.source_root is None))
+    ex.src_g.append(group)
     for j in cands:
         ex.src_x.append(F.source_features(cue, doc[j], ix))
         ex.src_y.append(int(j == a.source_root))
+        ex.src_g.append(group)
 
 
 def _content_examples(ex: Examples, doc: Doc, ix: F.DocIndex, a: Aligned) -> None:
@@ -186,9 +192,12 @@ def _content_examples(ex: Examples, doc: Doc, ix: F.DocIndex, a: Aligned) -> Non
         shared = _shared(spans, a.content)
         ratios.append(shared / max(_size(spans), _size(a.content), 1))
     best = max(ratios)
+    group = len(ex.con_g) and ex.con_g[-1] + 1
     for c, r in zip(cands, ratios, strict=True):
         ex.con_x.append(F.content_features(cue, c, ix))
         ex.con_y.append(int(r >= 0.5 and r >= best - 0.05))
+        ex.con_g.append(group)
+        ex.con_r.append(r)
 
 
 # ------------------------------------------------------------------------------------------ fitting
@@ -204,6 +213,44 @@ def fit_linear(rows: list[list[str]], y: list[int], c: float, hasher: FeatureHas
     return Linear(keep, w[keep].astype(np.float32), float(clf.intercept_[0]), hasher.n_features)
 
 
+def fit_ranker(
+    rows: list[list[str]],
+    gains: Sequence[float],
+    groups: list[int],
+    c: float,
+    hasher: FeatureHasher,
+    floor: float = 0.5,
+    margin: float = 0.1,
+) -> Linear:
+    """Pairwise ranking: a linear model on (better - worse) differences within each group.
+
+    A candidate with gain >= floor is preferred to every candidate of its group at least `margin` worse.
+    """
+    x = hasher.transform(rows).tocsr()
+    yy = np.asarray(gains, dtype=np.float64)
+    gg = np.asarray(groups)
+    better: list[int] = []
+    worse: list[int] = []
+    bounds = np.flatnonzero(np.diff(gg)) + 1
+    for block in np.split(np.arange(len(gg)), bounds):
+        for p in block[yy[block] >= floor]:
+            neg = block[yy[block] <= yy[p] - margin]
+            better.extend([p] * len(neg))
+            worse.extend(neg)
+    rng = np.random.default_rng(SEED)
+    flip = rng.random(len(better)) < 0.5
+    b = np.asarray(better)
+    w_ = np.asarray(worse)
+    first = np.where(flip, w_, b)
+    second = np.where(flip, b, w_)
+    diff = x[first] - x[second]
+    clf = LogisticRegression(C=c, solver="liblinear", random_state=SEED, max_iter=200, fit_intercept=False)
+    clf.fit(diff, (~flip).astype(int))
+    w = clf.coef_[0]
+    keep = np.flatnonzero(np.abs(w) >= 1e-3)
+    return Linear(keep, w[keep].astype(np.float32), 0.0, hasher.n_features)
+
+
 def shares(inc: Counter[str], n: Counter[str], min_count: int = 5) -> dict[str, float]:
     return {k: round(inc[k] / n[k], 3) for k in sorted(n) if n[k] >= min_count}
 
@@ -213,14 +260,32 @@ class Params:
     cue_c: float = 0.3
     src_c: float = 0.3
     con_c: float = 0.3
+    rank_src: bool = False
+    rank_con: bool = True
+    con_graded: bool = False  # rank by overlap ratio rather than best-vs-rest (measured: no better)
 
 
 def build_model(ex: Examples, params: Params, threshold: float = 0.5) -> TaggerModel:
     hasher = FeatureHasher(n_features=N_FEATURES, input_type="string")
     return TaggerModel(
         cue=fit_linear(ex.cue_x, ex.cue_y, params.cue_c, hasher),
-        source=fit_linear(ex.src_x, ex.src_y, params.src_c, hasher),
-        content=fit_linear(ex.con_x, ex.con_y, params.con_c, hasher),
+        source=(
+            fit_ranker(ex.src_x, ex.src_y, ex.src_g, params.src_c, hasher)
+            if params.rank_src
+            else fit_linear(ex.src_x, ex.src_y, params.src_c, hasher)
+        ),
+        content=(
+            fit_ranker(
+                ex.con_x,
+                ex.con_r if params.con_graded else ex.con_y,
+                ex.con_g,
+                params.con_c,
+                hasher,
+                margin=0.1 if params.con_graded else 0.5,
+            )
+            if params.rank_con
+            else fit_linear(ex.con_x, ex.con_y, params.con_c, hasher)
+        ),
         cue_threshold=threshold,
         cue_table=shares(ex.cue_table, ex.cue_table_n),
         source_table=shares(ex.src_table, ex.src_table_n),
