@@ -23,7 +23,7 @@ MIN_CLAIM_WORDS = 3
 #: Hedging and distancing words (after Hyland 2005's hedges and the reporting adverbs of news style).
 HEDGES: dict[str, str] = {
     **dict.fromkeys(
-        "allegedly reportedly purportedly supposedly apparently ostensibly seemingly reputedly".split(),
+        "allegedly reportedly purportedly supposedly apparently ostensibly seemingly reputedly believed".split(),
         "reporting",
     ),
     **dict.fromkeys(

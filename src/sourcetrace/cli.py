@@ -368,8 +368,12 @@ def _print_table(table: Any) -> None:
     # scores_table may hand back a rich renderable or plain text; print either faithfully.
     if isinstance(table, str):
         typer.echo(table)
-    else:
-        Console().print(table)
+        return
+    console = Console()
+    if not console.is_terminal:
+        # Piped or redirected: rich would assume 80 columns and fold the score columns; a file has room.
+        console = Console(width=160)
+    console.print(table)
 
 
 def _require_dir(path: Path, hint: str) -> None:

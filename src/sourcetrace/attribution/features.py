@@ -523,7 +523,7 @@ def content_candidates(
             before_q = k
         if qs >= tag_hi and _only_punct(doc, tag_hi, qs):
             # Past the end of the tag's sentence only after 'said:'.
-            if colon or not any(doc[j].text in SENT_END for j in range(tag_hi, qs)):
+            if colon or not any(doc[j].text in SENT_END or "\n" in doc[j].text for j in range(tag_hi, qs)):
                 after_q = k
             break
         if qs >= tag_hi:

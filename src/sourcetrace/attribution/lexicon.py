@@ -73,7 +73,7 @@ OFFICIAL_NOUNS = frozenset(
     minister ministers officer officers aide aides diplomat diplomats commander commanders
     administrator administrators representative representatives adviser advisers advisor advisors
     secretary governor mayor president chief director inspector investigator investigators
-    prosecutor prosecutors authorities authority lawmaker lawmakers senator legislator ambassador
+    prosecutor prosecutors authorities lawmaker lawmakers senator legislator ambassador
     envoy general colonel captain sheriff superintendent commissioner negotiator negotiators
     staffer staffers employee employees manager executive executives chairman chairwoman
     """.split()
@@ -121,7 +121,7 @@ ROLE_NOUNS = OFFICIAL_NOUNS | frozenset(
 
 #: Common nouns that name an institution: `police said`, `the ministry said`.
 INSTITUTION_NOUNS = frozenset(
-    """police government ministry army military navy council court prosecutors prosecution parliament
+    """authority police government ministry army military navy council court prosecutors prosecution parliament
     cabinet administration department agency commission committee company firm board embassy
     municipality regulator office union club party""".split()
 )

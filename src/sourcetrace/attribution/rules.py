@@ -134,7 +134,6 @@ def _verb_attribution(verb: Token) -> RawAttribution | None:
     subject = _child(verb, *_SUBJECTS)
     passive = _child(verb, "auxpass") is not None
     kind = "indirect"
-    parts: list[tuple[int, int]] | None = None
     source: tuple[int, int] | None = None
     source_head: Token | None = None
     if passive:
@@ -144,7 +143,7 @@ def _verb_attribution(verb: Token) -> RawAttribution | None:
         kind = "passive"
         if subject is not None and subject.lower_ != "it" and content is not None:
             # `The suspect is believed to have fled`: the subject belongs to the content.
-            parts = [subtree_span(subject), content]
+            content = (subtree_span(subject)[0], content[1])
     elif subject is not None:
         source_head = subject
     elif (tail := _clause_final_subject(verb)) is not None:
@@ -160,7 +159,7 @@ def _verb_attribution(verb: Token) -> RawAttribution | None:
     return RawAttribution(
         cue=char_span([verb]),
         cue_head=verb.i,
-        content=parts or [content],
+        content=[content],
         source=source,
         source_head=source_head.i if source_head is not None else None,
         confidence=0.8,

@@ -164,7 +164,8 @@ class SourceResolver:
     def _get_or_add(self, key: str, name: str, stype: SourceType, **extra: object) -> SourceEntity:
         entity = self._by_key.get(key)
         if entity is None:
-            entity = SourceEntity(f"s{len(self.entities) + 1}", name, stype, **extra)  # type: ignore[arg-type]
+            sid = IMPLICIT_ID if key == IMPLICIT_ID else f"s{len(self.entities) + 1}"
+            entity = SourceEntity(sid, name, stype, **extra)  # type: ignore[arg-type]
             self.entities.append(entity)
             self._by_key[key] = entity
         return entity
@@ -280,7 +281,9 @@ class SourceResolver:
     def _common_noun(self, tokens: Span, head: Token) -> SourceEntity:
         lemma = head.lemma_.lower()
         lower = head.lower_
-        name = normalise_name(tokens.text) if tokens.text[:1].isupper() and head.pos_ == "PROPN" else tokens.text
+        name = _without_aside(tokens, head)
+        if name[:1].isupper() and head.pos_ == "PROPN":
+            name = normalise_name(name)
         definite = any(t.lower_ in ("the", "this", "that", "these", "those") for t in head.lefts)
         if definite:
             # `the source`, `the report`, `the minister`: the latest earlier source with that head noun.
@@ -303,6 +306,15 @@ class SourceResolver:
 
     def sources(self) -> list[Source]:
         return [e.to_model() for e in self.entities]
+
+
+def _without_aside(tokens: Span, head: Token) -> str:
+    """The mention without a comma-delimited aside: `An official, who spoke on condition of ...`."""
+    aside = next((c for c in head.rights if c.dep_ in ("relcl", "appos") and c.i > 0
+                  and c.doc[c.left_edge.i - 1].text == ","), None)
+    if aside is None or aside.left_edge.i - 1 <= tokens.start:
+        return tokens.text
+    return _text([t for t in tokens if t.i < aside.left_edge.i - 1])
 
 
 def _issuer(head: Token) -> Token | None:
@@ -353,12 +365,12 @@ def classify_common_noun(tokens: Span, head: Token) -> SourceType:
         return SourceType.EYEWITNESS
     if lemma in DOCUMENT_NOUNS or lower in DOCUMENT_NOUNS:
         return SourceType.DOCUMENT
-    if lemma in ("source", "insider") or words & {"familiar", "anonymity", "close", "knowledge"}:
-        return SourceType.ANONYMOUS
     if lemma in OUTLET_NOUNS or lower in OUTLET_NOUNS:
         return SourceType.OUTLET
     if lemma in OFFICIAL_NOUNS or lower in OFFICIAL_NOUNS or (lemma in OCCUPATION_NOUNS and head.tag_ == "NN"):
-        return SourceType.OFFICIAL_UNNAMED
+        return SourceType.OFFICIAL_UNNAMED  # `an official who spoke on condition of anonymity` too
+    if lemma in ("source", "insider") or words & {"familiar", "anonymity", "close", "knowledge"}:
+        return SourceType.ANONYMOUS
     if lemma in INSTITUTION_NOUNS or lower in INSTITUTION_NOUNS:
         return SourceType.NAMED_ORGANIZATION
     if quantified or lower in COLLECTIVE_NOUNS or lemma in COLLECTIVE_NOUNS:
