@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.sourcetrace-installed
 BENCH_LIMIT ?= 400
 BENCH_ARGS  ?=
 
-.PHONY: help install demo test lint models eval bench schema clean
+.PHONY: help install demo test lint models eval bench schema example clean
 
 help:
 	@echo "make demo    set up .venv and analyse examples/demo.txt"
@@ -17,6 +17,7 @@ help:
 	@echo "make eval    score against PolNeAR dev and the gold chains"
 	@echo "make bench   throughput on $(DATA)/buzzfeed_webis_2016 (BENCH_LIMIT=$(BENCH_LIMIT))"
 	@echo "make schema  regenerate docs/report.schema.json"
+	@echo "make example regenerate the demo output shown in README.md and docs/"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -35,7 +36,7 @@ test: $(STAMP)
 	$(VENV)/bin/pytest -q
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks docs
 
 models: $(STAMP)
 	$(PY) -m sourcetrace.attribution.train --data $(DATA)/polnear --out src/sourcetrace/models/attribution
@@ -49,6 +50,9 @@ bench: $(STAMP)
 
 schema: $(STAMP)
 	$(VENV)/bin/sourcetrace schema > docs/report.schema.json
+
+example: $(STAMP)
+	$(PY) docs/make_example.py
 
 clean:
 	rm -rf build dist .pytest_cache .ruff_cache .hypothesis src/*.egg-info
