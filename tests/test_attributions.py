@@ -54,7 +54,9 @@ def test_impersonal_passive_has_implicit_source(analyze_text):
 
 
 def test_adding_inherits_the_speaker(analyze_text):
-    r = analyze_text("Councillor Dana Whitlow said the road was unsafe, adding that repairs would start soon.")
+    r = analyze_text(
+        "Councillor Dana Whitlow said the road was unsafe, adding that repairs would start soon."
+    )
     adding = only(r, "adding")
     said = only(r, "said")
     assert adding.source.source_id == said.source.source_id
@@ -99,9 +101,11 @@ def test_denial_is_an_attribution(analyze_text):
 
 
 def test_every_offset_slices_the_text(analyze_text):
-    text = ('"The dam is safe," said engineer Paul Ndlovu. He added that the spillway was cleared.\n\n'
-            "According to the Delta Herald, a spokesman for the ministry told the Coastal News Agency that "
-            "witnesses informed police that the gates had opened.")
+    text = (
+        '"The dam is safe," said engineer Paul Ndlovu. He added that the spillway was cleared.\n\n'
+        "According to the Delta Herald, a spokesman for the ministry told the Coastal News Agency that "
+        "witnesses informed police that the gates had opened."
+    )
     r = analyze_text(text)
     body = r.document.text
     for att in r.attributions:

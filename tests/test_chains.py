@@ -48,18 +48,27 @@ def test_unattributed_claim_is_publisher_then_author(analyze_text):
 
 
 def test_reposting_credit_covers_unattributed_claims(analyze_text):
-    text = ("From the Harbour Times:\n\nThe new terminal opened three weeks behind schedule. "
-            "A port spokesman said the delay cost nothing.")
+    text = (
+        "From the Harbour Times:\n\nThe new terminal opened three weeks behind schedule. "
+        "A port spokesman said the delay cost nothing."
+    )
     r = analyze_text(text, outlet="Coast Digest")
     assert hops(claim_with(r, "terminal opened")) == [
-        ("Coast Digest", "outlet"), ("Harbour Times", "outlet"), ("author", "author")]
+        ("Coast Digest", "outlet"),
+        ("Harbour Times", "outlet"),
+        ("author", "author"),
+    ]
     assert hops(claim_with(r, "the delay cost nothing"))[:2] == [
-        ("Coast Digest", "outlet"), ("Harbour Times", "outlet")]
+        ("Coast Digest", "outlet"),
+        ("Harbour Times", "outlet"),
+    ]
 
 
 def test_pronoun_and_surname_resolve_to_the_full_name(analyze_text):
-    text = ("Health Minister Abena Mensah said the clinic would reopen. Mensah said staff had been hired. "
-            "She added that the wait for surgery had fallen.")
+    text = (
+        "Health Minister Abena Mensah said the clinic would reopen. Mensah said staff had been hired. "
+        "She added that the wait for surgery had fallen."
+    )
     r = analyze_text(text)
     names = {r.source(a.source.source_id).name for a in r.attributions}
     assert names == {"Abena Mensah"}
@@ -69,8 +78,10 @@ def test_pronoun_and_surname_resolve_to_the_full_name(analyze_text):
 
 
 def test_role_description_resolves_to_earlier_unnamed_official(analyze_text):
-    text = ("A senior police official said the road would stay closed. "
-            "The official said the inquiry would take a month.")
+    text = (
+        "A senior police official said the road would stay closed. "
+        "The official said the inquiry would take a month."
+    )
     r = analyze_text(text)
     ids = {a.source.source_id for a in r.attributions}
     assert len(ids) == 1

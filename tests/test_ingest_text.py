@@ -215,5 +215,7 @@ def test_language_stored_on_document_and_metadata_wins() -> None:
 def test_masthead_then_wire_dateline_names_both():
     from sourcetrace.ingest import parse_dateline
 
-    dateline = parse_dateline("The Kestrel Review – SALTMERE (Northgate Wire) – Two ferries collided on Friday.")
+    dateline = parse_dateline(
+        "The Kestrel Review – SALTMERE (Northgate Wire) – Two ferries collided on Friday."
+    )
     assert (dateline.outlet, dateline.wire) == ("The Kestrel Review", "Northgate Wire")

@@ -34,7 +34,7 @@ def load_pipeline(model: str | None = None) -> Language:
     if "parser" not in nlp.pipe_names and "senter" not in nlp.pipe_names:
         raise ModelError(f"spaCy pipeline '{name}' has no parser; sourcetrace needs dependency parses")
     if "sourcetrace_paragraphs" not in nlp.pipe_names:
-        first_parse = next((p for p in ("parser", "senter") if p in nlp.pipe_names))
+        first_parse = next(p for p in ("parser", "senter") if p in nlp.pipe_names)
         nlp.add_pipe("sourcetrace_paragraphs", before=first_parse)
     if "sourcetrace" not in nlp.pipe_names:
         nlp.add_pipe("sourcetrace", last=True)
@@ -127,8 +127,9 @@ def _chunks(documents: Iterable[Document], size: int) -> Iterator[list[Document]
         yield chunk
 
 
-def _analyze_parallel(model: str | None, documents: Iterable[Document], batch_size: int, n_process: int
-                      ) -> Iterator[Report]:
+def _analyze_parallel(
+    model: str | None, documents: Iterable[Document], batch_size: int, n_process: int
+) -> Iterator[Report]:
     # spaCy's own n_process serialises Docs with msgpack, which cannot carry our typed results; worker
     # processes that load the pipeline once and return Reports avoid that round trip entirely.
     import multiprocessing
@@ -160,5 +161,7 @@ def analyze(text_or_path: str | Path, **meta: Any) -> Report:
 
         document = document_from_text(text_or_path, **meta)
     else:
-        raise TypeError(f"analyze() takes a str (the text) or a pathlib.Path, not {type(text_or_path).__name__}")
+        raise TypeError(
+            f"analyze() takes a str (the text) or a pathlib.Path, not {type(text_or_path).__name__}"
+        )
     return default_analyzer(model).analyze(document)

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from spacy.tokens import Doc
 
 from sourcetrace.attribution.types import doc_text, sentence_bounds
-
 from sourcetrace.model import Hedge
 
 _EDGE = " \t\n,.;:\"'\u201c\u201d\u2018\u2019()[]\u2014\u2013-"
@@ -23,7 +22,8 @@ MIN_CLAIM_WORDS = 3
 #: Hedging and distancing words (after Hyland 2005's hedges and the reporting adverbs of news style).
 HEDGES: dict[str, str] = {
     **dict.fromkeys(
-        "allegedly reportedly purportedly supposedly apparently ostensibly seemingly reputedly believed".split(),
+        "allegedly reportedly purportedly supposedly apparently ostensibly seemingly reputedly "
+        "believed".split(),
         "reporting",
     ),
     **dict.fromkeys(
@@ -37,8 +37,9 @@ HEDGES: dict[str, str] = {
     "unless": "conditional",
     "would": "conditional",
 }
-_HEDGE_RE = re.compile(r"\b(" + "|".join(sorted(map(re.escape, HEDGES), key=len, reverse=True)) + r")\b",
-                       re.IGNORECASE)
+_HEDGE_RE = re.compile(
+    r"\b(" + "|".join(sorted(map(re.escape, HEDGES), key=len, reverse=True)) + r")\b", re.IGNORECASE
+)
 
 
 def claim_id(input_sha256: str, start: int, end: int) -> str:
@@ -90,7 +91,9 @@ def _mostly_covered(span: tuple[int, int], holes: list[tuple[int, int]]) -> bool
     return length > 0 and covered / length >= NESTED_COVER_SHARE
 
 
-def uncovered_sentences(doc: Doc, covered: list[tuple[int, int]], skip_until: int = 0) -> list[tuple[int, int]]:
+def uncovered_sentences(
+    doc: Doc, covered: list[tuple[int, int]], skip_until: int = 0
+) -> list[tuple[int, int]]:
     """Sentences that no attribution touches: the author's own assertions."""
     out = []
     text = doc_text(doc)

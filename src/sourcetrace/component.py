@@ -48,7 +48,9 @@ for _name in ("document", "attributions", "sources", "claims", "raw_attributions
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
-_DATELINE_SEGMENT = r"(?:[A-Z][A-Z .,'\u2019-]{1,40}(?:\s*\([^)\n]{1,60}\))?|[^\n]{1,60}?)\s*[-\u2013\u2014]{1,2}\s+"
+_DATELINE_SEGMENT = (
+    r"(?:[A-Z][A-Z .,'\u2019-]{1,40}(?:\s*\([^)\n]{1,60}\))?|[^\n]{1,60}?)\s*[-\u2013\u2014]{1,2}\s+"
+)
 _CAPS_DATELINE = r"[A-Z][A-Z .,'\u2019-]{1,40}(?:\s*\([^)\n]{1,60}\))?\s*[-\u2013\u2014]{1,2}\s+"
 _DATELINE = re.compile(r"^\s*" + _DATELINE_SEGMENT + "(?:" + _CAPS_DATELINE + ")?")
 
@@ -78,14 +80,19 @@ MIN_CUE_CONFIDENCE = 0.5
 @Language.factory(
     "sourcetrace", default_config={"use_tagger": True, "min_cue_confidence": MIN_CUE_CONFIDENCE}
 )
-def make_sourcetrace(nlp: Language, name: str, use_tagger: bool, min_cue_confidence: float
-                     ) -> SourcetraceComponent:
+def make_sourcetrace(
+    nlp: Language, name: str, use_tagger: bool, min_cue_confidence: float
+) -> SourcetraceComponent:
     return SourcetraceComponent(name=name, use_tagger=use_tagger, min_cue_confidence=min_cue_confidence)
 
 
 class SourcetraceComponent:
-    def __init__(self, name: str = "sourcetrace", use_tagger: bool = True,
-                 min_cue_confidence: float = MIN_CUE_CONFIDENCE) -> None:
+    def __init__(
+        self,
+        name: str = "sourcetrace",
+        use_tagger: bool = True,
+        min_cue_confidence: float = MIN_CUE_CONFIDENCE,
+    ) -> None:
         self.name = name
         self.tagger = _load_tagger() if use_tagger else None
         self.min_cue_confidence = min_cue_confidence
@@ -98,8 +105,10 @@ class SourcetraceComponent:
         resolver = SourceResolver(doc, outlet=document.outlet, wire=document.wire, author=document.author)
         credits = [(c, resolver.outlet(c.name, c.span)) for c in find_credits(text)]
         hops, attributions = _resolve(doc, raw, resolver)
-        chains = [dedupe(document_prefix(resolver, credits, a.cue[0]) + attribution_hops(i, hops))
-                  for i, a in enumerate(raw)]
+        chains = [
+            dedupe(document_prefix(resolver, credits, a.cue[0]) + attribution_hops(i, hops))
+            for i, a in enumerate(raw)
+        ]
         author_chain = dedupe(document_prefix(resolver, credits, 0) + [link(resolver.author, None)])
         doc._.raw_attributions = raw
         doc._.attributions = attributions
@@ -111,7 +120,11 @@ class SourcetraceComponent:
         tagged = self.tagger(doc) if self.tagger is not None else []
         tagged = [a for a in tagged if a.confidence >= self.min_cue_confidence]
         ruled = rule_attributions(doc)
-        merged = [a for a in merge_attributions(tagged, ruled, tagger_ran=self.tagger is not None) if _has_content(a)]
+        merged = [
+            a
+            for a in merge_attributions(tagged, ruled, tagger_ran=self.tagger is not None)
+            if _has_content(a)
+        ]
         text = doc_text(doc)
         return attach_quotes(text, merged, find_quotes(text))
 
@@ -149,7 +162,9 @@ def _span(doc: Doc, span: tuple[int, int] | None) -> TextSpan | None:
     return TextSpan(text=doc_text(doc)[span[0] : span[1]], start=span[0], end=span[1])
 
 
-def _resolve(doc: Doc, raw: list[RawAttribution], resolver: SourceResolver) -> tuple[list[Hop], list[Attribution]]:
+def _resolve(
+    doc: Doc, raw: list[RawAttribution], resolver: SourceResolver
+) -> tuple[list[Hop], list[Attribution]]:
     parents = assign_parents(raw)
     ids = [f"a{i + 1}" for i in range(len(raw))]
     # Mentions are resolved in text order so pronouns see the speakers before them.
@@ -163,10 +178,17 @@ def _resolve(doc: Doc, raw: list[RawAttribution], resolver: SourceResolver) -> t
             sources[i].type = SourceType.EYEWITNESS
         addressees[i] = resolver.resolve(att.addressee) if att.addressee else None
     hops = [Hop(ids[i], sources[i], addressees[i], parents[i]) for i in range(len(raw))]
-    attributions = [_attribution(doc, ids[i], att, sources[i].id,
-                                 addressees[i].id if addressees[i] else None,
-                                 ids[parents[i]] if parents[i] is not None else None)
-                    for i, att in enumerate(raw)]
+    attributions = [
+        _attribution(
+            doc,
+            ids[i],
+            att,
+            sources[i].id,
+            addressees[i].id if addressees[i] else None,
+            ids[parents[i]] if parents[i] is not None else None,
+        )
+        for i, att in enumerate(raw)
+    ]
     return hops, attributions
 
 
@@ -176,21 +198,30 @@ def _reports_perception(doc: Doc, att: RawAttribution) -> bool:
     return span is not None and len(span) > 0 and span.root.lemma_.lower() in PERCEPTION_VERBS
 
 
-def _attribution(doc: Doc, aid: str, att: RawAttribution, source_id: str, addressee_id: str | None,
-                 parent: str | None) -> Attribution:
+def _attribution(
+    doc: Doc, aid: str, att: RawAttribution, source_id: str, addressee_id: str | None, parent: str | None
+) -> Attribution:
     text = doc_text(doc)
     cue = _span(doc, att.cue) or TextSpan(text="", start=None, end=None)
     if att.source is not None:
-        source = SourceMention(text=text[att.source[0]:att.source[1]], start=att.source[0], end=att.source[1],
-                               source_id=source_id)
+        source = SourceMention(
+            text=text[att.source[0] : att.source[1]],
+            start=att.source[0],
+            end=att.source[1],
+            source_id=source_id,
+        )
     else:
         source = SourceMention(text="", start=None, end=None, source_id=source_id)
     start, end = att.content_span
     parts = [TextSpan(text=text[s:e], start=s, end=e) for s, e in att.content] if len(att.content) > 1 else []
     addressee = None
     if att.addressee is not None:
-        addressee = SourceMention(text=text[att.addressee[0]:att.addressee[1]], start=att.addressee[0],
-                                  end=att.addressee[1], source_id=addressee_id)
+        addressee = SourceMention(
+            text=text[att.addressee[0] : att.addressee[1]],
+            start=att.addressee[0],
+            end=att.addressee[1],
+            source_id=addressee_id,
+        )
     return Attribution(
         id=aid,
         kind=att.kind,
@@ -228,8 +259,14 @@ def _dateline_end(doc: Doc, document: Document) -> int:
     return 0
 
 
-def _claims(ctx: _Context, raw: list[RawAttribution], attributions: list[Attribution],
-            chains: list[list[ChainLink]], resolver: SourceResolver, credits) -> list[Claim]:
+def _claims(
+    ctx: _Context,
+    raw: list[RawAttribution],
+    attributions: list[Attribution],
+    chains: list[list[ChainLink]],
+    resolver: SourceResolver,
+    credits,
+) -> list[Claim]:
     doc, text = ctx.doc, doc_text(ctx.doc)
     spans: list[tuple[tuple[int, int], list[ChainLink], str | None]] = []
     for i, att in enumerate(raw):
@@ -254,13 +291,26 @@ def _claims(ctx: _Context, raw: list[RawAttribution], attributions: list[Attribu
             cue = next(a.cue for a in attributions if a.id == aid)
             if cue.start is not None:
                 hedges += [h for h in find_hedges(text, cue.start, cue.end) if h.kind != "conditional"]
-        claims.append(Claim(id=claim_id(ctx.input_sha, start, end), text=text[start:end], start=start, end=end,
-                            chain=chain, attribution_id=aid, hedges=hedges))
+        claims.append(
+            Claim(
+                id=claim_id(ctx.input_sha, start, end),
+                text=text[start:end],
+                start=start,
+                end=end,
+                chain=chain,
+                attribution_id=aid,
+                hedges=hedges,
+            )
+        )
     return claims
 
 
-def _used_sources(resolver: SourceResolver, attributions: list[Attribution], claims: list[Claim],
-                  author_chain: list[ChainLink]):
+def _used_sources(
+    resolver: SourceResolver,
+    attributions: list[Attribution],
+    claims: list[Claim],
+    author_chain: list[ChainLink],
+):
     used = {a.source.source_id for a in attributions}
     used |= {a.addressee.source_id for a in attributions if a.addressee is not None}
     used |= {link.source_id for claim in claims for link in claim.chain}

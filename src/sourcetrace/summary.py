@@ -42,7 +42,9 @@ def _share(count: int, total: int) -> float:
 
 
 def _content_words(text: str) -> set[str]:
-    return {w[:6] for w in (m.group(0).lower() for m in _WORD.finditer(text)) if w not in _STOP and len(w) > 2}
+    return {
+        w[:6] for w in (m.group(0).lower() for m in _WORD.finditer(text)) if w not in _STOP and len(w) > 2
+    }
 
 
 def headline_check(title: str | None, claims: list[Claim]) -> HeadlineCheck:
@@ -56,8 +58,11 @@ def headline_check(title: str | None, claims: list[Claim]) -> HeadlineCheck:
     )
     matched = [(s, c) for s, c in scored if s >= HEADLINE_MATCH_THRESHOLD and s >= scored[0][0] * 0.75]
     if not matched:
-        return HeadlineCheck(text=title, similarity=round(scored[0][0], 3) if scored else None,
-                             note="no body claim restates the headline")
+        return HeadlineCheck(
+            text=title,
+            similarity=round(scored[0][0], 3) if scored else None,
+            note="no body claim restates the headline",
+        )
     best_score, best = matched[0]
     headline_hedged = bool(_HEADLINE_MARKERS.search(title))
     innermost = best.chain[-1] if best.chain else None
@@ -68,7 +73,7 @@ def headline_check(title: str | None, claims: list[Claim]) -> HeadlineCheck:
     if overstated:
         basis = []
         if attributed:
-            basis.append(f"attributes it to {innermost.name} ({innermost.type})")
+            basis.append(f"attributes it to {innermost.name} ({str(innermost.type).replace('_', ' ')})")
         if hedged:
             basis.append("hedges it (" + ", ".join(h.text for h in best.hedges) + ")")
         note = "headline states as fact what the body " + " and ".join(basis)

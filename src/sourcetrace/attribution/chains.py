@@ -16,9 +16,17 @@ from sourcetrace.model import ChainLink, SourceType
 
 _CREDIT_NAME = r"(?:the\s+)?([A-Z][\w&.'\u2019-]*(?:\s+[A-Z0-9][\w&.'\u2019-]*){0,5})"
 _CREDIT_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(?m)^[ \t]*(?:Excerpted |Reprinted |Reposted )?[Ff]rom " + _CREDIT_NAME + r"\s*:"), "after"),
-    (re.compile(r"(?:appeared|was published|was first published|originally appeared)\s+(?:first\s+)?"
-                r"(?:on|in)\s+" + _CREDIT_NAME), "document"),
+    (
+        re.compile(r"(?m)^[ \t]*(?:Excerpted |Reprinted |Reposted )?[Ff]rom " + _CREDIT_NAME + r"\s*:"),
+        "after",
+    ),
+    (
+        re.compile(
+            r"(?:appeared|was published|was first published|originally appeared)\s+(?:first\s+)?"
+            r"(?:on|in)\s+" + _CREDIT_NAME
+        ),
+        "document",
+    ),
     (re.compile(r"\((?:[Cc]ourtesy of|[Vv]ia|[Ff]rom)\s+" + _CREDIT_NAME + r"\)"), "paragraph"),
 )
 
@@ -118,7 +126,9 @@ def attribution_hops(index: int, hops: list[Hop]) -> list[ChainLink]:
     return links
 
 
-def document_prefix(resolver: SourceResolver, credits: list[tuple[Credit, SourceEntity]], offset: int) -> list[ChainLink]:
+def document_prefix(
+    resolver: SourceResolver, credits: list[tuple[Credit, SourceEntity]], offset: int
+) -> list[ChainLink]:
     prefix: list[ChainLink] = []
     if resolver.publisher is not None:
         prefix.append(link(resolver.publisher, None))

@@ -121,8 +121,8 @@ ROLE_NOUNS = OFFICIAL_NOUNS | frozenset(
 
 #: Common nouns that name an institution: `police said`, `the ministry said`.
 INSTITUTION_NOUNS = frozenset(
-    """authority police government ministry army military navy council court prosecutors prosecution parliament
-    cabinet administration department agency commission committee company firm board embassy
+    """authority police government ministry army military navy council court prosecutors prosecution
+    parliament cabinet administration department agency commission committee company firm board embassy
     municipality regulator office union club party""".split()
 )
 

@@ -144,7 +144,9 @@ def quote_at(quotes: list[Quote], offset: int) -> Quote | None:
     return None
 
 
-_TRAILING_NAME = re.compile(r"[ \t]*[-\u2013\u2014]{1,2}[ \t]*([A-Z][\w.'\u2019-]*(?:[ \t]+[A-Z][\w.'\u2019-]*){0,3})")
+_TRAILING_NAME = re.compile(
+    r"[ \t]*[-\u2013\u2014]{1,2}[ \t]*([A-Z][\w.'\u2019-]*(?:[ \t]+[A-Z][\w.'\u2019-]*){0,3})"
+)
 #: Words allowed between two quotes for them to be one utterance split by its speech tag.
 SPLIT_TAG_MAX_WORDS = 8
 
@@ -161,8 +163,10 @@ def _speech_tag(attributions: list[RawAttribution], quote: Quote) -> RawAttribut
     Of several, the one whose cue is nearest the quote wins (`Brandt denied X. "...", Brandt told RTN.`).
     """
     candidates = [
-        a for a in attributions
-        if quote_at([quote], a.cue[0]) is None and any(s < quote.end and e > quote.start for s, e in a.content)
+        a
+        for a in attributions
+        if quote_at([quote], a.cue[0]) is None
+        and any(s < quote.end and e > quote.start for s, e in a.content)
     ]
     return min(candidates, key=lambda a: _distance(a.cue, quote), default=None)
 
@@ -235,7 +239,7 @@ def _inherited(text: str, quote: Quote, previous: RawAttribution | None) -> RawA
     if previous is None or previous.source is None:
         return None
     para_start, _ = _paragraph_of(text, quote.start)
-    if text[para_start:quote.open_mark].strip():
+    if text[para_start : quote.open_mark].strip():
         return None
     return RawAttribution(
         cue=(quote.open_mark, quote.open_mark),

@@ -87,8 +87,15 @@ def _passive_agent(token: Token) -> Token | None:
 
 
 def _continuations_below(token: Token) -> list[Token]:
-    return [t for t in token.subtree if t.i != token.i and t.tag_ == "VBG" and is_reporting(t)
-            and t.dep_ in ("advcl", "xcomp", "conj") and t.nbor(-1).text == ","]
+    return [
+        t
+        for t in token.subtree
+        if t.i != token.i
+        and t.tag_ == "VBG"
+        and is_reporting(t)
+        and t.dep_ in ("advcl", "xcomp", "conj")
+        and t.nbor(-1).text == ","
+    ]
 
 
 def _clause_content(verb: Token) -> tuple[int, int] | None:
@@ -123,7 +130,11 @@ def _clause_final_subject(verb: Token) -> Token | None:
         if candidate.i >= verb.i or candidate.right_edge.i != verb.i - 1:
             break
         left = candidate.left_edge.i
-        if candidate.pos_ in ("NOUN", "PROPN", "PRON") and left > 0 and verb.doc[left - 1].text in ",\u2014\u2013":
+        if (
+            candidate.pos_ in ("NOUN", "PROPN", "PRON")
+            and left > 0
+            and verb.doc[left - 1].text in ",\u2014\u2013"
+        ):
             best = candidate
     return best
 

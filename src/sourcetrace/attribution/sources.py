@@ -19,15 +19,15 @@ from sourcetrace.attribution.lexicon import (
     DOCUMENT_NOUNS,
     EYEWITNESS_NOUNS,
     INSTITUTION_NOUNS,
-    OCCUPATION_NOUNS,
-    OUTLET_NOUNS,
-    STATEMENT_NOUNS,
     KNOWN_OUTLETS,
+    OCCUPATION_NOUNS,
     OFFICIAL_NOUNS,
+    OUTLET_NOUNS,
     OUTLET_WORDS,
     PERSON_PRONOUNS,
     PLURAL_PRONOUNS,
     ROLE_NOUNS,
+    STATEMENT_NOUNS,
 )
 from sourcetrace.attribution.types import doc_text
 from sourcetrace.model import Source, SourceType
@@ -35,6 +35,21 @@ from sourcetrace.model import Source, SourceType
 _ORG_ENTS = frozenset({"ORG", "GPE", "NORP", "FAC"})
 _DETERMINERS = frozenset("the a an this that these those".split())
 _POSSESSIVE = re.compile(r"['\u2019]s$")
+#: Which earlier sources a pronoun can take up: `he`/`she`, `they`, `it`.
+_PERSONAL_TYPES = frozenset(
+    {SourceType.NAMED_PERSON, SourceType.OFFICIAL_UNNAMED, SourceType.ANONYMOUS, SourceType.EYEWITNESS}
+)
+_PLURAL_TYPES = frozenset(
+    {
+        SourceType.COLLECTIVE,
+        SourceType.NAMED_ORGANIZATION,
+        SourceType.OFFICIAL_UNNAMED,
+        SourceType.ANONYMOUS,
+        SourceType.EYEWITNESS,
+        SourceType.OUTLET,
+    }
+)
+_NEUTER_TYPES = frozenset({SourceType.NAMED_ORGANIZATION, SourceType.OUTLET, SourceType.DOCUMENT})
 PUBLISHER_ID = "publisher"
 WIRE_ID = "wire"
 AUTHOR_ID = "author"
@@ -94,8 +109,14 @@ def _text(tokens: list[Token]) -> str:
 
 def _role_and_affiliation(head: Token, exclude: set[int]) -> tuple[str | None, str | None]:
     """Role and affiliation from titles before a name and appositions after it."""
-    before = [t for t in head.subtree if t.i < min(exclude, default=head.i) and t.dep_ not in ("det", "punct", "poss")]
-    role_tokens = [t for t in before if t.ent_type_ not in ("ORG", "GPE", "NORP") and t.pos_ in ("PROPN", "NOUN", "ADJ")]
+    before = [
+        t
+        for t in head.subtree
+        if t.i < min(exclude, default=head.i) and t.dep_ not in ("det", "punct", "poss")
+    ]
+    role_tokens = [
+        t for t in before if t.ent_type_ not in ("ORG", "GPE", "NORP") and t.pos_ in ("PROPN", "NOUN", "ADJ")
+    ]
     affiliation_tokens = [t for t in before if t.ent_type_ in ("ORG", "GPE", "NORP")]
     role = _text(role_tokens) or None
     affiliation = _text(affiliation_tokens) or None
@@ -118,7 +139,9 @@ def _role_and_affiliation(head: Token, exclude: set[int]) -> tuple[str | None, s
 class SourceResolver:
     """Turns source mentions, in text order, into a small set of entities."""
 
-    def __init__(self, doc: Doc, outlet: str | None = None, wire: str | None = None, author: str | None = None):
+    def __init__(
+        self, doc: Doc, outlet: str | None = None, wire: str | None = None, author: str | None = None
+    ):
         self.doc = doc
         self.entities: list[SourceEntity] = []
         self._by_key: dict[str, SourceEntity] = {}
@@ -191,7 +214,11 @@ class SourceResolver:
         tokens = _span_tokens(self.doc, span)
         if tokens is None or len(tokens) == 0:
             return self.implicit()
-        head = self.doc[head_index] if head_index is not None and tokens.start <= head_index < tokens.end else _root(tokens)
+        head = (
+            self.doc[head_index]
+            if head_index is not None and tokens.start <= head_index < tokens.end
+            else _root(tokens)
+        )
         entity = self._resolve_tokens(tokens, head)
         entity.mentions.append(span)
         return entity
@@ -220,8 +247,11 @@ class SourceResolver:
         if (org is not None or head.pos_ == "PROPN") and looks_like_outlet(mention_text):
             return self.outlet(org.text if org is not None and looks_like_outlet(org.text) else mention_text)
         if org is not None and org.root.i == head.i:
-            return self._get_or_add("org:" + normalise_name(org.text).lower(), normalise_name(org.text),
-                                    SourceType.NAMED_ORGANIZATION)
+            return self._get_or_add(
+                "org:" + normalise_name(org.text).lower(),
+                normalise_name(org.text),
+                SourceType.NAMED_ORGANIZATION,
+            )
         if _looks_like_person_name(tokens):
             return self._person(tokens, tokens.root)
         return self._common_noun(tokens, head)
@@ -246,23 +276,22 @@ class SourceResolver:
         personal = head.lower_ in PERSON_PRONOUNS
         if personal:
             person = self._latest_person_before(head.idx)
-            latest_source = max((s for e in self.entities if e.type == SourceType.NAMED_PERSON
-                                 for s, _ in e.mentions if s < head.idx), default=-1)
+            latest_source = max(
+                (
+                    s
+                    for e in self.entities
+                    if e.type == SourceType.NAMED_PERSON
+                    for s, _ in e.mentions
+                    if s < head.idx
+                ),
+                default=-1,
+            )
             if person is not None and person.start_char > latest_source:
                 # `County commissioner Hal Brennan struck a different tone. He said: ...`
                 return self._person(person, person.root)
-        candidates = reversed(self._mentioned_before(head.idx))
-        for entity in candidates:
-            if personal and entity.type in (SourceType.NAMED_PERSON, SourceType.OFFICIAL_UNNAMED,
-                                            SourceType.ANONYMOUS, SourceType.EYEWITNESS):
-                if entity.id != IMPLICIT_ID:
-                    return entity
-            if plural and entity.type in (SourceType.COLLECTIVE, SourceType.NAMED_ORGANIZATION,
-                                          SourceType.OFFICIAL_UNNAMED, SourceType.ANONYMOUS,
-                                          SourceType.EYEWITNESS, SourceType.OUTLET):
-                return entity
-            if not personal and not plural and entity.type in (SourceType.NAMED_ORGANIZATION,
-                                                               SourceType.OUTLET, SourceType.DOCUMENT):
+        wanted = _PERSONAL_TYPES if personal else _PLURAL_TYPES if plural else _NEUTER_TYPES
+        for entity in reversed(self._mentioned_before(head.idx)):
+            if entity.type in wanted and entity.id != IMPLICIT_ID:
                 return entity
         if personal:
             person = self._latest_person_before(head.idx)
@@ -280,7 +309,6 @@ class SourceResolver:
 
     def _common_noun(self, tokens: Span, head: Token) -> SourceEntity:
         lemma = head.lemma_.lower()
-        lower = head.lower_
         name = _without_aside(tokens, head)
         if name[:1].isupper() and head.pos_ == "PROPN":
             name = normalise_name(name)
@@ -291,7 +319,9 @@ class SourceResolver:
             if earlier is not None:
                 return earlier
         stype = classify_common_noun(tokens, head)
-        role, affiliation = _unnamed_role(tokens, head) if stype == SourceType.OFFICIAL_UNNAMED else (None, None)
+        role, affiliation = (
+            _unnamed_role(tokens, head) if stype == SourceType.OFFICIAL_UNNAMED else (None, None)
+        )
         key = f"np:{stype}:{lemma}:{normalise_name(tokens.text).lower()}"
         if stype == SourceType.NAMED_ORGANIZATION:
             key = "org:" + normalise_name(tokens.text).lower()
@@ -310,8 +340,14 @@ class SourceResolver:
 
 def _without_aside(tokens: Span, head: Token) -> str:
     """The mention without a comma-delimited aside: `An official, who spoke on condition of ...`."""
-    aside = next((c for c in head.rights if c.dep_ in ("relcl", "appos") and c.i > 0
-                  and c.doc[c.left_edge.i - 1].text == ","), None)
+    aside = next(
+        (
+            c
+            for c in head.rights
+            if c.dep_ in ("relcl", "appos") and c.i > 0 and c.doc[c.left_edge.i - 1].text == ","
+        ),
+        None,
+    )
     if aside is None or aside.left_edge.i - 1 <= tokens.start:
         return tokens.text
     return _text([t for t in tokens if t.i < aside.left_edge.i - 1])
@@ -330,9 +366,13 @@ def _issuer(head: Token) -> Token | None:
 def _unnamed_role(tokens: Span, head: Token) -> tuple[str | None, str | None]:
     affiliation_tokens = [t for t in head.lefts if t.dep_ == "compound" or t.ent_type_ in _ORG_ENTS]
     affiliation = _text(affiliation_tokens) or None
-    prep = next((c for c in head.children if c.dep_ == "prep" and c.lower_ in ("of", "for", "at", "in", "with")), None)
+    prep = next(
+        (c for c in head.children if c.dep_ == "prep" and c.lower_ in ("of", "for", "at", "in", "with")), None
+    )
     pobj = next((c for c in prep.children if c.dep_ == "pobj"), None) if prep is not None else None
-    if pobj is not None and (pobj.ent_type_ in _ORG_ENTS or pobj.lemma_.lower() in ("ministry", "police", "army")):
+    if pobj is not None and (
+        pobj.ent_type_ in _ORG_ENTS or pobj.lemma_.lower() in ("ministry", "police", "army")
+    ):
         affiliation = normalise_name(_text(list(pobj.subtree)))
     return head.lemma_.lower(), affiliation
 
@@ -367,7 +407,11 @@ def classify_common_noun(tokens: Span, head: Token) -> SourceType:
         return SourceType.DOCUMENT
     if lemma in OUTLET_NOUNS or lower in OUTLET_NOUNS:
         return SourceType.OUTLET
-    if lemma in OFFICIAL_NOUNS or lower in OFFICIAL_NOUNS or (lemma in OCCUPATION_NOUNS and head.tag_ == "NN"):
+    if (
+        lemma in OFFICIAL_NOUNS
+        or lower in OFFICIAL_NOUNS
+        or (lemma in OCCUPATION_NOUNS and head.tag_ == "NN")
+    ):
         return SourceType.OFFICIAL_UNNAMED  # `an official who spoke on condition of anonymity` too
     if lemma in ("source", "insider") or words & {"familiar", "anonymity", "close", "knowledge"}:
         return SourceType.ANONYMOUS
