@@ -7,7 +7,7 @@ import pytest
 
 
 def only(report, cue):
-    matches = [a for a in report.attributions if a.cue.text == cue]
+    matches = [a for a in report.attributions if cue in a.cue.text]
     assert matches, f"no attribution with cue {cue!r}: {[a.cue.text for a in report.attributions]}"
     return matches[0]
 

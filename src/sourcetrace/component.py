@@ -134,20 +134,10 @@ def _has_content(att: RawAttribution) -> bool:
     return bool(att.content)
 
 
-def _load_tagger():  # noqa: ANN202 - the tagger type lives in an optional module
-    try:
-        from sourcetrace.attribution.tagger import AttributionTagger
-    except ImportError:  # TODO(lead): remove once the tagger lands
-        return None
+def _load_tagger():  # noqa: ANN202 - AttributionTagger imports scikit-learn; keep it off import time
+    from sourcetrace.attribution.tagger import AttributionTagger
 
-    import os
-
-    try:
-        return AttributionTagger.load()
-    except Exception:  # TODO(lead): temporary while the model trains
-        if os.environ.get("SOURCETRACE_REQUIRE_TAGGER"):
-            raise
-        return None
+    return AttributionTagger.load()
 
 
 def _sha(text: str) -> str:

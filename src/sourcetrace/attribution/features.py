@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+from spacy.attrs import DEP, ENT_TYPE, HEAD, IS_PUNCT, IS_SPACE, LEMMA, LIKE_NUM, LOWER, ORTH, POS
 from spacy.tokens import Doc, Token
 
 OPEN_QUOTES = frozenset({"“", "``", "„", "«"})
@@ -97,8 +99,8 @@ for _cls, _lemmas in LEXICON.items():
         LEMMA_CLASSES[_lemma] = (*LEMMA_CLASSES.get(_lemma, ()), _cls)
 
 
-def lemma_classes(tok: Token) -> tuple[str, ...]:
-    return LEMMA_CLASSES.get(tok.lemma_.lower(), ())
+def lemma_classes(lemma: str) -> tuple[str, ...]:
+    return LEMMA_CLASSES.get(lemma, ())
 
 
 @dataclass(slots=True)
@@ -106,25 +108,58 @@ class DocIndex:
     """Per-document lookups computed once, so candidate generation stays cheap."""
 
     doc: Doc
+    texts: list[str]  # token texts
+    words: list[str]  # lower-cased texts, numbers as '#num'
+    pos: list[str]  # coarse POS
+    lemmas: list[str]  # lower-cased lemmas
+    deps: list[str]  # dependency labels
+    heads: list[int]  # head token indices
+    children: list[list[int]]  # child token indices, in order
+    ents: list[str]  # entity types ('' outside entities)
+    punct: list[bool]  # punctuation or whitespace
     unit_start: list[int]  # first token of the token's unit (sentence clipped to its paragraph)
     unit_end: list[int]  # one past the last token of the unit
+    unit_quote: list[bool]  # whether the token's unit contains quoted text
     para: list[int]  # paragraph number; 0 is the title line
     quote: list[int]  # index into `regions` of the quotation the token is inside, or -1
     regions: list[tuple[int, int]]  # quotations as token spans, marks included, end exclusive
     region_next: list[int]  # the region continuing this one in the next paragraph, or -1
 
 
-def _is_newline(tok: Token) -> bool:
-    return "\n" in tok.text
+_INDEX_ATTRS = [ORTH, LOWER, POS, LEMMA, DEP, HEAD, ENT_TYPE, IS_PUNCT, IS_SPACE, LIKE_NUM]
 
 
 def index_doc(doc: Doc) -> DocIndex:
     n = len(doc)
+    # One to_array call and cached id -> string lookups: much cheaper than touching every Token.
+    arr = doc.to_array(_INDEX_ATTRS)
+    strings = doc.vocab.strings
+    cache: dict[int, str] = {0: ""}
+
+    def column(k: int) -> list[str]:
+        out = []
+        for x in arr[:, k].tolist():
+            v = cache.get(x)
+            if v is None:
+                v = cache[x] = strings[x]
+            out.append(v)
+        return out
+
+    texts, lowers, pos, lemmas, deps, ents = (column(k) for k in (0, 1, 2, 3, 4, 6))
+    lemmas = [lem.lower() for lem in lemmas]
+    flags = arr[:, 7:10].tolist()
+    heads = (arr[:, 5].astype(np.int64) + np.arange(n, dtype=np.int64)).tolist()
+    words = [lw if not num else "#num" for lw, (_, _, num) in zip(lowers, flags, strict=True)]
+    punct = [bool(p or sp) for p, sp, _ in flags]
+    children: list[list[int]] = [[] for _ in range(n)]
+    for i, h in enumerate(heads):
+        if h != i:
+            children[h].append(i)
     para = [0] * n
     p = 0
-    for tok in doc:
-        para[tok.i] = p
-        if _is_newline(tok):
+    for i, text in enumerate(texts):
+        para[i] = p
+        if "\n" in text:
             p += 1
     unit_start = [0] * n
     unit_end = [0] * n
@@ -138,43 +173,46 @@ def index_doc(doc: Doc) -> DocIndex:
             unit_start[i] = start
         for j in range(start, sent.end):
             unit_end[j] = sent.end
-    regions, closed = _quote_regions(doc, para)
+    regions, closed = _quote_regions(texts, para)
     quote = [-1] * n
     for r, (s, e) in enumerate(regions):
         for i in range(s, e):
             quote[i] = r
+    quoted_units = {unit_start[i] for i in range(n) if quote[i] >= 0}
+    unit_quote = [unit_start[i] in quoted_units for i in range(n)]
     # News style: a quote running over paragraphs leaves each paragraph unclosed and reopens the next.
     region_next = [-1] * len(regions)
     for r in range(len(regions) - 1):
         s, e = regions[r]
         ns, _ = regions[r + 1]
-        if not closed[r] and para[ns] == para[e - 1] + 1 and _first_word(doc, para, ns):
+        if not closed[r] and para[ns] == para[e - 1] + 1 and _first_word(texts, para, ns):
             region_next[r] = r + 1
-    return DocIndex(doc, unit_start, unit_end, para, quote, regions, region_next)
+    return DocIndex(
+        doc, texts, words, pos, lemmas, deps, heads, children, ents, punct, unit_start, unit_end,
+        unit_quote, para, quote, regions, region_next,
+    )  # fmt: skip
 
 
-def _first_word(doc: Doc, para: list[int], i: int) -> bool:
+def _first_word(texts: list[str], para: list[int], i: int) -> bool:
     j = i - 1
-    while j >= 0 and doc[j].is_space:
+    while j >= 0 and texts[j].isspace():
         j -= 1
     return j < 0 or para[j] != para[i]
 
 
-def _quote_regions(doc: Doc, para: list[int]) -> tuple[list[tuple[int, int]], list[bool]]:
+def _quote_regions(texts: list[str], para: list[int]) -> tuple[list[tuple[int, int]], list[bool]]:
     regions: list[tuple[int, int]] = []
     closed: list[bool] = []
     open_at = -1
-    for tok in doc:
-        i = tok.i
+    for i, text in enumerate(texts):
         if open_at >= 0 and para[i] != para[open_at]:
             # Unclosed at the end of its paragraph: the quote ends with the paragraph.
             end = i
-            while end > open_at + 1 and doc[end - 1].is_space:
+            while end > open_at + 1 and texts[end - 1].isspace():
                 end -= 1
             regions.append((open_at, end))
             closed.append(False)
             open_at = -1
-        text = tok.text
         if text not in QUOTES:
             continue
         if text in OPEN_QUOTES or (text in AMBIGUOUS_QUOTES and open_at < 0):
@@ -184,7 +222,7 @@ def _quote_regions(doc: Doc, para: list[int]) -> tuple[list[tuple[int, int]], li
             closed.append(True)
             open_at = -1
     if open_at >= 0:
-        regions.append((open_at, len(doc)))
+        regions.append((open_at, len(texts)))
         closed.append(False)
     return regions, closed
 
@@ -208,92 +246,91 @@ def _bucket(n: int) -> str:
     return "26+"
 
 
-def _word(tok: Token) -> str:
-    return tok.lower_ if not tok.like_num else "#num"
-
-
-def cue_features(tok: Token, ix: DocIndex) -> list[str]:
-    doc = ix.doc
-    i = tok.i
-    lem = tok.lemma_.lower()
-    pos, dep = tok.pos_, tok.dep_
-    head = tok.head
+def cue_features(i: int, ix: DocIndex) -> list[str]:
+    words, tags, lemmas, deps, ents, kids = ix.words, ix.pos, ix.lemmas, ix.deps, ix.ents, ix.children
+    lem, pos, dep, w = lemmas[i], tags[i], deps[i], words[i]
+    h = ix.heads[i]
     f = [
         "bias",
-        "w=" + _word(tok),
+        "w=" + w,
         "l=" + lem,
         "p=" + pos,
         "d=" + dep,
         f"lp={lem}|{pos}",
         f"ld={lem}|{dep}",
         f"pd={pos}|{dep}",
-        "suf=" + tok.lower_[-3:],
-        "hl=" + head.lemma_.lower(),
-        f"hd={head.dep_}|{head.pos_}",
-        f"l_hd={lem}|{dep}|{head.pos_}",
+        "suf=" + w[-3:],
+        "hl=" + lemmas[h],
+        f"hd={deps[h]}|{tags[h]}",
+        f"l_hd={lem}|{dep}|{tags[h]}",
     ]
-    classes = lemma_classes(tok) or ("none",)
+    classes = lemma_classes(lem) or ("none",)
     for cls in classes:
         f.append("cls=" + cls)
         f.append(f"cls_pd={cls}|{pos}|{dep}")
     has_subj = has_clause = False
-    for c in tok.children:
-        cd = c.dep_
+    for c in kids[i]:
+        cd = deps[c]
         f.append("cd=" + cd)
         f.append(f"lcd={lem}|{cd}")
         if cd in SUBJECT_DEPS:
             has_subj = True
-            f.append(f"subj={c.pos_}|{c.ent_type_}")
-            f.append(f"lsubj={lem}|{c.pos_}")
-            if c.pos_ == "PRON":
-                f.append("subjw=" + c.lower_)
+            f.append(f"subj={tags[c]}|{ents[c]}")
+            f.append(f"lsubj={lem}|{tags[c]}")
+            for cls in lemma_classes(lemmas[c]):
+                f.append("subjcls=" + cls)
+            if tags[c] == "PRON":
+                f.append("subjw=" + words[c])
         elif cd in ("ccomp", "xcomp", "parataxis"):
             has_clause = True
             f.append(f"lclause={lem}|{cd}")
-            for g in c.children:
-                if g.dep_ == "mark":
-                    f.append(f"mark={lem}|{g.lower_}")
+            for g in kids[c]:
+                if deps[g] == "mark":
+                    f.append(f"mark={lem}|{words[g]}")
         elif cd in ("prep", "prt", "agent", "aux", "auxpass", "neg", "dative", "mark", "advmod"):
-            f.append(f"cw={cd}|{c.lower_}")
-            f.append(f"lcw={lem}|{cd}|{c.lower_}")
+            f.append(f"cw={cd}|{words[c]}")
+            f.append(f"lcw={lem}|{cd}|{words[c]}")
         elif cd in ("dobj", "obj", "attr", "oprd"):
-            f.append(f"obj={c.lemma_.lower()}")
-            f.append(f"lobj={lem}|{c.pos_}")
-            for cls in lemma_classes(c):
+            f.append(f"obj={lemmas[c]}")
+            f.append(f"lobj={lem}|{tags[c]}")
+            for cls in lemma_classes(lemmas[c]):
                 f.append("objcls=" + cls)
     f.append(f"subj_clause={has_subj}|{has_clause}")
+    f.append(f"l_subj_clause={lem}|{has_subj}|{has_clause}")
     for cls in classes:
         f.append(f"cls_subj_clause={cls}|{has_subj}|{has_clause}")
-    for cls in lemma_classes(head):
+    for cls in lemma_classes(lemmas[h]):
         f.append(f"headcls={cls}|{dep}")
-    f.append(f"l_subj_clause={lem}|{has_subj}|{has_clause}")
+    if dep in ("relcl", "acl", "appos"):
+        f.append(f"noun_head={tags[h]}|{ents[h]}|{dep}")
+    n = len(words)
     for k in (-2, -1, 1, 2):
         j = i + k
-        if 0 <= j < len(doc):
-            n = doc[j]
-            f.append(f"n{k}={_word(n)}")
-            f.append(f"np{k}={n.pos_}")
+        if 0 <= j < n:
+            f.append(f"n{k}={words[j]}")
+            f.append(f"np{k}={tags[j]}")
         else:
             f.append(f"n{k}=<edge>")
-    if i + 1 < len(doc):
-        f.append(f"l_next={lem}|{doc[i + 1].lower_}")
+    if i + 1 < n:
+        f.append(f"l_next={lem}|{words[i + 1]}")
     if i > 0:
-        f.append(f"l_prev={lem}|{doc[i - 1].lower_}")
+        f.append(f"l_prev={lem}|{words[i - 1]}")
     in_quote = ix.quote[i] >= 0
-    us, ue = ix.unit_start[i], ix.unit_end[i]
-    unit_quote = any(ix.quote[j] >= 0 for j in range(us, ue))
+    us = ix.unit_start[i]
+    unit_quote = ix.unit_quote[i]
     f.append(f"q={in_quote}|{unit_quote}")
     f.append(f"lq={lem}|{in_quote}|{unit_quote}")
     f.append("pos_in_unit=" + _bucket(i - us))
     if ix.para[i] == 0:
         f.append("title")
-    if tok.is_sent_start:
+    if i == us:
         f.append("sent_start")
     return f
 
 
 def cue_candidates(ix: DocIndex) -> list[int]:
-    return [t.i for t in ix.doc if is_cue_candidate(t)]
+    texts = ix.texts
+    return [i for i, p in enumerate(ix.pos) if p in CUE_POS or texts[i] == ":"]
 
 
 def cue_child_keys(child: Token) -> tuple[str, str]:
@@ -334,70 +371,76 @@ def _run_around(keep: list[int], i: int) -> list[int]:
 # ----------------------------------------------------------------------------------------- sources
 
 
-def _path(a: Token, b: Token, limit: int = 4) -> str:
+def _path(ix: DocIndex, a: int, b: int, limit: int = 4) -> str:
     """Dependency path from a to b: '^dep' going up from a, 'vdep' going down to b."""
-    up: list[Token] = [a]
-    while up[-1].head.i != up[-1].i and len(up) <= limit + 1:
-        up.append(up[-1].head)
-    up_index = {t.i: k for k, t in enumerate(up)}
+    heads, deps = ix.heads, ix.deps
+    up = [a]
+    while heads[up[-1]] != up[-1] and len(up) <= limit + 1:
+        up.append(heads[up[-1]])
     down: list[str] = []
     cur = b
-    steps = 0
-    while cur.i not in up_index:
-        if cur.head.i == cur.i or steps > limit:
+    while cur not in up:
+        if heads[cur] == cur or len(down) > limit:
             return "far"
-        down.append("v" + cur.dep_)
-        cur = cur.head
-        steps += 1
-    k = up_index[cur.i]
+        down.append("v" + deps[cur])
+        cur = heads[cur]
+    k = up.index(cur)
     if k + len(down) > limit:
         return "far"
-    return "".join("^" + up[j].dep_ for j in range(k)) + "".join(reversed(down))
+    return "".join("^" + deps[up[j]] for j in range(k)) + "".join(reversed(down))
 
 
-def source_candidates(cue: Token, cue_tokens: Sequence[int], ix: DocIndex) -> list[int]:
-    us, ue = ix.unit_start[cue.i], ix.unit_end[cue.i]
+def source_candidates(cue: int, cue_tokens: Sequence[int], ix: DocIndex) -> list[int]:
+    us, ue = ix.unit_start[cue], ix.unit_end[cue]
     skip = set(cue_tokens)
-    return [j for j in range(us, ue) if j not in skip and ix.doc[j].pos_ in SOURCE_POS]
+    tags = ix.pos
+    return [j for j in range(us, ue) if j not in skip and tags[j] in SOURCE_POS]
 
 
-def source_features(cue: Token, cand: Token, ix: DocIndex) -> list[str]:
-    lem = cue.lemma_.lower()
-    path = _path(cue, cand)
-    dist = cand.i - cue.i
-    direction = "R" if dist > 0 else "L"
-    cpos = cand.pos_
+def source_features(cue: int, cand: int, ix: DocIndex) -> list[str]:
+    lem = ix.lemmas[cue]
+    path = _path(ix, cue, cand)
+    dist = cand - cue
+    cpos, cdep, cent = ix.pos[cand], ix.deps[cand], ix.ents[cand]
+    q = ix.quote
     f = [
         "bias",
         "path=" + path,
         f"lpath={lem}|{path}",
-        f"cdpath={cue.dep_}|{path}",
+        f"cdpath={ix.deps[cue]}|{path}",
         f"ppath={cpos}|{path}",
-        f"cd={cand.dep_}|{cpos}",
-        "ce=" + cand.ent_type_,
-        f"ce_path={cand.ent_type_}|{path}",
-        "dist=" + direction + _bucket(abs(dist)),
-        f"lc={lem}|{cand.dep_}",
-        f"q={ix.quote[cue.i] >= 0}|{ix.quote[cand.i] >= 0}|{ix.quote[cue.i] == ix.quote[cand.i]}",
+        f"cd={cdep}|{cpos}",
+        "ce=" + cent,
+        f"ce_path={cent}|{path}",
+        "dist=" + ("R" if dist > 0 else "L") + _bucket(abs(dist)),
+        f"lc={lem}|{cdep}",
+        f"q={q[cue] >= 0}|{q[cand] >= 0}|{q[cue] == q[cand]}",
     ]
     if cpos in ("PRON", "DET"):
-        f.append("cw=" + cand.lower_)
-        f.append(f"cw_path={cand.lower_}|{path}")
+        w = ix.words[cand]
+        f.append("cw=" + w)
+        f.append(f"cw_path={w}|{path}")
     else:
-        f.append("cl=" + cand.lemma_.lower())
-    for c in cand.children:
-        if c.dep_ in ("poss", "compound", "appos", "prep", "det", "amod", "case"):
-            f.append("cc=" + c.dep_)
+        f.append("cl=" + ix.lemmas[cand])
+    deps = ix.deps
+    for c in ix.children[cand]:
+        if deps[c] in ("poss", "compound", "appos", "prep", "det", "amod", "case"):
+            f.append("cc=" + deps[c])
     return f
 
 
-def none_source_features(cue: Token, ix: DocIndex) -> list[str]:
-    lem = cue.lemma_.lower()
-    deps = sorted({c.dep_ for c in cue.children})
-    f = ["none", "none_l=" + lem, f"none_d={cue.dep_}|{cue.pos_}", f"none_hd={cue.head.dep_}"]
+def none_source_features(cue: int, ix: DocIndex) -> list[str]:
+    lem = ix.lemmas[cue]
+    deps = sorted({ix.deps[c] for c in ix.children[cue]})
+    f = [
+        "none",
+        "none_l=" + lem,
+        f"none_d={ix.deps[cue]}|{ix.pos[cue]}",
+        f"none_hd={ix.deps[ix.heads[cue]]}",
+    ]
     f += ["none_cd=" + d for d in deps]
     f.append(f"none_subj={any(d in SUBJECT_DEPS for d in deps)}|{'agent' in deps}")
-    f.append(f"none_q={ix.quote[cue.i] >= 0}")
+    f.append(f"none_q={ix.quote[cue] >= 0}")
     return f
 
 
@@ -434,8 +477,9 @@ def _clip(tokens: Iterable[int], lo: int, hi: int, skip: set[int]) -> tuple[int,
     return tuple(sorted(j for j in tokens if lo <= j < hi and j not in skip))
 
 
-def _only_punct(doc: Doc, a: int, b: int) -> bool:
-    return all(doc[j].is_punct or doc[j].is_space for j in range(a, b))
+def _only_punct(ix: DocIndex, a: int, b: int) -> bool:
+    punct = ix.punct
+    return all(punct[j] for j in range(a, b))
 
 
 #: Right-hand children that end the core of a phrase ('a ruling [that ...]', 'he would try[, vowing ...]').
@@ -462,6 +506,7 @@ def content_candidates(
     cue: Token, cue_tokens: Sequence[int], source_tokens: Sequence[int], ix: DocIndex
 ) -> list[ContentCandidate]:
     doc = ix.doc
+    texts = ix.texts
     us, ue = ix.unit_start[cue.i], ix.unit_end[cue.i]
     cue_lo, cue_hi = min(cue_tokens), max(cue_tokens) + 1
     skip = set(cue_tokens) | set(source_tokens)
@@ -476,7 +521,7 @@ def content_candidates(
     found: dict[tuple[int, ...], set[str]] = {}
 
     def add(tokens: Iterable[int], origin: str, lo: int = us, hi: int = ue) -> None:
-        toks = tuple(j for j in _clip(tokens, lo, hi, skip) if not doc[j].is_space)
+        toks = tuple(j for j in _clip(tokens, lo, hi, skip) if not texts[j].isspace())
         if toks:
             found.setdefault(toks, set()).add(origin)
 
@@ -506,24 +551,24 @@ def content_candidates(
     src_hi = max(source_tokens) + 1 if source_tokens else cue_hi
     add(range(cue_hi, ue), "after")
     brk = cue_hi
-    while brk < ue and not (doc[brk].text in CLAUSE_BREAK and ix.quote[brk] < 0 and brk > cue_hi):
+    while brk < ue and not (texts[brk] in CLAUSE_BREAK and ix.quote[brk] < 0 and brk > cue_hi):
         brk += 1
     if brk < ue:
         add(range(cue_hi, brk), "after-clause")
     add(range(us, min(cue_lo, src_lo)), "before")
-    if cue_hi < len(doc) and doc[cue_hi].text == ":":
+    colon = cue_hi < len(doc) and texts[cue_hi] == ":"
+    if colon:
         add(range(cue_hi + 1, phi), "after-colon", plo, phi)
     # Quotations right before the speech tag or right after it (possibly over several paragraphs).
     tag_lo, tag_hi = min(cue_lo, src_lo), max(cue_hi, src_hi)
     before_q = after_q = None
     r = ix.quote[tag_lo - 1] if tag_lo > 0 else -1
-    colon = cue_hi < len(doc) and doc[cue_hi].text == ":"
     for k, (qs, qe) in enumerate(ix.regions):
-        if qe <= tag_lo and qe >= us - 1 and _only_punct(doc, qe, tag_lo):
+        if qe <= tag_lo and qe >= us - 1 and _only_punct(ix, qe, tag_lo):
             before_q = k
-        if qs >= tag_hi and _only_punct(doc, tag_hi, qs):
+        if qs >= tag_hi and _only_punct(ix, tag_hi, qs):
             # Past the end of the tag's sentence only after 'said:'.
-            if colon or not any(doc[j].text in SENT_END or "\n" in doc[j].text for j in range(tag_hi, qs)):
+            if colon or not any(texts[j] in SENT_END or "\n" in texts[j] for j in range(tag_hi, qs)):
                 after_q = k
             break
         if qs >= tag_hi:
@@ -536,7 +581,7 @@ def content_candidates(
         add(range(qs, qe), "quote-before", *everywhere)
         # '"A," she said. "B."': the quotation resumes right after the speech tag's sentence.
         nxt = before_q + 1
-        if nxt < len(ix.regions) and ix.regions[nxt][0] >= ue and _only_punct(doc, ue, ix.regions[nxt][0]):
+        if nxt < len(ix.regions) and ix.regions[nxt][0] >= ue and _only_punct(ix, ue, ix.regions[nxt][0]):
             pieces = _follow(ix, nxt)
             add(
                 [*range(qs, qe), *(j for k in pieces for j in range(*ix.regions[k]))],
@@ -561,55 +606,61 @@ def _follow(ix: DocIndex, r: int, limit: int = 6) -> list[int]:
     return out
 
 
-def content_features(cue: Token, cand: ContentCandidate, ix: DocIndex) -> list[str]:
-    doc = ix.doc
+def content_features(cue: int, cand: ContentCandidate, ix: DocIndex) -> list[str]:
+    texts, words, tags, deps, heads, punct = ix.texts, ix.words, ix.pos, ix.deps, ix.heads, ix.punct
+    n_doc = len(texts)
     toks = cand.tokens
-    lem = cue.lemma_.lower()
-    first, last = doc[toks[0]], doc[toks[-1]]
+    lem = ix.lemmas[cue]
+    cue_dep = deps[cue]
+    first, last = toks[0], toks[-1]
     n = len(toks)
-    quoted = first.text in QUOTES and (last.text in QUOTES or (n > 1 and doc[toks[-2]].text in QUOTES))
-    f = ["bias", "len=" + _bucket(n), f"first={first.lower_}", f"firstp={first.pos_}", f"quoted={quoted}"]
-    f.append(f"side={'R' if toks[0] > cue.i else 'L' if toks[-1] < cue.i else 'M'}")
+    quoted = texts[first] in QUOTES and (texts[last] in QUOTES or (n > 1 and texts[toks[-2]] in QUOTES))
+    f = ["bias", "len=" + _bucket(n), f"first={words[first]}", f"firstp={tags[first]}", f"quoted={quoted}"]
+    f.append(f"side={'R' if first > cue else 'L' if last < cue else 'M'}")
     f.append(f"lquoted={lem}|{quoted}")
-    paras = ix.para[toks[-1]] - ix.para[toks[0]]
-    f.append(f"paras={min(paras, 3)}")
+    f.append(f"paras={min(ix.para[last] - ix.para[first], 3)}")
+    size = _bucket(n)
     for o in sorted(cand.origins):
         f.append("o=" + o)
         f.append(f"lo={lem}|{o}")
-        f.append(f"do={cue.dep_}|{o}")
+        f.append(f"do={cue_dep}|{o}")
         f.append(f"qo={quoted}|{o}")
-        f.append(f"no={_bucket(n)}|{o}")
+        f.append(f"no={size}|{o}")
     f.append("ocount=" + str(len(cand.origins)))
-    f.append(f"cue_q={ix.quote[cue.i] >= 0}")
+    f.append(f"cue_q={ix.quote[cue] >= 0}")
     inside = set(toks)
-    roots = [doc[j] for j in toks if doc[j].head.i not in inside or doc[j].head.i == j]
+    roots = [j for j in toks if heads[j] not in inside or heads[j] == j]
     root = roots[0] if roots else first
-    f.append(f"root={root.dep_}|{root.pos_}")
-    f.append(f"lroot={lem}|{root.dep_}")
+    f.append(f"root={deps[root]}|{tags[root]}")
+    f.append(f"lroot={lem}|{deps[root]}")
     # A good content is usually one constituent: say how the pieces attach outside the candidate.
     f.append("nroots=" + _bucket(len(roots)))
     for r in roots[:4]:
-        if r.is_punct:
-            continue
-        where = "cue" if r.head.i == cue.i else "out"
-        f.append(f"ext={where}|{r.dep_}")
-    for c in root.children:
-        if c.i not in inside and not c.is_punct:
-            f.append(f"excl={c.dep_}|{'R' if c.i > root.i else 'L'}")
-    nxt = toks[-1] + 1
-    while nxt < len(doc) and doc[nxt].is_space:
+        if not punct[r]:
+            f.append(f"ext={'cue' if heads[r] == cue else 'out'}|{deps[r]}")
+    for c in ix.children[root]:
+        if c not in inside and not punct[c]:
+            f.append(f"excl={deps[c]}|{'R' if c > root else 'L'}")
+    nxt = last + 1
+    while nxt < n_doc and texts[nxt].isspace():
         nxt += 1
-    f.append("next=" + (doc[nxt].lower_ if nxt < len(doc) and doc[nxt].is_punct else doc[nxt].pos_ if nxt < len(doc) else "<end>"))
-    if nxt + 1 < len(doc) and doc[nxt].is_punct:
-        f.append(f"next2={doc[nxt].lower_}|{doc[nxt + 1].pos_}|{doc[nxt + 1].dep_}")
-    prv = toks[0] - 1
-    f.append("prev=" + (doc[prv].lower_ if prv >= 0 else "<start>"))
-    commas = sum(1 for j in toks if doc[j].text == ",")
-    verbs = sum(1 for j in toks if doc[j].pos_ in ("VERB", "AUX"))
+    if nxt < n_doc:
+        f.append("next=" + (words[nxt] if punct[nxt] else tags[nxt]))
+        if nxt + 1 < n_doc and punct[nxt]:
+            f.append(f"next2={words[nxt]}|{tags[nxt + 1]}|{deps[nxt + 1]}")
+    else:
+        f.append("next=<end>")
+    f.append("prev=" + (words[first - 1] if first > 0 else "<start>"))
+    commas = verbs = has_quote = 0
+    for j in toks:
+        t = texts[j]
+        commas += t == ","
+        has_quote |= t in QUOTES
+        verbs += tags[j] in ("VERB", "AUX")
     f.append(f"commas={min(commas, 3)}")
     f.append(f"verbs={min(verbs, 3)}")
     f.append(f"gaps={sum(1 for a, b in zip(toks, toks[1:]) if b != a + 1)}")
-    f.append(f"has_quote={any(doc[j].text in QUOTES for j in toks)}")
+    f.append(f"has_quote={bool(has_quote)}")
     return f
 
 
@@ -627,11 +678,13 @@ def to_char_spans(doc: Doc, tokens: Sequence[int]) -> list[tuple[int, int]]:
     return spans
 
 
-def trim_content(doc: Doc, tokens: Sequence[int]) -> list[int]:
+def trim_content(ix: DocIndex, tokens: Sequence[int]) -> list[int]:
     """Drop edge punctuation, except that a closing quotation keeps the punctuation inside it."""
-    toks = [j for j in tokens if not doc[j].is_space]
-    while toks and doc[toks[0]].text in TRIM_PUNCT:
-        toks.pop(0)
-    while toks and doc[toks[-1]].text in TRIM_PUNCT:
-        toks.pop()
-    return toks
+    texts = ix.texts
+    toks = [j for j in tokens if not texts[j].isspace()]
+    lo, hi = 0, len(toks)
+    while lo < hi and texts[toks[lo]] in TRIM_PUNCT:
+        lo += 1
+    while hi > lo and texts[toks[hi - 1]] in TRIM_PUNCT:
+        hi -= 1
+    return toks[lo:hi]

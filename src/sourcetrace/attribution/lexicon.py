@@ -21,6 +21,13 @@ REPORTING_VERBS = frozenset(
     """.split()
 )
 
+#: Verbs by which a third party passes information on: the hops of a relay.
+RELAY_VERBS = frozenset(
+    "tell inform notify brief report announce say warn confirm reveal claim allege testify".split()
+)
+
+FIRST_SECOND_PERSON = frozenset("i we you me us who".split())
+
 #: Cues that dispute rather than support the content.
 DISPUTING_VERBS = frozenset("deny reject dismiss dispute refute rebut contradict deride".split())
 

@@ -28,11 +28,25 @@ def merge_attributions(
     for rule in ruled:
         match = next((t for t in tagged if _overlaps(t.cue, rule.cue)), None)
         if match is None:
-            if not tagger_ran or rule.extra.get("construction") in ADDED_CONSTRUCTIONS:
+            if (
+                not tagger_ran
+                or rule.extra.get("construction") in ADDED_CONSTRUCTIONS
+                or _relayed(rule, merged)
+            ):
                 merged.append(rule)
             continue
         _complete(match, rule)
     return sorted(merged, key=lambda a: a.cue[0])
+
+
+def _relayed(rule: RawAttribution, found: list[RawAttribution]) -> bool:
+    """A report inside reported content (`told C that witnesses informed police that ...`) is a hop of
+    the chain; missing it would make the outer speaker the observer."""
+    return (
+        rule.extra.get("relay_verb") is True
+        and rule.source is not None
+        and any(s <= rule.cue[0] < e for other in found if other is not rule for s, e in other.content)
+    )
 
 
 def _complete(tagged: RawAttribution, rule: RawAttribution) -> None:
@@ -40,6 +54,8 @@ def _complete(tagged: RawAttribution, rule: RawAttribution) -> None:
     phrases, which keeps claims and chains clean (PolNeAR content overlap F1 moves from 0.645 to 0.632)."""
     if rule.kind in _RULE_OWNED_KINDS or "inherited_from_cue" in rule.extra:
         tagged.kind = rule.kind
+    if rule.extra.get("construction") == "quoted_as_saying":
+        tagged.cue, tagged.cue_head = rule.cue, rule.cue_head  # the whole `quoted as saying`
     if rule.source is not None or rule.kind in _RULE_OWNED_KINDS:
         tagged.source, tagged.source_head = rule.source, rule.source_head
     if rule.content:

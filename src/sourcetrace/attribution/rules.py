@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from spacy.tokens import Doc, Span, Token
 
-from sourcetrace.attribution.lexicon import ADDRESSEE_VERBS, REPORTING_VERBS
+from sourcetrace.attribution.lexicon import ADDRESSEE_VERBS, FIRST_SECOND_PERSON, RELAY_VERBS, REPORTING_VERBS
 from sourcetrace.attribution.types import RawAttribution, doc_text
 
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
@@ -139,6 +139,15 @@ def _clause_final_subject(verb: Token) -> Token | None:
     return best
 
 
+def _is_relay(verb: Token, source_head: Token | None) -> bool:
+    """`witnesses informed police that ...`: a third party passing on information, not `I think`."""
+    return (
+        verb.lemma_.lower() in RELAY_VERBS
+        and source_head is not None
+        and source_head.lower_ not in FIRST_SECOND_PERSON
+    )
+
+
 def _verb_attribution(verb: Token) -> RawAttribution | None:
     """`X said (that) ...`, `X told Y that ...`, `It was reported that ...`, `X is believed to ...`."""
     content = _clause_content(verb)
@@ -177,7 +186,10 @@ def _verb_attribution(verb: Token) -> RawAttribution | None:
         kind=kind,
         addressee=_addressee_of(verb),
         time=_time_of(verb),
-        extra={"construction": "passive" if passive else "speech_verb"},
+        extra={
+            "construction": "passive" if passive else "speech_verb",
+            "relay_verb": _is_relay(verb, source_head),
+        },
     )
 
 

@@ -156,7 +156,7 @@ class AttributionTagger:
         if not cands:
             return cands, np.zeros(0)
         doc = ix.doc
-        x = self._hash([F.cue_features(doc[i], ix) for i in cands])
+        x = self._hash([F.cue_features(i, ix) for i in cands])
         return cands, _sigmoid(self.model.cue.scores(x))
 
     def __call__(self, doc: Doc) -> list[RawAttribution]:
@@ -208,9 +208,9 @@ class AttributionTagger:
         rows: list[list[str]] = []
         groups: list[list[int]] = []
         for i, toks, _ in cues:
-            cands = F.source_candidates(doc[i], toks, ix)
-            rows.append(F.none_source_features(doc[i], ix))
-            rows.extend(F.source_features(doc[i], doc[j], ix) for j in cands)
+            cands = F.source_candidates(i, toks, ix)
+            rows.append(F.none_source_features(i, ix))
+            rows.extend(F.source_features(i, j, ix) for j in cands)
             groups.append(cands)
         scores = self.model.source.scores(self._hash(rows))
         out: list[tuple[int, list[int]] | None] = []
@@ -237,7 +237,7 @@ class AttributionTagger:
         groups: list[list[F.ContentCandidate]] = []
         for (i, toks, _), src in zip(cues, sources, strict=True):
             cands = F.content_candidates(doc[i], toks, src[1] if src else [], ix)
-            rows.extend(F.content_features(doc[i], c, ix) for c in cands)
+            rows.extend(F.content_features(i, c, ix) for c in cands)
             groups.append(cands)
         scores = self.model.content.scores(self._hash(rows)) if rows else np.zeros(0)
         out: list[list[int]] = []
@@ -248,7 +248,7 @@ class AttributionTagger:
                 continue
             block = scores[k : k + len(cands)]
             k += len(cands)
-            out.append(F.trim_content(doc, cands[int(np.argmax(block))].tokens))
+            out.append(F.trim_content(ix, cands[int(np.argmax(block))].tokens))
         return out
 
 

@@ -141,7 +141,7 @@ def add_doc(ex: Examples, doc: Doc, gold: Sequence[GoldAttribution]) -> None:
     for i in F.cue_candidates(ix):
         if i in inside:
             continue
-        ex.cue_x.append(F.cue_features(doc[i], ix))
+        ex.cue_x.append(F.cue_features(i, ix))
         ex.cue_y.append(int(i in roots))
     for a in aligned:
         cue = doc[a.cue_root]
@@ -161,7 +161,7 @@ def add_doc(ex: Examples, doc: Doc, gold: Sequence[GoldAttribution]) -> None:
 
 def _source_examples(ex: Examples, doc: Doc, ix: F.DocIndex, a: Aligned) -> None:
     cue = doc[a.cue_root]
-    cands = F.source_candidates(cue, a.cue_tokens, ix)
+    cands = F.source_candidates(a.cue_root, a.cue_tokens, ix)
     if a.source_root is not None:
         if a.source_root not in cands:
             return
@@ -170,11 +170,11 @@ def _source_examples(ex: Examples, doc: Doc, ix: F.DocIndex, a: Aligned) -> None
             ex.src_table_n[c.dep_] += 1
             ex.src_table[c.dep_] += c.i in src_set
     group = len(ex.src_g) and ex.src_g[-1] + 1
-    ex.src_x.append(F.none_source_features(cue, ix))
+    ex.src_x.append(F.none_source_features(a.cue_root, ix))
     ex.src_y.append(int(a.source_root is None))
     ex.src_g.append(group)
     for j in cands:
-        ex.src_x.append(F.source_features(cue, doc[j], ix))
+        ex.src_x.append(F.source_features(a.cue_root, j, ix))
         ex.src_y.append(int(j == a.source_root))
         ex.src_g.append(group)
 
@@ -188,13 +188,13 @@ def _content_examples(ex: Examples, doc: Doc, ix: F.DocIndex, a: Aligned) -> Non
         return
     ratios = []
     for c in cands:
-        spans = _norm(F.to_char_spans(doc, F.trim_content(doc, c.tokens)))
+        spans = _norm(F.to_char_spans(doc, F.trim_content(ix, c.tokens)))
         shared = _shared(spans, a.content)
         ratios.append(shared / max(_size(spans), _size(a.content), 1))
     best = max(ratios)
     group = len(ex.con_g) and ex.con_g[-1] + 1
     for c, r in zip(cands, ratios, strict=True):
-        ex.con_x.append(F.content_features(cue, c, ix))
+        ex.con_x.append(F.content_features(a.cue_root, c, ix))
         ex.con_y.append(int(r >= 0.5 and r >= best - 0.05))
         ex.con_g.append(group)
         ex.con_r.append(r)
