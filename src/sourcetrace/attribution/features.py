@@ -86,6 +86,16 @@ LEXICON: dict[str, frozenset[str]] = {
         "argument case line message slogan rhetoric attack dig swipe jab criticism rebuke reference "
         "mention note explanation account description admission denial confirmation assurance"
     ),
+    "person": _words(
+        "official spokesman spokeswoman spokesperson aide adviser advisor source expert analyst lawmaker "
+        "senator governor president candidate voter critic supporter leader member director chairman "
+        "chairwoman secretary minister campaign committee group people officer attorney lawyer judge "
+        "economist strategist pollster researcher scientist professor author reporter journalist editor "
+        "writer columnist host anchor executive ceo founder manager staff staffer representative "
+        "congressman congresswoman delegate democrat republican nominee rival opponent ally friend "
+        "witness resident activist advocate organizer organiser party administration agency department "
+        "ministry government office court police military army spokesmen officials sources experts"
+    ),
     "adjective": _words(
         "clear unclear likely unlikely sure certain convinced confident skeptical sceptical critical "
         "supportive aware eager happy afraid optimistic pessimistic worried concerned adamant outspoken "
@@ -318,6 +328,17 @@ def cue_features(i: int, ix: DocIndex) -> list[str]:
     in_quote = ix.quote[i] >= 0
     us = ix.unit_start[i]
     unit_quote = ix.unit_quote[i]
+    if unit_quote:
+        # '"...," said X' / '"..." X said' and 'X said: "..."'.
+        texts, quote = ix.texts, ix.quote
+        for j in range(max(us, i - 4), i):
+            if texts[j] in QUOTES and quote[j] >= 0 and ix.regions[quote[j]][1] == j + 1:
+                f.append(f"qclose_before={i - j}")
+                f.append(f"lqclose_before={lem}")
+        for j in range(i + 1, min(ix.unit_end[i], i + 4)):
+            if texts[j] in QUOTES and quote[j] >= 0 and ix.regions[quote[j]][0] == j:
+                f.append(f"qopen_after={j - i}")
+                f.append(f"lqopen_after={lem}")
     f.append(f"q={in_quote}|{unit_quote}")
     f.append(f"lq={lem}|{in_quote}|{unit_quote}")
     f.append("pos_in_unit=" + _bucket(i - us))

@@ -145,7 +145,8 @@ class SourceResolver:
         self.doc = doc
         self.entities: list[SourceEntity] = []
         self._by_key: dict[str, SourceEntity] = {}
-        self._person_names = self._full_person_names(doc)
+        self._ents = list(doc.ents)  # Doc.ents and Span.ents rebuild the entity list on every access
+        self._person_names = self._full_person_names(self._ents)
         self.publisher = self._fixed(PUBLISHER_ID, outlet, SourceType.OUTLET) if outlet else None
         self.wire = self._fixed(WIRE_ID, wire, SourceType.OUTLET) if wire else None
         self.author = SourceEntity(AUTHOR_ID, author or "author", SourceType.AUTHOR)
@@ -195,10 +196,10 @@ class SourceResolver:
 
     # -- mentions -------------------------------------------------------------------------------
     @staticmethod
-    def _full_person_names(doc: Doc) -> dict[str, Span]:
+    def _full_person_names(ents: list[Span]) -> dict[str, Span]:
         """Surname -> fullest PERSON mention in the article (its context gives role and affiliation)."""
         names: dict[str, Span] = {}
-        for ent in doc.ents:
+        for ent in ents:
             if ent.label_ != "PERSON":
                 continue
             full = normalise_name(ent.text)
@@ -227,7 +228,8 @@ class SourceResolver:
         lower = head.lower_
         if head.pos_ == "PRON" or lower in PERSON_PRONOUNS or lower in PLURAL_PRONOUNS:
             return self._resolve_pronoun(head)
-        person = next((e for e in tokens.ents if e.label_ == "PERSON"), None)
+        ents = self._ents_in(tokens)
+        person = next((e for e in ents if e.label_ == "PERSON"), None)
         if person is None and head.pos_ == "PROPN" and head.lower_ in self._person_names:
             # The parser's NER often misses a lone surname that the article introduced in full.
             person = self.doc[head.i : head.i + 1]
@@ -240,7 +242,7 @@ class SourceResolver:
         issuer = _issuer(head)
         if issuer is not None:
             return self._resolve_tokens(self.doc[issuer.left_edge.i : issuer.right_edge.i + 1], issuer)
-        org = next((e for e in tokens.ents if e.label_ in _ORG_ENTS), None)
+        org = next((e for e in ents if e.label_ in _ORG_ENTS), None)
         if org is not None and not org.start <= head.i < org.end and head.pos_ != "PROPN":
             org = None  # `documents seen by the Clarion`: the organisation is not the source here
         mention_text = normalise_name(tokens.text)
@@ -252,9 +254,12 @@ class SourceResolver:
                 normalise_name(org.text),
                 SourceType.NAMED_ORGANIZATION,
             )
-        if _looks_like_person_name(tokens):
+        if _looks_like_person_name(tokens, ents):
             return self._person(tokens, tokens.root)
         return self._common_noun(tokens, head)
+
+    def _ents_in(self, tokens: Span) -> list[Span]:
+        return [e for e in self._ents if tokens.start <= e.start and e.end <= tokens.end]
 
     def _person(self, ent: Span, head: Token) -> SourceEntity:
         full = normalise_name(ent.text)
@@ -304,7 +309,7 @@ class SourceResolver:
         return [e for pos, e in sorted(seen, key=lambda p: p[0]) if pos >= 0]
 
     def _latest_person_before(self, offset: int) -> Span | None:
-        people = [e for e in self.doc.ents if e.label_ == "PERSON" and e.end_char <= offset]
+        people = [e for e in self._ents if e.label_ == "PERSON" and e.end_char <= offset]
         return people[-1] if people else None
 
     def _common_noun(self, tokens: Span, head: Token) -> SourceEntity:
@@ -385,14 +390,14 @@ _ORG_WORDS = frozenset(
 )
 
 
-def _looks_like_person_name(tokens: Span) -> bool:
+def _looks_like_person_name(tokens: Span, ents: list[Span]) -> bool:
     """Two to four capitalised proper nouns and no organisation word: `Marta Lindqvist`."""
     words = [t for t in tokens if not t.is_punct]
     return (
         2 <= len(words) <= 4
         and all(t.pos_ == "PROPN" and t.text[:1].isupper() for t in words)
         and not any(t.lower_ in _ORG_WORDS for t in words)
-        and not any(e.label_ in _ORG_ENTS for e in tokens.ents)
+        and not any(e.label_ in _ORG_ENTS for e in ents)
     )
 
 
