@@ -13,7 +13,7 @@ help:
 	@echo "make demo    set up .venv and analyse examples/demo.txt"
 	@echo "make test    set up .venv and run the test suite"
 	@echo "make lint    ruff"
-	@echo "make models  retrain the attribution model from $(DATA)/polnear"
+	@echo "make models  rebuild the attribution model and the outlet table from $(DATA)"
 	@echo "make eval    score against PolNeAR dev and the gold chains"
 	@echo "make bench   throughput on $(DATA)/buzzfeed_webis_2016 (BENCH_LIMIT=$(BENCH_LIMIT))"
 	@echo "make schema  regenerate docs/report.schema.json"
@@ -40,6 +40,7 @@ lint: $(STAMP)
 
 models: $(STAMP)
 	$(PY) -m sourcetrace.attribution.train --data $(DATA)/polnear --out src/sourcetrace/models/attribution
+	$(PY) -m sourcetrace.outlets_build --data $(DATA)/outlets --out src/sourcetrace/data/outlets.json.gz
 
 eval: $(STAMP)
 	$(VENV)/bin/sourcetrace eval polnear $(DATA)/polnear/dev

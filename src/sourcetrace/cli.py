@@ -497,6 +497,30 @@ def eval_chains(
 # ---------------------------------------------------------------------------------------------- schema
 
 
+@app.command(
+    epilog=(
+        "[bold]Examples[/bold]\n"
+        "  [cyan]sourcetrace outlet Reuters[/cyan]\n"
+        "  [cyan]sourcetrace outlet nypost.com[/cyan]\n"
+        "  [cyan]sourcetrace outlet https://www.bbc.co.uk/news/world-123[/cyan]"
+    )
+)
+def outlet(
+    name: Annotated[str, typer.Argument(help="An outlet's name, alias, domain or a URL on its site.")],
+) -> None:
+    """What the bundled rating sets say about an outlet (score 0..1, label, which sets agree)."""
+    from sourcetrace.outlets import default_table, describe
+
+    try:
+        table = default_table()
+    except (InputError, ModelError) as exc:
+        _fail(str(exc))
+    record = table.lookup(name, strict=False)
+    if record is None:
+        _fail(f"{name}: not in the outlet table (try its domain, e.g. example.com)")
+    Console().print(describe(record, table))
+
+
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of a report (the same as docs/report.schema.json)."""

@@ -33,6 +33,7 @@ from sourcetrace.attribution.rules import rule_attributions
 from sourcetrace.attribution.sources import SourceResolver
 from sourcetrace.attribution.types import RawAttribution, doc_text
 from sourcetrace.claims import claim_id, find_hedges, pieces, uncovered_sentences
+from sourcetrace.ingest.text import parse_dateline
 from sourcetrace.model import (
     Attribution,
     ChainLink,
@@ -244,7 +245,14 @@ def _dateline_end(doc: Doc, document: Document) -> int:
         return 0
     head = match.group(0)
     names = [n for n in (document.outlet, document.wire) if n]
-    if "(" in head or head.strip()[:3].isupper() or any(n in head for n in names):
+    named = parse_dateline(doc_text(doc)[: match.end() + 1])
+    if (
+        "(" in head
+        or head.strip()[:3].isupper()
+        or any(n in head for n in names)
+        or named.outlet
+        or named.wire
+    ):
         return match.end()
     return 0
 

@@ -37,6 +37,15 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", use_enum_values=True)
 
 
+class Reliability(_Model):
+    """An outlet's standing in public rating sets (see src/sourcetrace/data/DATA_CARD.md)."""
+
+    domain: str | None = None
+    score: float | None = Field(None, ge=0.0, le=1.0, description="0 unreliable .. 1 reliable.")
+    label: str | None = Field(None, description="unreliable | mixed | reliable")
+    rating_sources: list[str] = Field(default_factory=list, description="Rating sets that rate it.")
+
+
 class Document(_Model):
     """An input article, after ingest and before analysis."""
 
@@ -51,6 +60,7 @@ class Document(_Model):
     language: str | None = Field(None, description="Detected language code, e.g. 'en'.")
     fetched_at: str | None = Field(None, description="UTC time the URL was fetched (ISO 8601).")
     final_url: str | None = Field(None, description="URL after redirects, when fetched.")
+    outlet_reliability: Reliability | None = Field(None, description="The publisher's standing, when known.")
 
     def sha256(self) -> str:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
@@ -91,6 +101,7 @@ class Source(_Model):
     role: str | None = None
     affiliation: str | None = None
     mentions: list[tuple[int, int]] = Field(default_factory=list)
+    reliability: Reliability | None = Field(None, description="For outlets found in the rating table.")
 
 
 class ChainLink(_Model):

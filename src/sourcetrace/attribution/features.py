@@ -328,17 +328,6 @@ def cue_features(i: int, ix: DocIndex) -> list[str]:
     in_quote = ix.quote[i] >= 0
     us = ix.unit_start[i]
     unit_quote = ix.unit_quote[i]
-    if unit_quote:
-        # '"...," said X' / '"..." X said' and 'X said: "..."'.
-        texts, quote = ix.texts, ix.quote
-        for j in range(max(us, i - 4), i):
-            if texts[j] in QUOTES and quote[j] >= 0 and ix.regions[quote[j]][1] == j + 1:
-                f.append(f"qclose_before={i - j}")
-                f.append(f"lqclose_before={lem}")
-        for j in range(i + 1, min(ix.unit_end[i], i + 4)):
-            if texts[j] in QUOTES and quote[j] >= 0 and ix.regions[quote[j]][0] == j:
-                f.append(f"qopen_after={j - i}")
-                f.append(f"lqopen_after={lem}")
     f.append(f"q={in_quote}|{unit_quote}")
     f.append(f"lq={lem}|{in_quote}|{unit_quote}")
     f.append("pos_in_unit=" + _bucket(i - us))
@@ -504,7 +493,9 @@ def _only_punct(ix: DocIndex, a: int, b: int) -> bool:
 
 
 #: Right-hand children that end the core of a phrase ('a ruling [that ...]', 'he would try[, vowing ...]').
-CORE_CUT = frozenset({"advcl", "conj", "cc", "parataxis", "relcl", "acl", "appos", "punct", "npadvmod", "dep"})
+CORE_CUT = frozenset(
+    {"advcl", "conj", "cc", "parataxis", "relcl", "acl", "appos", "punct", "npadvmod", "dep"}
+)
 SENT_END = frozenset({".", "?", "!", "\n", "\n\n"})
 CLAUSE_BREAK = frozenset({",", ";", "—", "–", "―", "(", ":", "--"})
 
@@ -680,7 +671,7 @@ def content_features(cue: int, cand: ContentCandidate, ix: DocIndex) -> list[str
         verbs += tags[j] in ("VERB", "AUX")
     f.append(f"commas={min(commas, 3)}")
     f.append(f"verbs={min(verbs, 3)}")
-    f.append(f"gaps={sum(1 for a, b in zip(toks, toks[1:]) if b != a + 1)}")
+    f.append(f"gaps={sum(1 for a, b in zip(toks, toks[1:], strict=False) if b != a + 1)}")
     f.append(f"has_quote={bool(has_quote)}")
     return f
 

@@ -28,10 +28,18 @@ def char_span(tokens: Iterable[Token]) -> tuple[int, int]:
 def subtree_span(token: Token, exclude: Iterable[Token] = ()) -> tuple[int, int]:
     """Character span of a token's subtree, cut before any excluded subtree that ends it."""
     excluded = {t.i for ex in exclude for t in ex.subtree}
-    toks = [t for t in token.subtree if t.i not in excluded]
-    if not toks:
+    runs: list[list[Token]] = [[]]
+    for t in token.subtree:
+        if t.i in excluded:
+            runs.append([])
+        else:
+            runs[-1].append(t)
+    # An excluded phrase inside the subtree splits it: keep the longest run (`X, according to Y, Z`
+    # keeps `Z` when it is the longer clause), never a span that straddles the exclusion.
+    longest = max(runs, key=lambda run: sum(len(t.text_with_ws) for t in run))
+    if not longest:
         return token.idx, token.idx
-    return trim(token.doc, char_span(toks))
+    return trim(token.doc, char_span(longest))
 
 
 def trim(doc: Doc, span: tuple[int, int]) -> tuple[int, int]:

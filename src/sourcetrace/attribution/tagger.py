@@ -100,7 +100,8 @@ class TaggerModel:
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> TaggerModel:
         if state.get("format") != FORMAT_VERSION:
-            raise ModelError(f"attribution model has format {state.get('format')!r}, expected {FORMAT_VERSION}")
+            found = state.get("format")
+            raise ModelError(f"attribution model has format {found!r}, expected {FORMAT_VERSION}")
         return cls(
             Linear.from_state(state["cue"]),
             Linear.from_state(state["source"]),
@@ -135,7 +136,8 @@ class AttributionTagger:
         except ModelError as exc:
             raise ModelError(f"{file}: {exc}; {REBUILD}") from exc
         except Exception as exc:  # joblib/pickle raise many types on a damaged file
-            raise ModelError(f"attribution model at {file} is corrupt ({type(exc).__name__}); {REBUILD}") from exc
+            problem = type(exc).__name__
+            raise ModelError(f"attribution model at {file} is corrupt ({problem}); {REBUILD}") from exc
         return cls(model)
 
     def save(self, directory: Path) -> Path:
@@ -155,7 +157,6 @@ class AttributionTagger:
         cands = F.cue_candidates(ix)
         if not cands:
             return cands, np.zeros(0)
-        doc = ix.doc
         x = self._hash([F.cue_features(i, ix) for i in cands])
         return cands, _sigmoid(self.model.cue.scores(x))
 

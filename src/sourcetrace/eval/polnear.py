@@ -24,6 +24,7 @@ Run ``python -m sourcetrace.eval.polnear --data ../shared/data/polnear/dev`` for
 from __future__ import annotations
 
 import argparse
+import contextlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from sourcetrace.attribution.types import RawAttribution
 if TYPE_CHECKING:
     from rich.table import Table
     from spacy.language import Language
+    from spacy.tokens import Doc
 
 Span = tuple[int, int]
 Spans = tuple[Span, ...]
@@ -106,7 +108,9 @@ def parse_ann(ann: str) -> list[GoldAttribution]:
             if target is not None:
                 target.extend(spans[tid])
         if cue:
-            out.append(GoldAttribution(tuple(sorted(cue)), tuple(sorted(content)), tuple(sorted(source)) or None))
+            out.append(
+                GoldAttribution(tuple(sorted(cue)), tuple(sorted(content)), tuple(sorted(source)) or None)
+            )
     return out
 
 
@@ -291,9 +295,7 @@ def score_doc(gold: Sequence[GoldAttribution], predicted: Sequence[AttributionLi
     return scores
 
 
-def score(
-    gold_docs: Sequence[GoldDoc], predictions: Iterable[Sequence[AttributionLike]]
-) -> PolnearScores:
+def score(gold_docs: Sequence[GoldDoc], predictions: Iterable[Sequence[AttributionLike]]) -> PolnearScores:
     """Micro-averaged scores; `predictions` holds one attribution list per gold document, in order."""
     total = PolnearScores()
     n = 0
@@ -359,31 +361,51 @@ def tagger_predictor(nlp: Language | None = None, model_path: Path | None = None
     return predict
 
 
-def _textacy_doc(doc: object, offset: int) -> list[RawAttribution]:
+def _textacy_doc(doc: Doc, char_offset: int = 0, token_offset: int = 0) -> list[RawAttribution]:
+    """textacy's direct quotations of `doc` (raises ValueError on unbalanced quotation marks)."""
     from textacy.extract.triples import direct_quotations
 
     out = []
-    for speaker, cue, content in direct_quotations(doc):  # type: ignore[arg-type]
+    for speaker, cue, content in direct_quotations(doc):
         if not cue:
             continue
-        cue_span = (cue[0].idx + offset, cue[-1].idx + len(cue[-1]) + offset)
         source = None
         if speaker:
             source = (
-                min(t.idx for t in speaker) + offset,
-                max(t.idx + len(t) for t in speaker) + offset,
+                min(t.idx for t in speaker) + char_offset,
+                max(t.idx + len(t) for t in speaker) + char_offset,
             )
         out.append(
             RawAttribution(
-                cue=cue_span,
-                cue_head=cue[0].i,
-                content=[(content.start_char + offset, content.end_char + offset)],
+                cue=(cue[0].idx + char_offset, cue[-1].idx + len(cue[-1]) + char_offset),
+                cue_head=cue[0].i + token_offset,
+                content=[(content.start_char + char_offset, content.end_char + char_offset)],
                 source=source,
-                source_head=speaker[0].i if speaker else None,
+                source_head=speaker[0].i + token_offset if speaker else None,
                 kind="direct",
             )
         )
     return out
+
+
+def _textacy_by_paragraph(doc: Doc) -> list[RawAttribution]:
+    found: list[RawAttribution] = []
+    start = 0
+    for tok in doc:
+        if "\n" in tok.text or tok.i == len(doc) - 1:
+            span = doc[start : tok.i + 1]
+            with contextlib.suppress(ValueError):  # this paragraph is unbalanced too: skip it
+                found += _textacy_doc(span.as_doc(), span.start_char, span.start)
+            start = tok.i + 1
+    return found
+
+
+def textacy_attributions(doc: Doc) -> list[RawAttribution]:
+    """The textacy baseline on one parsed Doc."""
+    try:
+        return _textacy_doc(doc)
+    except ValueError:
+        return _textacy_by_paragraph(doc)
 
 
 def textacy_predictor(nlp: Language | None = None) -> Predictor:
@@ -396,24 +418,7 @@ def textacy_predictor(nlp: Language | None = None) -> Predictor:
 
     def predict(texts: list[str]) -> Iterator[list[RawAttribution]]:
         for doc in pipeline.pipe(texts, batch_size=8):
-            try:
-                yield _textacy_doc(doc, 0)
-                continue
-            except ValueError:
-                pass
-            found: list[RawAttribution] = []
-            start = 0
-            for tok in doc:
-                if "\n" in tok.text or tok.i == len(doc) - 1:
-                    end = tok.i + 1
-                    if end > start:
-                        span = doc[start:end]
-                        try:
-                            found += _textacy_doc(span.as_doc(), span.start_char)
-                        except ValueError:
-                            pass
-                    start = end
-            yield found
+            yield textacy_attributions(doc)
 
     return predict
 

@@ -15,7 +15,16 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from sourcetrace.model import UNNAMED_TYPES, ChainLink, Claim, HeadlineCheck, Hedge, Report, SourceType
+from sourcetrace.model import (
+    UNNAMED_TYPES,
+    ChainLink,
+    Claim,
+    HeadlineCheck,
+    Hedge,
+    Reliability,
+    Report,
+    SourceType,
+)
 
 #: One colour per source type, so the kind of evidence behind a claim is visible at a glance:
 #: warm colours for sources the reader cannot identify, cool ones for named and checkable sources.
@@ -30,6 +39,8 @@ TYPE_STYLES: dict[str, str] = {
     SourceType.COLLECTIVE: "dark_orange",
     SourceType.AUTHOR: "bright_black",
 }
+
+RATING_STYLES = {"reliable": "green", "mixed": "yellow", "unreliable": "bold red"}
 
 TYPE_LABELS: dict[str, str] = {
     SourceType.OUTLET: "outlet",
@@ -67,7 +78,15 @@ def _cue_verbs(report: Report) -> dict[str, str]:
     return {a.id: a.cue.text for a in report.attributions}
 
 
-def _link_text(link: ChainLink, cues: dict[str, str]) -> Text:
+def _rating_text(rating: Reliability | None) -> Text:
+    """`reliable 0.95`, coloured by band; empty when the outlet is not in the rating table."""
+    if rating is None or rating.score is None:
+        return Text()
+    style = RATING_STYLES.get(rating.label or "", "dim")
+    return Text.assemble((" · ", "dim"), (f"{rating.label} {rating.score:.2f}", style))
+
+
+def _link_text(link: ChainLink, cues: dict[str, str], ratings: dict[str, Reliability] | None = None) -> Text:
     """A tree node: `name (type) · cue`, the type coloured so unnamed sources stand out."""
     if link.type == SourceType.AUTHOR:
         # The chain ends at the outlet itself: nobody else is credited.
@@ -82,6 +101,7 @@ def _link_text(link: ChainLink, cues: dict[str, str]) -> Text:
     if cue:
         text.append(" · ", style="dim")
         text.append(cue, style="italic")
+    text.append_text(_rating_text((ratings or {}).get(link.source_id)))
     return text
 
 
@@ -179,7 +199,9 @@ def _byline(report: Report) -> Text | None:
     document = report.document
     parts: list[Text] = []
     if document.outlet:
-        parts.append(Text(document.outlet, style=type_style(SourceType.OUTLET)))
+        outlet = Text(document.outlet, style=type_style(SourceType.OUTLET))
+        outlet.append_text(_rating_text(document.outlet_reliability))
+        parts.append(outlet)
     if document.wire:
         parts.append(Text.assemble(("wire ", "dim"), (document.wire, "bold")))
     if document.published:
@@ -259,7 +281,14 @@ def shared_prefix(claims: Sequence[Claim]) -> list[ChainLink]:
     return list(first[:n])
 
 
-def _claim_tree(claim: Claim, number: int, cues: dict[str, str], max_chars: int, skip: int = 0) -> Tree:
+def _claim_tree(
+    claim: Claim,
+    number: int,
+    cues: dict[str, str],
+    max_chars: int,
+    skip: int = 0,
+    ratings: dict[str, Reliability] | None = None,
+) -> Tree:
     text = _claim_text(claim, max_chars)
     innermost = claim.chain[-1] if claim.chain else None
     if innermost is not None and innermost.type in UNNAMED_TYPES:
@@ -275,7 +304,7 @@ def _claim_tree(claim: Claim, number: int, cues: dict[str, str], max_chars: int,
     node = tree
     # Never hide the innermost source, even when the whole chain is the shared one.
     for link in claim.chain[min(skip, max(len(claim.chain) - 1, 0)):]:
-        node = node.add(_link_text(link, cues))
+        node = node.add(_link_text(link, cues, ratings))
     return tree
 
 
@@ -288,6 +317,7 @@ def render(
     in every tree; `full_chains=True` repeats them in each tree.
     """
     cues = _cue_verbs(report)
+    ratings = {s.id: s.reliability for s in report.sources if s.reliability is not None}
     console.print(_headline_panel(report, cues))
     byline = _byline(report)
     if byline is not None:
@@ -313,4 +343,4 @@ def render(
         heading.append(" (publisher › … › innermost source)", style="dim")
     console.print(heading)
     for number, claim in enumerate(report.claims, 1):
-        console.print(_claim_tree(claim, number, cues, max_claim_chars, skip=len(prefix)))
+        console.print(_claim_tree(claim, number, cues, max_claim_chars, skip=len(prefix), ratings=ratings))
