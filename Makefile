@@ -41,10 +41,12 @@ lint: $(STAMP)
 models: $(STAMP)
 	$(PY) -m sourcetrace.attribution.train --data $(DATA)/polnear --out src/sourcetrace/models/attribution
 	$(PY) -m sourcetrace.outlets_build --data $(DATA)/outlets --out src/sourcetrace/data/outlets.json.gz
+	$(PY) -m sourcetrace.checkworthiness_train --data $(DATA)/checkworthiness --out src/sourcetrace/models/checkworthiness
 
 eval: $(STAMP)
 	$(VENV)/bin/sourcetrace eval polnear $(DATA)/polnear/dev
 	$(VENV)/bin/sourcetrace eval chains tests/gold/chains
+	$(PY) -m sourcetrace.eval.checkworthiness --data $(DATA)/checkworthiness
 
 bench: $(STAMP)
 	$(PY) benchmarks/throughput.py --data $(DATA)/buzzfeed_webis_2016 --limit $(BENCH_LIMIT) $(BENCH_ARGS)

@@ -264,7 +264,7 @@ class OutletTable:
                 raise InputError(f"cannot read outlet table: {exc}", source=str(path)) from exc
             raise ModelError(
                 f"packaged outlet table {path} is missing or corrupt ({exc}); rebuild it with "
-                "`python -m sourcetrace.outlets_build --data ../shared/data/outlets`"
+                "`make models` (python -m sourcetrace.outlets_build --data ../shared/data/outlets)"
             ) from exc
 
     # ---- access

@@ -18,8 +18,9 @@ from spacy.attrs import DEP, ENT_TYPE, HEAD, IS_PUNCT, IS_SPACE, LEMMA, LIKE_NUM
 from spacy.tokens import Doc, Token
 
 OPEN_QUOTES = frozenset({"“", "``", "„", "«"})
-CLOSE_QUOTES = frozenset({"”", "''", "»"})
-AMBIGUOUS_QUOTES = frozenset({'"'})
+CLOSE_QUOTES = frozenset({"”", "»"})
+# Straight marks open or close by position; some outlets write '' for both.
+AMBIGUOUS_QUOTES = frozenset({'"', "''"})
 QUOTES = OPEN_QUOTES | CLOSE_QUOTES | AMBIGUOUS_QUOTES
 
 #: Coarse POS of tokens that may head a cue (covers >99.5% of PolNeAR train cues); ':' is added apart.
@@ -34,6 +35,7 @@ CONTENT_CHILD_DEPS = frozenset(
     }
 )  # fmt: skip
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
+OPENING = frozenset({"(", "[", "{", "—", "–", "-", "--", "“", "‘", "``"})
 TRIM_PUNCT = frozenset(",.;:-–—―()[]{}|/…")
 
 
@@ -343,9 +345,19 @@ def cue_candidates(ix: DocIndex) -> list[int]:
     return [i for i, p in enumerate(ix.pos) if p in CUE_POS or texts[i] == ":"]
 
 
-def cue_child_keys(child: Token) -> tuple[str, str]:
-    """Inclusion-table keys of a cue head's child: specific (dep and word) and general (dep)."""
-    return f"{child.dep_}|{child.lower_}", child.dep_
+def cue_child_keys(head: Token, child: Token) -> tuple[str, str, str]:
+    """Inclusion-table keys of a cue head's child, most specific first: head lemma + dep + word,
+    dep + word, dep."""
+    dep, word = child.dep_, child.lower_
+    return f"{head.lemma_.lower()}|{dep}|{word}", f"{dep}|{word}", dep
+
+
+def _share(table: dict[str, float], keys: tuple[str, ...], prefix: str = "") -> float:
+    for key in keys:
+        value = table.get(prefix + key)
+        if value is not None:
+            return value
+    return 0.0
 
 
 def expand_cue(tok: Token, table: dict[str, float]) -> list[int]:
@@ -357,15 +369,22 @@ def expand_cue(tok: Token, table: dict[str, float]) -> list[int]:
     """
     keep = [tok.i]
     for c in tok.children:
-        specific, general = cue_child_keys(c)
-        if table.get(specific, table.get(general, 0.0)) < 0.5:
+        keys = cue_child_keys(tok, c)
+        if _share(table, keys) < 0.5:
             continue
-        if table.get("sub:" + specific, table.get("sub:" + general, 0.0)) >= 0.5:
-            keep.extend(x.i for x in c.subtree)
+        if _share(table, keys, "sub:") >= 0.5:
+            keep.extend(x.i for x in c.subtree if not x.is_space)
         else:
             keep.append(c.i)
     keep.sort()
-    return _run_around(keep, tok.i)
+    toks = _run_around(keep, tok.i)
+    doc = tok.doc
+    # A cue never starts with punctuation and ends with it only for 'X said:'.
+    while len(toks) > 1 and toks[0] != tok.i and doc[toks[0]].is_punct:
+        toks.pop(0)
+    while len(toks) > 1 and toks[-1] != tok.i and doc[toks[-1]].is_punct and doc[toks[-1]].text != ":":
+        toks.pop()
+    return toks
 
 
 def _run_around(keep: list[int], i: int) -> list[int]:
@@ -454,22 +473,26 @@ def none_source_features(cue: int, ix: DocIndex) -> list[str]:
     return f
 
 
-def source_span(head: Token, cue_tokens: Sequence[int], table: dict[str, float]) -> list[int]:
+def source_span(
+    head: Token, cue_tokens: Sequence[int], table: dict[str, float], ix: DocIndex
+) -> list[int]:
     """The source phrase around its head: its subtree minus children annotators usually leave out."""
     cue_set = set(cue_tokens)
+    lo, hi = ix.unit_start[head.i], ix.unit_end[head.i]
     keep = [head.i]
     for c in head.children:
         sub = [x.i for x in c.subtree]
         if cue_set.intersection(sub):
             continue
         if table.get(c.dep_, 1.0) >= 0.5:
-            keep.extend(sub)
+            keep.extend(j for j in sub if lo <= j < hi)
     keep.sort()
     toks = _run_around(keep, head.i)
-    doc = head.doc
-    while len(toks) > 1 and (doc[toks[0]].is_punct or doc[toks[0]].is_space):
+    texts, punct = ix.texts, ix.punct
+    while len(toks) > 1 and punct[toks[0]]:
         toks.pop(0)
-    while len(toks) > 1 and (doc[toks[-1]].is_space or doc[toks[-1]].text in ("(", "—", "–", "-")):
+    # Annotators keep closing marks ('Ann Lee, a lawyer,', '(R-TX)'), not opening ones.
+    while len(toks) > 1 and punct[toks[-1]] and (texts[toks[-1]] in OPENING or texts[toks[-1]].isspace()):
         toks.pop()
     return toks
 
@@ -691,12 +714,22 @@ def to_char_spans(doc: Doc, tokens: Sequence[int]) -> list[tuple[int, int]]:
 
 
 def trim_content(ix: DocIndex, tokens: Sequence[int]) -> list[int]:
-    """Drop edge punctuation, except that a closing quotation keeps the punctuation inside it."""
-    texts = ix.texts
+    """Drop edge punctuation; a quotation opened inside the content keeps its closing mark and the
+    punctuation just before it ('that "we will do better."')."""
+    texts, quote, regions = ix.texts, ix.quote, ix.regions
     toks = [j for j in tokens if not texts[j].isspace()]
     lo, hi = 0, len(toks)
     while lo < hi and texts[toks[lo]] in TRIM_PUNCT:
         lo += 1
     while hi > lo and texts[toks[hi - 1]] in TRIM_PUNCT:
         hi -= 1
-    return toks[lo:hi]
+    out = toks[lo:hi]
+    if out:
+        last = out[-1]
+        r = quote[last]
+        if r >= 0 and regions[r][0] >= out[0] and texts[last] not in QUOTES:
+            end = regions[r][1]
+            # Only punctuation between the content and the closing mark.
+            if end - last <= 4 and all(ix.punct[j] for j in range(last + 1, end)):
+                out.extend(j for j in range(last + 1, end) if not texts[j].isspace())
+    return out

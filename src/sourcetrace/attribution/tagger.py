@@ -197,7 +197,7 @@ class AttributionTagger:
                     source=src_span,
                     source_head=src[0] if src is not None else None,
                     confidence=round(p, 4),
-                    kind=_kind(doc, i, toks, content),
+                    kind=_kind(ix, toks, content),
                 )
             )
         return out
@@ -224,7 +224,7 @@ class AttributionTagger:
                 out.append(None)
             else:
                 head = doc[cands[best - 1]]
-                out.append((head.i, F.source_span(head, toks, self.model.source_table)))
+                out.append((head.i, F.source_span(head, toks, self.model.source_table, ix)))
         return out
 
     def _contents(
@@ -253,10 +253,12 @@ class AttributionTagger:
         return out
 
 
-def _kind(doc: Doc, head: int, cue_tokens: list[int], content: list[int]) -> str:
-    tok = doc[head]
-    if tok.lemma_.lower() == "accord" or any(doc[j].lower_ == "according" for j in cue_tokens):
+def _kind(ix: F.DocIndex, cue_tokens: list[int], content: list[int]) -> str:
+    if any(ix.words[j] == "according" for j in cue_tokens):
         return "according_to"
-    if content and doc[content[0]].text in F.QUOTES and any(doc[j].text in F.QUOTES for j in content[-2:]):
-        return "direct"
+    # A quotation: opens with a quotation mark and lies (almost) wholly inside quoted text.
+    if content and ix.texts[content[0]] in F.QUOTES:
+        quoted = sum(1 for j in content if ix.quote[j] >= 0)
+        if quoted >= 0.9 * len(content):
+            return "direct"
     return "indirect"

