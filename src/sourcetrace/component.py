@@ -220,30 +220,23 @@ def _reports_perception(doc: Doc, att: RawAttribution) -> bool:
     return span is not None and len(span) > 0 and span.root.lemma_.lower() in PERCEPTION_VERBS
 
 
+def _mention(text: str, span: tuple[int, int] | None, source_id: str | None) -> SourceMention | None:
+    if span is None:
+        return None
+    return SourceMention(text=text[span[0] : span[1]], start=span[0], end=span[1], source_id=source_id)
+
+
 def _attribution(
     doc: Doc, aid: str, att: RawAttribution, source_id: str, addressee_id: str | None, parent: str | None
 ) -> Attribution:
     text = doc_text(doc)
     cue = _span(doc, att.cue) or TextSpan(text="", start=None, end=None)
-    if att.source is not None:
-        source = SourceMention(
-            text=text[att.source[0] : att.source[1]],
-            start=att.source[0],
-            end=att.source[1],
-            source_id=source_id,
-        )
-    else:
-        source = SourceMention(text="", start=None, end=None, source_id=source_id)
+    source = _mention(text, att.source, source_id) or SourceMention(
+        text="", start=None, end=None, source_id=source_id
+    )
     start, end = att.content_span
     parts = [TextSpan(text=text[s:e], start=s, end=e) for s, e in att.content] if len(att.content) > 1 else []
-    addressee = None
-    if att.addressee is not None:
-        addressee = SourceMention(
-            text=text[att.addressee[0] : att.addressee[1]],
-            start=att.addressee[0],
-            end=att.addressee[1],
-            source_id=addressee_id,
-        )
+    addressee = _mention(text, att.addressee, addressee_id)
     return Attribution(
         id=aid,
         kind=att.kind,

@@ -714,16 +714,28 @@ def to_char_spans(doc: Doc, tokens: Sequence[int]) -> list[tuple[int, int]]:
 
 
 def trim_content(ix: DocIndex, tokens: Sequence[int]) -> list[int]:
-    """Drop edge punctuation; a quotation opened inside the content keeps its closing mark and the
-    punctuation just before it ('that "we will do better."')."""
+    """Drop edge punctuation and stray quotation marks; a quotation opened inside the content keeps
+    its closing mark and the punctuation just before it ('that "we will do better."')."""
     texts, quote, regions = ix.texts, ix.quote, ix.regions
-    toks = [j for j in tokens if not texts[j].isspace()]
-    lo, hi = 0, len(toks)
-    while lo < hi and texts[toks[lo]] in TRIM_PUNCT:
-        lo += 1
-    while hi > lo and texts[toks[hi - 1]] in TRIM_PUNCT:
-        hi -= 1
-    out = toks[lo:hi]
+    out = [j for j in tokens if not texts[j].isspace()]
+
+    def strip() -> None:
+        while out and texts[out[0]] in TRIM_PUNCT:
+            out.pop(0)
+        while out and texts[out[-1]] in TRIM_PUNCT:
+            out.pop()
+
+    strip()
+    # A mark that closes a quotation opened before the content, or opens one after it, is stray.
+    while out and texts[out[0]] in QUOTES and not (quote[out[0]] >= 0 and regions[quote[out[0]]][0] == out[0]):
+        out.pop(0)
+        strip()
+    while out and texts[out[-1]] in QUOTES:
+        r = quote[out[-1]]
+        if r >= 0 and out[0] <= regions[r][0] < out[-1]:
+            break
+        out.pop()
+        strip()
     if out:
         last = out[-1]
         r = quote[last]
