@@ -142,6 +142,9 @@ ANN = (
 
 
 def test_parse_ann_reads_events_discontinuous_spans_and_skips_cueless_events() -> None:
+    # The invented annotation's offsets slice the invented text as brat would.
+    assert TEXT[24:42] == "The port authority" and TEXT[43:47] == "said"
+    assert TEXT[48:64] == "talks had failed" and TEXT[80:85] == "added"
     atts = parse_ann(ANN)
     assert len(atts) == 2
     assert atts[0] == GoldAttribution(cue=((43, 47),), source=((24, 42),), content=((48, 64),))

@@ -190,11 +190,11 @@ def test_saved_model_round_trips(tmp_path: Path, nlp, tagger) -> None:
 def test_dev_scores_stay_above_floor(nlp) -> None:
     from sourcetrace.eval.polnear import evaluate, tagger_predictor
 
-    # First 10 dev articles; measured 0.807 / 0.812 / 0.687 overlap F1 (cue / source / content)
-    # and 0.670 exact cue F1 with the packaged model.
+    # First 10 dev articles; measured 0.809 / 0.809 / 0.687 overlap F1 (cue / source / content)
+    # and 0.745 exact cue F1 with the packaged model.
     scores = evaluate(POLNEAR / "dev", {"tagger": tagger_predictor(nlp)}, limit=10)["tagger"]
     assert scores.docs == 10
     assert scores.overlap["cue"].f1 >= 0.76
     assert scores.overlap["source"].f1 >= 0.76
     assert scores.overlap["content"].f1 >= 0.63
-    assert scores.exact["cue"].f1 >= 0.60
+    assert scores.exact["cue"].f1 >= 0.68

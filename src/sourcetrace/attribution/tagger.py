@@ -1,12 +1,13 @@
 """The learned attribution tagger: cue, source and content spans from a parsed spaCy Doc.
 
-Three linear models over hashed feature strings (see `features.py`), trained on PolNeAR by
+Linear models over hashed feature strings (see `features.py`), trained on PolNeAR by
 `python -m sourcetrace.attribution.train`:
 
-1. cue: a classifier over candidate tokens (verbs, nouns, ...) says which heads a cue; the head is
-   widened to the cue span with a table learned from train (aux, negation, 'according to', ...);
-2. source: for each cue, candidate noun/pronoun heads of its sentence and a 'no source' option are
-   scored, the best wins; the span is the head's subtree, trimmed as annotators trim it;
+1. cue: a cheap prefilter drops plain non-cues, then a classifier over the remaining candidate
+   tokens (verbs, nouns, ...) says which heads a cue; the head is widened to the cue span with a
+   table learned from train (aux, negation, 'according to', ...);
+2. source: for each cue, candidate noun/pronoun heads near it in its sentence and a 'no source'
+   option are scored, the best wins; the span is the head's subtree, trimmed as annotators trim it;
 3. content: candidate spans (clausal complement, object, the clause before ', X said', adjacent
    quotations over several paragraphs, rest of sentence, ...) are scored, the best wins.
 
@@ -30,7 +31,7 @@ from sourcetrace.errors import ModelError
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "attribution"
 MODEL_FILE = "tagger.joblib"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 REBUILD = "run `make models` to rebuild it"
 
 
@@ -45,7 +46,8 @@ class Linear:
     dense: np.ndarray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.dense = np.zeros(self.n_features, dtype=np.float32)
+        # float64, like the feature matrix: a float32 vector would be converted on every product.
+        self.dense = np.zeros(self.n_features, dtype=np.float64)
         self.dense[self.indices] = self.values
 
     def scores(self, x: Any) -> np.ndarray:
@@ -75,6 +77,8 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 @dataclass(slots=True)
 class TaggerModel:
+    cue_prefilter: Linear
+    cue_prefilter_threshold: float  # a raw score: candidates below it are not cues
     cue: Linear
     source: Linear
     content: Linear
@@ -87,6 +91,8 @@ class TaggerModel:
     def to_state(self) -> dict[str, Any]:
         return {
             "format": FORMAT_VERSION,
+            "cue_prefilter": self.cue_prefilter.to_state(),
+            "cue_prefilter_threshold": self.cue_prefilter_threshold,
             "cue": self.cue.to_state(),
             "source": self.source.to_state(),
             "content": self.content.to_state(),
@@ -103,6 +109,8 @@ class TaggerModel:
             found = state.get("format")
             raise ModelError(f"attribution model has format {found!r}, expected {FORMAT_VERSION}")
         return cls(
+            Linear.from_state(state["cue_prefilter"]),
+            float(state["cue_prefilter_threshold"]),
             Linear.from_state(state["cue"]),
             Linear.from_state(state["source"]),
             Linear.from_state(state["content"]),
@@ -157,8 +165,14 @@ class AttributionTagger:
         cands = F.cue_candidates(ix)
         if not cands:
             return cands, np.zeros(0)
+        # Cheap pass first: most tokens are plainly not cues and never get the full feature set.
+        m = self.model
+        pre = m.cue_prefilter.scores(self._hash([F.cue_prefilter_features(i, ix) for i in cands]))
+        cands = [i for i, s in zip(cands, pre, strict=True) if s >= m.cue_prefilter_threshold]
+        if not cands:
+            return cands, np.zeros(0)
         x = self._hash([F.cue_features(i, ix) for i in cands])
-        return cands, _sigmoid(self.model.cue.scores(x))
+        return cands, _sigmoid(m.cue.scores(x))
 
     def __call__(self, doc: Doc) -> list[RawAttribution]:
         if len(doc) == 0:
@@ -207,11 +221,11 @@ class AttributionTagger:
     ) -> list[tuple[int, list[int]] | None]:
         doc = ix.doc
         rows: list[list[str]] = []
-        groups: list[list[int]] = []
+        groups: list[list[tuple[int, str]]] = []
         for i, toks, _ in cues:
             cands = F.source_candidates(i, toks, ix)
             rows.append(F.none_source_features(i, ix))
-            rows.extend(F.source_features(i, j, ix) for j in cands)
+            rows.extend(F.source_features(i, j, path, ix) for j, path in cands)
             groups.append(cands)
         scores = self.model.source.scores(self._hash(rows))
         out: list[tuple[int, list[int]] | None] = []
@@ -223,7 +237,7 @@ class AttributionTagger:
             if best == 0:
                 out.append(None)
             else:
-                head = doc[cands[best - 1]]
+                head = doc[cands[best - 1][0]]
                 out.append((head.i, F.source_span(head, toks, self.model.source_table, ix)))
         return out
 
