@@ -18,6 +18,7 @@ _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 _CLAUSES = ("ccomp", "xcomp")
 _TRIM_EDGES = frozenset(",.;:—–-\"'“”‘’ ")
 _TIME_ENTS = frozenset({"DATE", "TIME"})
+_CUE_LEMMAS = REPORTING_VERBS | {"quote"}
 
 
 def char_span(tokens: Iterable[Token]) -> tuple[int, int]:
@@ -275,16 +276,22 @@ def _continuation(verb: Token, by_cue: dict[int, RawAttribution]) -> RawAttribut
     )
 
 
+def _candidates(doc: Doc) -> list[Token]:
+    """Tokens any rule can start from; one cheap pass so the rules never visit the rest."""
+    return [t for t in doc if t.lower_ == "according" or t.lemma_.lower() in _CUE_LEMMAS]
+
+
 def rule_attributions(doc: Doc) -> list[RawAttribution]:
     """Attributions found by the dependency rules, in text order."""
     found: dict[int, RawAttribution] = {}
-    for token in doc:
+    candidates = _candidates(doc)
+    for token in candidates:
         att = _according_to(token) or _quoted_as_saying(token)
         if att is None and is_reporting(token) and token.tag_ != "VBG":
             att = _verb_attribution(token)
         if att is not None and all(e > s for s, e in att.content):
             found[att.cue_head] = att
-    for token in doc:
+    for token in candidates:
         if token.i not in found and is_reporting(token):
             att = _continuation(token, found)
             if att is not None and all(e > s for s, e in att.content):
