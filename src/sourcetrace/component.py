@@ -12,10 +12,12 @@ runs (the Analyzer does that); without it the chains simply start at the innermo
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.util import minibatch
 
 from sourcetrace.attribution.chains import (
     Hop,
@@ -111,6 +113,21 @@ class SourcetraceComponent:
         self.checkworthiness = _load_checkworthiness() if use_checkworthiness else None
 
     def __call__(self, doc: Doc) -> Doc:
+        self.analyse(doc)
+        self.score_claims([doc])
+        return doc
+
+    def pipe(self, stream: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
+        """Like __call__ on each doc, but check-worthiness is scored once per batch: the model's
+        vectorisers have a fixed cost per call that dominates when called per article."""
+        for batch in minibatch(stream, size=batch_size):
+            for doc in batch:
+                self.analyse(doc)
+            self.score_claims(batch)
+            yield from batch
+
+    def analyse(self, doc: Doc) -> None:
+        """Attributions, sources, chains and claims (not yet scored) on `doc`."""
         text = doc_text(doc)
         document = doc._.document or Document(text=text)
         ctx = _Context(doc, document, document.sha256() if document.text == text else _sha(text))
@@ -125,22 +142,25 @@ class SourcetraceComponent:
         author_chain = dedupe(document_prefix(resolver, credits, 0) + [link(resolver.author, None)])
         doc._.raw_attributions = raw
         doc._.attributions = attributions
-        doc._.claims = self.score_claims(doc, _claims(ctx, raw, attributions, chains, resolver, credits))
+        doc._.claims = _claims(ctx, raw, attributions, chains, resolver, credits)
         doc._.sources = _used_sources(resolver, attributions, doc._.claims, author_chain)
-        return doc
 
-    def score_claims(self, doc: Doc, claims: list[Claim]) -> list[Claim]:
-        """Fill each claim's check-worthiness from the tags the pipeline already computed."""
-        if self.checkworthiness is None or not claims:
-            return claims
-        spans = [doc.char_span(c.start, c.end, alignment_mode="expand") for c in claims]
+    def score_claims(self, docs: list[Doc]) -> None:
+        """Fill every claim's check-worthiness, from the tags the pipeline already computed."""
+        if self.checkworthiness is None:
+            return
+        spans = [doc.char_span(c.start, c.end, alignment_mode="expand") for doc in docs for c in doc._.claims]
+        if not spans:
+            return
         if any(span is None for span in spans):
-            scores = self.checkworthiness.score([c.text for c in claims])
+            scores = self.checkworthiness.score([c.text for doc in docs for c in doc._.claims])
         else:
             scores = self.checkworthiness.score_spans(spans)
-        return [
-            c.model_copy(update={"checkworthiness": round(p, 3)}) for c, p in zip(claims, scores, strict=True)
-        ]
+        it = iter(scores)
+        for doc in docs:
+            doc._.claims = [
+                c.model_copy(update={"checkworthiness": round(next(it), 3)}) for c in doc._.claims
+            ]
 
     def extract(self, doc: Doc) -> list[RawAttribution]:
         tagged = self.tagger(doc) if self.tagger is not None else []
