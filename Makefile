@@ -46,7 +46,7 @@ models: $(STAMP)
 eval: $(STAMP)
 	$(VENV)/bin/sourcetrace eval polnear $(DATA)/polnear/dev
 	$(VENV)/bin/sourcetrace eval chains tests/gold/chains
-	$(PY) -m sourcetrace.eval.checkworthiness --data $(DATA)/checkworthiness
+	$(VENV)/bin/sourcetrace eval checkworthiness $(DATA)/checkworthiness
 
 bench: $(STAMP)
 	$(PY) benchmarks/throughput.py --data $(DATA)/buzzfeed_webis_2016 --limit $(BENCH_LIMIT) $(BENCH_ARGS)

@@ -456,3 +456,19 @@ def test_eval_polnear_prints_scores(runner: CliRunner) -> None:
     assert result.exit_code == 0, result.stderr
     assert "sourcetrace" in result.stdout and "tagger only" in result.stdout
     assert "textacy" not in result.stdout
+
+
+CHECKWORTHINESS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "checkworthiness"
+
+
+@pytest.mark.skipif(not CHECKWORTHINESS.is_dir(), reason=f"CheckThat! data not at {CHECKWORTHINESS}")
+def test_eval_checkworthiness_prints_model_and_baseline(runner: CliRunner) -> None:
+    result = invoke(runner, "eval", "checkworthiness", str(CHECKWORTHINESS))
+    assert result.exit_code == 0, result.stderr
+    assert "model" in result.stdout and "baseline" in result.stdout
+
+
+def test_eval_checkworthiness_missing_folder_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
+    result = invoke(runner, "eval", "checkworthiness", str(tmp_path / "nowhere"))
+    assert result.exit_code == 2
+    assert "no such directory" in result.stderr

@@ -494,6 +494,26 @@ def eval_chains(
         _print_table(chains.details_table(scores))
 
 
+@eval_app.command(
+    "checkworthiness",
+    epilog="Example: sourcetrace eval checkworthiness ../shared/data/checkworthiness",
+)
+def eval_checkworthiness(
+    directory: Annotated[
+        Path, typer.Argument(help="The CheckThat! 2024 English folder (train and dev TSV).", metavar="DIR")
+    ],
+) -> None:
+    """Precision, recall and F1 of the check-worthy class on the dev split, model vs TF-IDF baseline."""
+    _require_dir(directory, "expected the checkworthiness data folder, e.g. ../shared/data/checkworthiness")
+    from sourcetrace.eval import checkworthiness
+
+    try:
+        result = checkworthiness.evaluate(directory)
+    except (InputError, ModelError) as exc:
+        _fail(str(exc))
+    _print_table(checkworthiness.scores_table(result))
+
+
 # ---------------------------------------------------------------------------------------------- schema
 
 
