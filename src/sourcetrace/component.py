@@ -45,6 +45,7 @@ from sourcetrace.model import (
     SourceMention,
     SourceType,
     TextSpan,
+    text_sha256,
 )
 
 for _name in ("document", "attributions", "sources", "claims", "raw_attributions"):
@@ -63,6 +64,7 @@ class _Context:
     doc: Doc
     document: Document
     input_sha: str
+    dateline_end: int
 
 
 @Language.component("sourcetrace_paragraphs")
@@ -130,8 +132,8 @@ class SourcetraceComponent:
         """Attributions, sources, chains and claims (not yet scored) on `doc`."""
         text = doc_text(doc)
         document = doc._.document or Document(text=text)
-        ctx = _Context(doc, document, document.sha256() if document.text == text else _sha(text))
-        raw = _clip_contents(self.extract(doc), _dateline_end(doc, document))
+        ctx = _Context(doc, document, text_sha256(text), _dateline_end(doc, document))
+        raw = _clip_contents(self.extract(doc), ctx.dateline_end)
         resolver = SourceResolver(doc, outlet=document.outlet, wire=document.wire, author=document.author)
         credits = [(c, resolver.outlet(c.name, c.span)) for c in find_credits(text)]
         hops, attributions = _resolve(doc, raw, resolver)
@@ -190,12 +192,6 @@ def _load_tagger():  # noqa: ANN202 - AttributionTagger imports scikit-learn; ke
     from sourcetrace.attribution.tagger import AttributionTagger
 
     return AttributionTagger.load()
-
-
-def _sha(text: str) -> str:
-    import hashlib
-
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _span(doc: Doc, span: tuple[int, int] | None) -> TextSpan | None:
@@ -319,7 +315,7 @@ def _claims(
                 spans.append((piece, chains[i], attributions[i].id))
     covered = [span for att in raw for span in (att.cue, att.source or att.cue, *att.content)]
     covered += [credit.line for credit, _ in credits]
-    for piece in uncovered_sentences(doc, covered, skip_until=_dateline_end(doc, ctx.document)):
+    for piece in uncovered_sentences(doc, covered, skip_until=ctx.dateline_end):
         chain = dedupe(document_prefix(resolver, credits, piece[0]) + [link(resolver.author, None)])
         spans.append((piece, chain, None))
     claims = []

@@ -17,6 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field
 SCHEMA_VERSION = "1.0"
 
 
+def text_sha256(text: str) -> str:
+    """The input hash that claim ids and provenance are derived from."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 class SourceType(StrEnum):
     OUTLET = "outlet"
     NAMED_PERSON = "named_person"
@@ -63,7 +68,7 @@ class Document(_Model):
     outlet_reliability: Reliability | None = Field(None, description="The publisher's standing, when known.")
 
     def sha256(self) -> str:
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        return text_sha256(self.text)
 
 
 class TextSpan(_Model):

@@ -28,14 +28,8 @@ RELAY_VERBS = frozenset(
 
 FIRST_SECOND_PERSON = frozenset("i we you me us who".split())
 
-#: Cues that dispute rather than support the content.
-DISPUTING_VERBS = frozenset("deny reject dismiss dispute refute rebut contradict deride".split())
-
 #: Reporting verbs that take the hearer as direct object: `X told Y that ...`.
 ADDRESSEE_VERBS = frozenset("tell inform notify brief assure warn remind promise advise alert".split())
-
-#: Verbs through which an outlet *publishes*: `Channel 9 reported that ...`.
-PUBLISHING_VERBS = frozenset("report publish broadcast air print write carry reveal".split())
 
 #: Words that make an organisation name an outlet: `Meridian News Agency`, `Channel 9`.
 OUTLET_WORDS = frozenset(

@@ -53,11 +53,6 @@ def trim(doc: Doc, span: tuple[int, int]) -> tuple[int, int]:
     return start, end
 
 
-def noun_phrase(token: Token) -> tuple[int, int]:
-    """A source mention: the subtree of its head, without a trailing relative clause's punctuation."""
-    return subtree_span(token)
-
-
 def is_reporting(token: Token) -> bool:
     return token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in REPORTING_VERBS
 
@@ -81,12 +76,12 @@ def _addressee_of(token: Token) -> tuple[int, int] | None:
     if token.lemma_.lower() in ADDRESSEE_VERBS:
         obj = _child(token, "dobj", "dative")
         if obj is not None:
-            return noun_phrase(obj)
+            return subtree_span(obj)
     for prep in token.children:
         if prep.dep_ in ("prep", "dative") and prep.lower_ == "to":
             pobj = _child(prep, "pobj")
             if pobj is not None and pobj.pos_ in ("PROPN", "NOUN", "PRON"):
-                return noun_phrase(pobj)
+                return subtree_span(pobj)
     return None
 
 
@@ -177,14 +172,14 @@ def _verb_attribution(verb: Token) -> RawAttribution | None:
         source_head = subject
     elif (tail := _clause_final_subject(verb)) is not None:
         source_head = tail
-    elif verb.tag_ in ("VB", "VBG") or _child(verb, "aux") is not None and verb.tag_ == "VB":
+    elif verb.tag_ in ("VB", "VBG"):
         return None  # `too early to say what ...`: an infinitive asserts nothing of anyone
     if content is None and not passive:
         content = _tagged_clause(verb)
     if content is None:
         return None
     if source_head is not None:
-        source = noun_phrase(source_head)
+        source = subtree_span(source_head)
     return RawAttribution(
         cue=char_span([verb]),
         cue_head=verb.i,
@@ -218,7 +213,7 @@ def _quoted_as_saying(verb: Token) -> RawAttribution | None:
         cue=(verb.idx, saying.idx + len(saying.text)),
         cue_head=verb.i,
         content=[content],
-        source=noun_phrase(subject),
+        source=subtree_span(subject),
         source_head=subject.i,
         confidence=0.85,
         kind="indirect",
@@ -243,7 +238,7 @@ def _according_to(token: Token) -> RawAttribution | None:
         cue=(token.idx, to.idx + len(to.text)),
         cue_head=token.i,
         content=[content],
-        source=noun_phrase(pobj),
+        source=subtree_span(pobj),
         source_head=pobj.i,
         confidence=0.9,
         kind="according_to",
