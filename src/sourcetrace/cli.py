@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
 from rich.console import Console
@@ -24,13 +24,21 @@ from rich.markup import escape
 
 from sourcetrace import __version__
 from sourcetrace.errors import InputError, ModelError
+from sourcetrace.terminal import (
+    EXIT_OK,
+    EXIT_PARTIAL,
+    EXIT_USAGE,
+    error_line,
+    fail,
+    print_table,
+    require_dir,
+    stderr_console,
+    warning_line,
+)
 
 if TYPE_CHECKING:
     from sourcetrace.analyzer import Analyzer
     from sourcetrace.model import Document, Report
-
-#: Exit codes: 0 all fine, 1 some inputs of a batch failed, 2 the (single) input or the set-up failed.
-EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
 
 app = typer.Typer(
     name="sourcetrace",
@@ -63,24 +71,6 @@ class OutputFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
     JSONL = "jsonl"
-
-
-def _stderr() -> Console:
-    # Built per call: the test runner and `Live` swap sys.stderr, and rich must follow the current one.
-    return Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def _error_line(message: str) -> None:
-    _stderr().print(f"[bold red]error:[/bold red] [red]{escape(message)}[/red]")
-
-
-def _warning_line(message: str) -> None:
-    _stderr().print(f"[bold yellow]warning:[/bold yellow] [yellow]{escape(message)}[/yellow]")
-
-
-def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    _error_line(message)
-    raise typer.Exit(code)
 
 
 def _version_callback(value: bool) -> None:
@@ -141,7 +131,7 @@ def _documents(
             if isinstance(item, InputError):
                 message = _describe_error(spec, item)
                 tally.errors.append(message)
-                _error_line(message)
+                error_line(message)
                 continue
             tally.documents += 1
             document = _apply_overrides(item, overrides)
@@ -151,7 +141,7 @@ def _documents(
                     "is not recognisably English" if document.language == "und"
                     else f"looks like '{document.language}', not English"
                 )
-                _warning_line(f"{name}: text {looks}; analysing anyway, expect unreliable attributions")
+                warning_line(f"{name}: text {looks}; analysing anyway, expect unreliable attributions")
             yield document
 
 
@@ -168,11 +158,11 @@ def _load_analyzer(model: str | None) -> Analyzer:
         analyzer = _ANALYZERS[model] = Analyzer(model)
         return analyzer
     except ModelError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except OSError as exc:
         # spaCy signals an unknown pipeline name or path with OSError [E050]/[E053].
         if model and ("E050" in str(exc) or "E053" in str(exc)):
-            _fail(
+            fail(
                 f"unknown model {model!r}: not an installed spaCy pipeline nor a path to one "
                 "(try the default by leaving out --model)"
             )
@@ -232,7 +222,7 @@ def _open_output(path: Path) -> TextIO:
     try:
         return path.open("w", encoding="utf-8")
     except OSError as exc:
-        _fail(f"{path}: cannot write: {exc.strerror or exc}")
+        fail(f"{path}: cannot write: {exc.strerror or exc}")
 
 
 def _is_batch(specs: Sequence[str]) -> bool:
@@ -340,7 +330,7 @@ def analyze(
         elif batch and fmt is OutputFormat.JSON and not output:
             typer.echo("[]")
     except (InputError, ModelError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
     except BrokenPipeError:
@@ -351,34 +341,17 @@ def analyze(
         raise typer.Exit(EXIT_OK) from None
 
     if tally.documents == 0 and not tally.errors:
-        _fail(f"no articles found in {', '.join(inputs)}")
+        fail(f"no articles found in {', '.join(inputs)}")
 
     if tally.errors:
         total = tally.documents + len(tally.errors)
         if total == 1:
             raise typer.Exit(EXIT_USAGE)
-        _stderr().print(f"[red]{len(tally.errors)} of {total} inputs failed[/red]")
+        stderr_console().print(f"[red]{len(tally.errors)} of {total} inputs failed[/red]")
         raise typer.Exit(EXIT_PARTIAL)
 
 
 # ------------------------------------------------------------------------------------------------ eval
-
-
-def _print_table(table: Any) -> None:
-    # scores_table may hand back a rich renderable or plain text; print either faithfully.
-    if isinstance(table, str):
-        typer.echo(table)
-        return
-    console = Console()
-    if not console.is_terminal:
-        # Piped or redirected: rich would assume 80 columns and fold the score columns; a file has room.
-        console = Console(width=160)
-    console.print(table)
-
-
-def _require_dir(path: Path, hint: str) -> None:
-    if not path.is_dir():
-        _fail(f"{path}: no such directory ({hint})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -451,7 +424,7 @@ def eval_polnear(
 ) -> None:
     """Score attribution spans (source / cue / content) against PolNeAR: the full pipeline, the learned
     tagger alone, and (with --baseline) textacy's quotation rules."""
-    _require_dir(directory, "expected a PolNeAR split such as ../shared/data/polnear/dev")
+    require_dir(directory, "expected a PolNeAR split such as ../shared/data/polnear/dev")
     try:
         from sourcetrace.eval import polnear
 
@@ -466,8 +439,8 @@ def eval_polnear(
             )
         scores = polnear.evaluate(directory, predictors, limit=limit)
     except (InputError, ModelError) as exc:
-        _fail(str(exc))
-    _print_table(polnear.scores_table(scores))
+        fail(str(exc))
+    print_table(polnear.scores_table(scores))
 
 
 @eval_app.command("chains", epilog="Example: sourcetrace eval chains tests/gold/chains --details")
@@ -481,17 +454,17 @@ def eval_chains(
     ] = False,
 ) -> None:
     """Score claim chains (publisher › … › innermost source) against hand-annotated gold articles."""
-    _require_dir(directory, "expected a folder of gold chains such as tests/gold/chains")
+    require_dir(directory, "expected a folder of gold chains such as tests/gold/chains")
     from sourcetrace.eval import chains
 
     try:
         scores = chains.evaluate(directory, model=model)
     except (InputError, ModelError, chains.GoldError) as exc:
         # A malformed gold file is the user's to fix, like a bad input: one line, no traceback.
-        _fail(str(exc))
-    _print_table(chains.scores_table(scores))
+        fail(str(exc))
+    print_table(chains.scores_table(scores))
     if details:
-        _print_table(chains.details_table(scores))
+        print_table(chains.details_table(scores))
 
 
 @eval_app.command(
@@ -504,14 +477,14 @@ def eval_checkworthiness(
     ],
 ) -> None:
     """Precision, recall and F1 of the check-worthy class on the dev split, model vs TF-IDF baseline."""
-    _require_dir(directory, "expected the checkworthiness data folder, e.g. ../shared/data/checkworthiness")
+    require_dir(directory, "expected the checkworthiness data folder, e.g. ../shared/data/checkworthiness")
     from sourcetrace.eval import checkworthiness
 
     try:
         result = checkworthiness.evaluate(directory)
     except (InputError, ModelError) as exc:
-        _fail(str(exc))
-    _print_table(checkworthiness.scores_table(result))
+        fail(str(exc))
+    print_table(checkworthiness.scores_table(result))
 
 
 # ---------------------------------------------------------------------------------------------- schema
@@ -534,10 +507,10 @@ def outlet(
     try:
         table = default_table()
     except (InputError, ModelError) as exc:
-        _fail(str(exc))
+        fail(str(exc))
     record = table.lookup(name, strict=False)
     if record is None:
-        _fail(f"{name}: not in the outlet table (try its domain, e.g. example.com)")
+        fail(f"{name}: not in the outlet table (try its domain, e.g. example.com)")
     Console().print(describe(record, table))
 
 
