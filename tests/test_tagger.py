@@ -198,3 +198,25 @@ def test_dev_scores_stay_above_floor(nlp) -> None:
     assert scores.overlap["source"].f1 >= 0.76
     assert scores.overlap["content"].f1 >= 0.63
     assert scores.exact["cue"].f1 >= 0.68
+
+
+def test_cached_scoring_equals_feature_hasher_on_a_real_document(nlp, tagger) -> None:
+    # Inference scores feature strings through a cache instead of FeatureHasher's matrix; both must
+    # give the same numbers, including for strings seen for the first time and unicode ones.
+    from sklearn.feature_extraction import FeatureHasher
+
+    from sourcetrace.attribution import features as F
+
+    doc = nlp(
+        "The minister told reporters on Monday that the bridge would reopen, according to Radio Sud. "
+        "“We are not worried,” said Zoë Müller, a local councillor."
+    )
+    ix = F.index_doc(doc)
+    rows = [F.cue_features(i, ix) for i in F.cue_candidates(ix)] + [["bias", "w=ünïcode", "w=ünïcode"]]
+    linear = tagger.model.cue
+    hasher = FeatureHasher(n_features=tagger.model.n_features, input_type="string")
+    expected = linear.scores(hasher.transform(rows))
+    assert len(expected) > 5
+    assert linear.score_rows(rows) == pytest.approx(expected, rel=1e-9, abs=1e-9)
+    # Second pass comes from the cache and must not drift.
+    assert linear.score_rows(rows) == pytest.approx(expected, rel=1e-9, abs=1e-9)

@@ -5,7 +5,8 @@ so both see exactly the same candidates and feature strings. Everything here rea
 lemma, coarse POS, dependency label, head and entity type, so any English spaCy pipeline with a
 parser works.
 
-Feature strings are hashed later (sklearn FeatureHasher), so no vocabulary is stored in the model.
+Feature strings are hashed (sklearn FeatureHasher in training, the same hash in `tagger.HashedWeights` at
+inference), so no vocabulary is stored in the model.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 from spacy.attrs import DEP, ENT_TYPE, HEAD, IS_PUNCT, IS_SPACE, LEMMA, LIKE_NUM, LOWER, ORTH, POS
 from spacy.tokens import Doc, Token
+
+from sourcetrace.attribution.types import sentence_tokens
 
 OPEN_QUOTES = frozenset({"“", "``", "„", "«"})
 CLOSE_QUOTES = frozenset({"”", "»"})
@@ -180,16 +183,16 @@ def index_doc(doc: Doc) -> DocIndex:
     para: list[int] = (np.cumsum(newline) - newline).tolist()
     unit_start = [0] * n
     unit_end = [0] * n
-    for sent in doc.sents:
-        start = sent.start
-        for i in range(sent.start, sent.end):
+    for sent_start, sent_end in sentence_tokens(doc):
+        start = sent_start
+        for i in range(sent_start, sent_end):
             if i > start and para[i] != para[i - 1]:
                 for j in range(start, i):
                     unit_end[j] = i
                 start = i
             unit_start[i] = start
-        for j in range(start, sent.end):
-            unit_end[j] = sent.end
+        for j in range(start, sent_end):
+            unit_end[j] = sent_end
     regions, closed = _quote_regions(texts, para)
     quote = [-1] * n
     for r, (s, e) in enumerate(regions):

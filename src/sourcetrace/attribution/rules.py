@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from spacy.attrs import LEMMA, LOWER
 from spacy.tokens import Doc, Span, Token
 
 from sourcetrace.attribution.lexicon import ADDRESSEE_VERBS, FIRST_SECOND_PERSON, RELAY_VERBS, REPORTING_VERBS
-from sourcetrace.attribution.types import RawAttribution, doc_text
+from sourcetrace.attribution.types import RawAttribution, doc_text, token_strings
 
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 _CLAUSES = ("ccomp", "xcomp")
@@ -273,7 +274,13 @@ def _continuation(verb: Token, by_cue: dict[int, RawAttribution]) -> RawAttribut
 
 def _candidates(doc: Doc) -> list[Token]:
     """Tokens any rule can start from; one cheap pass so the rules never visit the rest."""
-    return [t for t in doc if t.lower_ == "according" or t.lemma_.lower() in _CUE_LEMMAS]
+    lowers = token_strings(doc, LOWER)
+    lemmas = token_strings(doc, LEMMA)
+    return [
+        doc[i]
+        for i, (lower, lemma) in enumerate(zip(lowers, lemmas, strict=True))
+        if lower == "according" or lemma.lower() in _CUE_LEMMAS
+    ]
 
 
 def rule_attributions(doc: Doc) -> list[RawAttribution]:

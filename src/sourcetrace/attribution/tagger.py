@@ -11,8 +11,9 @@ Linear models over hashed feature strings (see `features.py`), trained on PolNeA
 3. content: candidate spans (clausal complement, object, the clause before ', X said', adjacent
    quotations over several paragraphs, rest of sentence, ...) are scored, the best wins.
 
-Everything is vectorised per document (one hashing call and one sparse product per stage), so the
-tagger adds a small fraction to the parse time.
+Training hashes feature strings with sklearn's FeatureHasher; inference scores them with the same
+hash through a cache of signed weights (`HashedWeights`), so a feature string seen before costs one
+dict lookup and the tagger adds a small fraction to the parse time.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.feature_extraction import FeatureHasher
+from sklearn.utils import murmurhash3_32
 from spacy.tokens import Doc
 
 from sourcetrace.attribution import features as F
@@ -35,6 +36,33 @@ FORMAT_VERSION = 2
 REBUILD = "run `make models` to rebuild it"
 
 
+_INT32_MIN = -(2**31)
+
+
+class HashedWeights(dict[str, float]):
+    """The signed weight of each feature string, exactly as FeatureHasher would index and sign it
+    (murmurhash3 with seed 0, index |h| mod n, sign of h), computed on first sight and then kept.
+
+    Building FeatureHasher's sparse matrix costs more than the parse itself; a dict lookup per feature
+    string does not. Only the first `limit` distinct strings are kept, so memory stays bounded on a
+    corpus of any size.
+    """
+
+    def __init__(self, dense: np.ndarray, limit: int = 300_000) -> None:
+        super().__init__()
+        self.dense = dense
+        self.limit = limit
+
+    def __missing__(self, feature: str) -> float:
+        h = murmurhash3_32(feature, seed=0)
+        n = len(self.dense)
+        index = (2147483647 - (n - 1)) % n if h == _INT32_MIN else abs(h) % n
+        weight = float(self.dense[index]) if h >= 0 else -float(self.dense[index])
+        if len(self) < self.limit:
+            self[feature] = weight
+        return weight
+
+
 @dataclass(slots=True)
 class Linear:
     """A binary linear model over hashed features, stored sparsely (only non-zero weights)."""
@@ -44,14 +72,23 @@ class Linear:
     intercept: float
     n_features: int
     dense: np.ndarray = field(init=False, repr=False)
+    weights: HashedWeights = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         # float64, like the feature matrix: a float32 vector would be converted on every product.
         self.dense = np.zeros(self.n_features, dtype=np.float64)
         self.dense[self.indices] = self.values
+        self.weights = HashedWeights(self.dense)
 
     def scores(self, x: Any) -> np.ndarray:
+        """Scores of a hashed feature matrix (training and evaluation)."""
         return np.asarray(x @ self.dense, dtype=np.float64) + self.intercept
+
+    def score_rows(self, rows: list[list[str]]) -> np.ndarray:
+        """Scores of rows of feature strings: the same numbers as `scores(hasher.transform(rows))`."""
+        lookup = self.weights.__getitem__
+        sums = np.fromiter((sum(map(lookup, row)) for row in rows), dtype=np.float64, count=len(rows))
+        return sums + self.intercept
 
     def to_state(self) -> dict[str, Any]:
         return {
@@ -127,7 +164,6 @@ class AttributionTagger:
 
     def __init__(self, model: TaggerModel) -> None:
         self.model = model
-        self.hasher = FeatureHasher(n_features=model.n_features, input_type="string")
 
     @classmethod
     def load(cls, path: Path | None = None) -> AttributionTagger:
@@ -158,21 +194,17 @@ class AttributionTagger:
 
     # ------------------------------------------------------------------------------------ inference
 
-    def _hash(self, rows: list[list[str]]) -> Any:
-        return self.hasher.transform(rows)
-
     def cue_probabilities(self, ix: F.DocIndex) -> tuple[list[int], np.ndarray]:
         cands = F.cue_candidates(ix)
         if not cands:
             return cands, np.zeros(0)
         # Cheap pass first: most tokens are plainly not cues and never get the full feature set.
         m = self.model
-        pre = m.cue_prefilter.scores(self._hash([F.cue_prefilter_features(i, ix) for i in cands]))
+        pre = m.cue_prefilter.score_rows([F.cue_prefilter_features(i, ix) for i in cands])
         cands = [i for i, s in zip(cands, pre, strict=True) if s >= m.cue_prefilter_threshold]
         if not cands:
             return cands, np.zeros(0)
-        x = self._hash([F.cue_features(i, ix) for i in cands])
-        return cands, _sigmoid(m.cue.scores(x))
+        return cands, _sigmoid(m.cue.score_rows([F.cue_features(i, ix) for i in cands]))
 
     def __call__(self, doc: Doc) -> list[RawAttribution]:
         if len(doc) == 0:
@@ -227,7 +259,7 @@ class AttributionTagger:
             rows.append(F.none_source_features(i, ix))
             rows.extend(F.source_features(i, j, path, ix) for j, path in cands)
             groups.append(cands)
-        scores = self.model.source.scores(self._hash(rows))
+        scores = self.model.source.score_rows(rows)
         out: list[tuple[int, list[int]] | None] = []
         k = 0
         for (_, toks, _), cands in zip(cues, groups, strict=True):
@@ -254,7 +286,7 @@ class AttributionTagger:
             cands = F.content_candidates(doc[i], toks, src[1] if src else [], ix)
             rows.extend(F.content_features(i, c, ix) for c in cands)
             groups.append(cands)
-        scores = self.model.content.scores(self._hash(rows)) if rows else np.zeros(0)
+        scores = self.model.content.score_rows(rows)
         out: list[list[int]] = []
         k = 0
         for cands in groups:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+from spacy.attrs import IDX, ORTH, SENT_START, SPACY
 from spacy.tokens import Doc
 
 
@@ -33,19 +35,55 @@ class RawAttribution:
 
 _TEXT_KEY = "sourcetrace.text"
 _SENTS_KEY = "sourcetrace.sentences"
+_SENT_TOKENS_KEY = "sourcetrace.sentence_tokens"
+
+
+def token_strings(doc: Doc, attr: int) -> list[str]:
+    """One string attribute of every token, looked up once per distinct value.
+
+    Iterating a Doc creates a Python Token per token, which costs more than our whole analysis of it;
+    `to_array` plus one string lookup per distinct value does not.
+    """
+    ids = doc.to_array([attr]).ravel()
+    if len(ids) == 0:
+        return []
+    unique, inverse = np.unique(ids, return_inverse=True)
+    strings = doc.vocab.strings
+    values = np.array([strings[int(x)] if x else "" for x in unique], dtype=object)
+    return values[inverse.ravel()].tolist()
 
 
 def doc_text(doc: Doc) -> str:
     """`doc.text`, computed once: spaCy rebuilds it from every token on each access."""
     text = doc.user_data.get(_TEXT_KEY)
     if text is None:
-        text = doc.user_data[_TEXT_KEY] = doc.text
+        spaces = doc.to_array([SPACY]).ravel().tolist()
+        text = "".join(
+            t + " " if space else t for t, space in zip(token_strings(doc, ORTH), spaces, strict=True)
+        )
+        doc.user_data[_TEXT_KEY] = text
     return text
+
+
+def sentence_tokens(doc: Doc) -> list[tuple[int, int]]:
+    """Token bounds (start, end) of the sentences, computed once without walking `doc.sents`."""
+    bounds = doc.user_data.get(_SENT_TOKENS_KEY)
+    if bounds is None:
+        n = len(doc)
+        starts = np.flatnonzero(doc.to_array([SENT_START]).ravel() == 1).tolist() if n else []
+        if n and (not starts or starts[0] != 0):
+            starts.insert(0, 0)
+        bounds = list(zip(starts, [*starts[1:], n], strict=True)) if n else []
+        doc.user_data[_SENT_TOKENS_KEY] = bounds
+    return bounds
 
 
 def sentence_bounds(doc: Doc) -> list[tuple[int, int]]:
     """Character bounds of the sentences, computed once (iterating `doc.sents` walks every token)."""
     bounds = doc.user_data.get(_SENTS_KEY)
     if bounds is None:
-        bounds = doc.user_data[_SENTS_KEY] = [(s.start_char, s.end_char) for s in doc.sents]
+        idx = doc.to_array([IDX]).ravel().tolist()
+        texts = token_strings(doc, ORTH)
+        bounds = [(idx[s], idx[e - 1] + len(texts[e - 1])) for s, e in sentence_tokens(doc)]
+        doc.user_data[_SENTS_KEY] = bounds
     return bounds
