@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.sourcetrace-installed
 BENCH_LIMIT ?= 400
 BENCH_ARGS  ?=
 
-.PHONY: help install demo test lint models eval bench schema example clean
+.PHONY: help install demo test lint models eval bench bench-corpus schema example clean
 
 help:
 	@echo "make demo    set up .venv and analyse examples/demo.txt"
@@ -16,6 +16,7 @@ help:
 	@echo "make models  rebuild the attribution model and the outlet table from $(DATA)"
 	@echo "make eval    score against PolNeAR dev and the gold chains"
 	@echo "make bench   throughput on $(DATA)/buzzfeed_webis_2016 (BENCH_LIMIT=$(BENCH_LIMIT))"
+	@echo "make bench-corpus  corpus ingest articles/s with 1 and 2 Dask workers, RSS at 10x"
 	@echo "make schema  regenerate docs/report.schema.json"
 	@echo "make example regenerate the demo output shown in README.md and docs/"
 
@@ -42,14 +43,27 @@ models: $(STAMP)
 	$(PY) -m sourcetrace.attribution.train --data $(DATA)/polnear --out src/sourcetrace/models/attribution
 	$(PY) -m sourcetrace.outlets_build --data $(DATA)/outlets --out src/sourcetrace/data/outlets.json.gz
 	$(PY) -m sourcetrace.checkworthiness_train --data $(DATA)/checkworthiness --out src/sourcetrace/models/checkworthiness
+	$(PY) -m sourcetrace.matching.train --data $(DATA)/matching --out src/sourcetrace/models/matching
+	$(PY) -m sourcetrace.framing.train --data $(DATA)/ptc --out src/sourcetrace/models/framing
+
+# Optional semantic check-worthiness model (needs torch==2.13.0 and the `semantic` extra).
+models-semantic: $(STAMP)
+	$(PY) -m sourcetrace.checkworthiness_semantic_train --data $(DATA)/checkworthiness --out src/sourcetrace/models/checkworthiness
 
 eval: $(STAMP)
 	$(VENV)/bin/sourcetrace eval polnear $(DATA)/polnear/dev
 	$(VENV)/bin/sourcetrace eval chains tests/gold/chains
 	$(VENV)/bin/sourcetrace eval checkworthiness $(DATA)/checkworthiness
+	$(VENV)/bin/sourcetrace eval matching --mrpc $(DATA)/matching/mrpc/msr_paraphrase_train.txt \
+		--emergent $(DATA)/matching/emergent/emergent_train.csv
+	$(VENV)/bin/sourcetrace eval ptc $(DATA)/ptc
 
 bench: $(STAMP)
 	$(PY) benchmarks/throughput.py --data $(DATA)/buzzfeed_webis_2016 --limit $(BENCH_LIMIT) $(BENCH_ARGS)
+
+bench-corpus: $(STAMP)
+	$(PY) benchmarks/corpus_ingest.py --data $(DATA)/buzzfeed_webis_2016 --mode speed --limit 200
+	$(PY) benchmarks/corpus_ingest.py --data $(DATA)/buzzfeed_webis_2016 --mode memory --memory-base 30
 
 schema: $(STAMP)
 	$(VENV)/bin/sourcetrace schema > docs/report.schema.json

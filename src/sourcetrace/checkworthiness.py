@@ -31,12 +31,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
+from spacy.attrs import TAG
+from spacy.tokens import Doc, Span
 
+from sourcetrace.attribution.types import doc_text, token_strings
 from sourcetrace.errors import ModelError
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc, Span
 
 MODEL_DIR = Path(__file__).resolve().parent / "models" / "checkworthiness"
 MODEL_FILE = "checkworthiness.npz"
@@ -146,6 +148,20 @@ def tag_strings(docs: Sequence[Doc | Span]) -> list[str]:
     return [" ".join(tok.tag_ or "_" for tok in doc) for doc in docs]
 
 
+def span_tag_strings(spans: Sequence[Doc | Span]) -> list[str]:
+    """`tag_strings` of spans, reading each doc's tags once as an array instead of token by token."""
+    tags: dict[int, list[str]] = {}
+    out = []
+    for span in spans:
+        doc = span.doc
+        doc_tags = tags.get(id(doc))
+        if doc_tags is None:
+            doc_tags = tags[id(doc)] = [t or "_" for t in token_strings(doc, TAG)]
+        start, end = (span.start, span.end) if isinstance(span, Span) else (0, len(doc))
+        out.append(" ".join(doc_tags[start:end]))
+    return out
+
+
 @dataclass(slots=True)
 class _Block:
     spec: BlockSpec
@@ -199,10 +215,10 @@ class CheckworthinessModel:
         """
         if not spans:
             return []
-        texts = [s.text for s in spans]
+        texts = [doc_text(s.doc)[s.start_char : s.end_char] for s in spans]
         if not all(s.doc.has_annotation("TAG") for s in spans):
             return self.score(texts)
-        return self.score_tagged(texts, tag_strings(spans))
+        return self.score_tagged(texts, span_tag_strings(spans))
 
     def score(self, texts: Sequence[str]) -> list[float]:
         """Score plain sentences; they are tagged with spaCy first (about 600 sentences/s per core)."""

@@ -12,35 +12,13 @@ from collections.abc import Iterable
 
 from spacy.tokens import Doc
 
+from sourcetrace import hedging
 from sourcetrace.attribution.types import doc_text, sentence_bounds
 from sourcetrace.model import Hedge
 
 _EDGE = " \t\n,.;:\"'\u201c\u201d\u2018\u2019()[]\u2014\u2013-"
 _LEADING_THAT = re.compile(r"^(?:that|whether)\s+", re.IGNORECASE)
 MIN_CLAIM_WORDS = 3
-
-#: Hedging and distancing words (after Hyland 2005's hedges and the reporting adverbs of news style).
-HEDGES: dict[str, str] = {
-    **dict.fromkeys(
-        "allegedly reportedly purportedly supposedly apparently ostensibly seemingly reputedly "
-        "believed".split(),
-        "reporting",
-    ),
-    **dict.fromkeys(
-        "may might could possibly perhaps probably likely unlikely maybe presumably arguably "
-        "unconfirmed unverified suspected alleged rumoured rumored speculated".split(),
-        "hedge",
-    ),
-    "so-called": "so_called",
-    "so called": "so_called",
-    "if": "conditional",
-    "unless": "conditional",
-    "would": "conditional",
-}
-_HEDGE_RE = re.compile(
-    r"\b(" + "|".join(sorted(map(re.escape, HEDGES), key=len, reverse=True)) + r")\b", re.IGNORECASE
-)
-
 
 def claim_id(input_sha256: str, start: int, end: int) -> str:
     digest = hashlib.sha256(f"{input_sha256}:{start}:{end}".encode()).hexdigest()
@@ -108,8 +86,8 @@ def uncovered_sentences(
 
 
 def find_hedges(text: str, start: int, end: int) -> list[Hedge]:
-    """Hedges, distancing adverbs and conditionals inside text[start:end]."""
-    return [
-        Hedge(text=m.group(0), start=m.start(), end=m.end(), kind=HEDGES[m.group(0).lower()])
-        for m in _HEDGE_RE.finditer(text, start, end)
-    ]
+    """Hedges, boosters, distancing words, conditionals and scare quotes inside text[start:end].
+
+    The lexicons and rules are in `sourcetrace.hedging`; claims are where they are attached.
+    """
+    return hedging.find_hedges(text, start, end)

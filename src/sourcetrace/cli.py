@@ -66,6 +66,17 @@ eval_app = typer.Typer(
 )
 app.add_typer(eval_app, name="eval")
 
+from sourcetrace.corpus.commands import corpus_app  # noqa: E402 - light: typer only
+from sourcetrace.corpus.query_commands import register as _register_corpus_queries  # noqa: E402
+
+_register_corpus_queries(corpus_app)
+app.add_typer(corpus_app, name="corpus")
+
+from sourcetrace.web.commands import SERVE_EPILOG  # noqa: E402 - light: typer only
+from sourcetrace.web.commands import serve as _serve  # noqa: E402
+
+app.command("serve", epilog=SERVE_EPILOG)(_serve)
+
 
 class OutputFormat(StrEnum):
     TEXT = "text"
@@ -485,6 +496,17 @@ def eval_checkworthiness(
     except (InputError, ModelError) as exc:
         fail(str(exc))
     print_table(checkworthiness.scores_table(result))
+
+
+from sourcetrace.eval.matching_command import EPILOG as _MATCHING_EPILOG  # noqa: E402 - light: typer only
+from sourcetrace.eval.matching_command import eval_matching as _eval_matching  # noqa: E402
+
+eval_app.command("matching", epilog=_MATCHING_EPILOG)(_eval_matching)
+
+from sourcetrace.eval.ptc_command import EPILOG as _PTC_EPILOG  # noqa: E402 - light: typer only
+from sourcetrace.eval.ptc_command import eval_ptc as _eval_ptc  # noqa: E402
+
+eval_app.command("ptc", epilog=_PTC_EPILOG)(_eval_ptc)
 
 
 # ---------------------------------------------------------------------------------------------- schema

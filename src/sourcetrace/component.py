@@ -48,7 +48,7 @@ from sourcetrace.model import (
     text_sha256,
 )
 
-for _name in ("document", "attributions", "sources", "claims", "raw_attributions"):
+for _name in ("document", "attributions", "sources", "claims", "raw_attributions", "framing"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
@@ -88,16 +88,23 @@ MIN_CUE_CONFIDENCE = 0.0
         "use_tagger": True,
         "min_cue_confidence": MIN_CUE_CONFIDENCE,
         "use_checkworthiness": True,
+        "use_framing": True,
     },
 )
 def make_sourcetrace(
-    nlp: Language, name: str, use_tagger: bool, min_cue_confidence: float, use_checkworthiness: bool
+    nlp: Language,
+    name: str,
+    use_tagger: bool,
+    min_cue_confidence: float,
+    use_checkworthiness: bool,
+    use_framing: bool,
 ) -> SourcetraceComponent:
     return SourcetraceComponent(
         name=name,
         use_tagger=use_tagger,
         min_cue_confidence=min_cue_confidence,
         use_checkworthiness=use_checkworthiness,
+        use_framing=use_framing,
     )
 
 
@@ -108,15 +115,18 @@ class SourcetraceComponent:
         use_tagger: bool = True,
         min_cue_confidence: float = MIN_CUE_CONFIDENCE,
         use_checkworthiness: bool = True,
+        use_framing: bool = True,
     ) -> None:
         self.name = name
         self.tagger = _load_tagger() if use_tagger else None
         self.min_cue_confidence = min_cue_confidence
         self.checkworthiness = _load_checkworthiness() if use_checkworthiness else None
+        self.framing = _load_framing() if use_framing else None
 
     def __call__(self, doc: Doc) -> Doc:
         self.analyse(doc)
         self.score_claims([doc])
+        self.find_framing([doc])
         return doc
 
     def pipe(self, stream: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
@@ -126,6 +136,7 @@ class SourcetraceComponent:
             for doc in batch:
                 self.analyse(doc)
             self.score_claims(batch)
+            self.find_framing(batch)
             yield from batch
 
     def analyse(self, doc: Doc) -> None:
@@ -164,6 +175,15 @@ class SourcetraceComponent:
                 c.model_copy(update={"checkworthiness": round(next(it), 3)}) for c in doc._.claims
             ]
 
+    def find_framing(self, docs: list[Doc]) -> None:
+        """`doc._.framing`: propaganda-technique spans; the technique classifier runs once per batch."""
+        if self.framing is None:
+            for doc in docs:
+                doc._.framing = []
+            return
+        for doc, spans in zip(docs, self.framing.detect_docs(docs), strict=True):
+            doc._.framing = spans
+
     def extract(self, doc: Doc) -> list[RawAttribution]:
         tagged = self.tagger(doc) if self.tagger is not None else []
         tagged = [a for a in tagged if a.confidence >= self.min_cue_confidence]
@@ -183,9 +203,16 @@ def _has_content(att: RawAttribution) -> bool:
 
 
 def _load_checkworthiness():  # noqa: ANN202 - keeps scikit-learn/numpy model code off import time
-    from sourcetrace.checkworthiness import CheckworthinessModel
+    # The linear model unless SOURCETRACE_CHECKWORTHINESS=semantic asks for the optional MiniLM one.
+    from sourcetrace.checkworthiness_semantic import load_model
 
-    return CheckworthinessModel.load()
+    return load_model()
+
+
+def _load_framing():  # noqa: ANN202 - keeps scikit-learn/numpy model code off import time
+    from sourcetrace.framing.model import FramingModel
+
+    return FramingModel.load()
 
 
 def _load_tagger():  # noqa: ANN202 - AttributionTagger imports scikit-learn; keep it off import time

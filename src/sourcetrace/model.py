@@ -122,7 +122,10 @@ class Hedge(_Model):
     text: str
     start: int
     end: int
-    kind: str = Field(description="hedge | reporting | scare_quote | so_called | conditional")
+    kind: str = Field(
+        description="hedge | booster | factive | assertive | reporting | conditional | so_called "
+        "| scare_quote (lexicons: src/sourcetrace/data/LEXICON_CARD.md)"
+    )
 
 
 class Claim(_Model):
@@ -133,7 +136,19 @@ class Claim(_Model):
     chain: list[ChainLink] = Field(description="Sources from the publisher (first) to the innermost.")
     attribution_id: str | None = None
     hedges: list[Hedge] = Field(default_factory=list)
+    certainty: str = Field(
+        "neutral",
+        description="hedged | boosted | mixed | neutral: whether `hedges` weaken the claim, strengthen it, "
+        "both or neither.",
+    )
     checkworthiness: float | None = None
+
+    def model_post_init(self, context: Any, /) -> None:
+        # Derived from the hedges unless given (a report read back keeps what it says).
+        if "certainty" not in self.model_fields_set:
+            from sourcetrace.hedging import certainty
+
+            self.certainty = certainty(self.hedges)
 
 
 class Profile(_Model):
@@ -143,6 +158,22 @@ class Profile(_Model):
     unnamed_innermost_share: float
     deepest_chain: int
     distinct_innermost_sources: int
+    loaded_language_per_100_words: float = Field(
+        0.0, ge=0.0, description="Spans labelled Loaded_Language per 100 words of the article."
+    )
+    technique_counts: dict[str, int] = Field(
+        default_factory=dict, description="Propaganda-technique spans (`framing`) per technique."
+    )
+
+
+class FramingSpan(_Model):
+    """A span using one of the 14 propaganda techniques of SemEval-2020 Task 11."""
+
+    technique: str = Field(description="Technique, spelled as in the PTC corpus, e.g. Loaded_Language.")
+    start: int = Field(description="Start offset into document.text.")
+    end: int
+    text: str
+    score: float = Field(ge=0.0, le=1.0, description="Span confidence x technique probability.")
 
 
 class HeadlineCheck(_Model):
@@ -173,6 +204,9 @@ class Report(_Model):
     profile: Profile
     headline: HeadlineCheck
     provenance: Provenance
+    framing: list[FramingSpan] = Field(
+        default_factory=list, description="Propaganda-technique spans, in text order."
+    )
     warnings: list[str] = Field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:

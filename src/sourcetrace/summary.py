@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 
-from sourcetrace.model import UNNAMED_TYPES, Claim, HeadlineCheck, Profile, Source, SourceType
+from sourcetrace.hedging import is_hedging
+from sourcetrace.model import (
+    UNNAMED_TYPES,
+    Claim,
+    FramingSpan,
+    HeadlineCheck,
+    Profile,
+    Source,
+    SourceType,
+)
 
 _WORD = re.compile(r"[^\W_]+")
 _STOP = frozenset(
@@ -23,8 +33,13 @@ _HEADLINE_MARKERS = re.compile(
 HEADLINE_MATCH_THRESHOLD = 0.34
 
 
-def profile(sources: list[Source], claims: list[Claim]) -> Profile:
+def profile(
+    sources: list[Source], claims: list[Claim], framing: Sequence[FramingSpan] = (), words: int = 0
+) -> Profile:
+    """Sourcing shares from the claims; technique counts and loaded-language density from `framing`
+    (`words`: the article's word count)."""
     by_type = Counter(str(s.type) for s in sources)
+    techniques = Counter(span.technique for span in framing)
     innermost = [c.chain[-1] for c in claims if c.chain]
     n = len(claims)
     return Profile(
@@ -34,6 +49,8 @@ def profile(sources: list[Source], claims: list[Claim]) -> Profile:
         unnamed_innermost_share=_share(sum(1 for link in innermost if link.type in UNNAMED_TYPES), n),
         deepest_chain=max((len(c.chain) for c in claims), default=0),
         distinct_innermost_sources=len({link.source_id for link in innermost}),
+        loaded_language_per_100_words=round(100 * techniques["Loaded_Language"] / words, 3) if words else 0.0,
+        technique_counts=dict(sorted(techniques.items())),
     )
 
 
@@ -67,7 +84,9 @@ def headline_check(title: str | None, claims: list[Claim]) -> HeadlineCheck:
     headline_hedged = bool(_HEADLINE_MARKERS.search(title))
     innermost = best.chain[-1] if best.chain else None
     attributed = innermost is not None and innermost.type != SourceType.AUTHOR
-    hedged = bool(best.hedges)
+    # Only markers that weaken the claim count: a booster or a factive verb does not hedge it.
+    weakening = [h for h in best.hedges if is_hedging(h)]
+    hedged = bool(weakening)
     overstated = not headline_hedged and (attributed or hedged)
     note = None
     if overstated:
@@ -75,7 +94,7 @@ def headline_check(title: str | None, claims: list[Claim]) -> HeadlineCheck:
         if attributed:
             basis.append(f"attributes it to {innermost.name} ({str(innermost.type).replace('_', ' ')})")
         if hedged:
-            basis.append("hedges it (" + ", ".join(h.text for h in best.hedges) + ")")
+            basis.append("hedges it (" + ", ".join(h.text for h in weakening) + ")")
         note = "headline states as fact what the body " + " and ".join(basis)
     return HeadlineCheck(
         text=title,

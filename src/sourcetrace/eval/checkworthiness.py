@@ -123,24 +123,46 @@ def evaluate(
     *,
     split: str = "dev",
     baseline: bool = True,
+    semantic: bool | None = None,
 ) -> CheckworthinessResult:
-    """P/R/F1 of the positive class on `split` for the model (packaged one by default) and baseline."""
+    """P/R/F1 of the positive class on `split` for the model (packaged one by default) and baseline.
+
+    `semantic`: also score the packaged semantic model (extra `semantic`); by default it is scored
+    when no `model` is given and the extra and its model file are installed.
+    """
     from sourcetrace.checkworthiness import CheckworthinessModel
 
     gold = load_split(data_dir, split)
     result = CheckworthinessResult(split, len(gold.texts), sum(gold.labels))
+    if semantic is None:
+        semantic = model is None and _semantic_installed()
     if model is None:
         model = CheckworthinessModel.load()
-    start = time.perf_counter()
-    probs = model.score(gold.texts)
-    result.seconds["model"] = time.perf_counter() - start
-    result.scores["model"] = PRF.from_predictions(gold.labels, [int(model.is_checkworthy(p)) for p in probs])
+    _score(result, "model", model, gold)
+    if semantic:
+        from sourcetrace.checkworthiness_semantic import SemanticCheckworthinessModel
+
+        _score(result, "semantic (MiniLM, extra)", SemanticCheckworthinessModel.load(nlp=model.nlp), gold)
     if baseline:
         start = time.perf_counter()
         base = baseline_scores(load_split(data_dir, "train"), gold.texts)
         result.seconds["tfidf+lr baseline"] = time.perf_counter() - start
         result.scores["tfidf+lr baseline"] = PRF.from_predictions(gold.labels, [int(p >= 0.5) for p in base])
     return result
+
+
+def _score(result: CheckworthinessResult, name: str, model: CheckworthinessModel, gold: Split) -> None:
+    start = time.perf_counter()
+    probs = model.score(gold.texts)
+    result.seconds[name] = time.perf_counter() - start
+    result.scores[name] = PRF.from_predictions(gold.labels, [int(model.is_checkworthy(p)) for p in probs])
+
+
+def _semantic_installed() -> bool:
+    from sourcetrace.checkworthiness import MODEL_DIR
+    from sourcetrace.checkworthiness_semantic import SEMANTIC_FILE, semantic_available
+
+    return semantic_available() and (MODEL_DIR / SEMANTIC_FILE).is_file()
 
 
 def scores_table(result: CheckworthinessResult) -> Table:

@@ -15,10 +15,12 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from sourcetrace.framing.labels import technique_label
 from sourcetrace.model import (
     UNNAMED_TYPES,
     ChainLink,
     Claim,
+    FramingSpan,
     HeadlineCheck,
     Hedge,
     Reliability,
@@ -61,6 +63,9 @@ HEDGE_STYLES: dict[str, str] = {
     "so_called": "italic magenta underline",
     "conditional": "italic yellow underline",
 }
+
+#: Propaganda-technique spans inside a claim: red underline, distinct from the hedges' italics.
+FRAMING_STYLE = "red underline"
 
 #: Claims longer than this are cut with an ellipsis; the JSON report always has the full text.
 MAX_CLAIM_CHARS = 280
@@ -142,8 +147,34 @@ def _highlight_hedges(text: Text, claim_text: str, offset: int, hedges: Iterable
         text.stylize(HEDGE_STYLES.get(hedge.kind, "italic underline"), start, end)
 
 
-def _claim_text(claim: Claim, max_chars: int) -> Text:
+def _claim_framing(claim: Claim, framing: Sequence[FramingSpan]) -> list[FramingSpan]:
+    """Technique spans that overlap the claim."""
+    return [f for f in framing if f.start < claim.end and f.end > claim.start]
+
+
+def _highlight_framing(text: Text, claim: Claim, framing: Iterable[FramingSpan]) -> None:
+    """Colour each technique span (clipped to the claim) so the loaded wording stands out inline."""
+    for span in framing:
+        start = max(span.start, claim.start) - claim.start
+        end = min(span.end, claim.end) - claim.start
+        if 0 <= start < end <= len(claim.text):
+            text.stylize(FRAMING_STYLE, start, end)
+
+
+def _framing_line(spans: Sequence[FramingSpan]) -> Text:
+    """`⚑ loaded language "disgraceful" · flag-waving "our great nation"` under a claim."""
+    parts = []
+    for span in spans:
+        quoted = span.text if len(span.text) <= 40 else span.text[:39] + "…"
+        parts.append(Text.assemble((technique_label(span.technique), "bold red"), (f' "{quoted}"', "dim")))
+    line = Text("⚑ ", style="red")
+    line.append_text(_join(parts, " · "))
+    return line
+
+
+def _claim_text(claim: Claim, max_chars: int, framing: Sequence[FramingSpan] = ()) -> Text:
     text = Text(claim.text)
+    _highlight_framing(text, claim, framing)
     _highlight_hedges(text, claim.text, claim.start, claim.hedges)
     if len(claim.text) > max_chars:
         text = text[:max_chars]
@@ -269,6 +300,22 @@ def _profile_table(report: Report) -> Table:
     return table
 
 
+def _techniques_line(report: Report) -> Text:
+    """`techniques  3 loaded language · 1 flag-waving · loaded language 1.2 per 100 words`."""
+    line = Text("techniques  ", style="dim")
+    counts = report.profile.technique_counts
+    if not counts:
+        return line.append("none found", style="dim")
+    items = [
+        Text.assemble((f"{n} ", "bold"), (technique_label(t), "red"))
+        for t, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    line.append_text(_join(items, " · "))
+    density = report.profile.loaded_language_per_100_words
+    line.append(f" · loaded language {density:.1f} per 100 words", style="dim")
+    return line
+
+
 def shared_prefix(claims: Sequence[Claim]) -> list[ChainLink]:
     """The outer links every claim's chain starts with (typically publisher and wire)."""
     if not claims:
@@ -288,8 +335,10 @@ def _claim_tree(
     max_chars: int,
     skip: int = 0,
     ratings: dict[str, Reliability] | None = None,
+    framing: Sequence[FramingSpan] = (),
 ) -> Tree:
-    text = _claim_text(claim, max_chars)
+    techniques = _claim_framing(claim, framing)
+    text = _claim_text(claim, max_chars, techniques)
     innermost = claim.chain[-1] if claim.chain else None
     if innermost is not None and innermost.type in UNNAMED_TYPES:
         text.append("  ⚠ unnamed source", style="yellow")
@@ -300,6 +349,8 @@ def _claim_tree(
     label.add_column(no_wrap=True)
     label.add_column()
     label.add_row(Text(f"#{number}", style="bold bright_black"), text)
+    if techniques:
+        label.add_row(Text(""), _framing_line(techniques))
     tree = Tree(label, guide_style="bright_black")
     node = tree
     # Never hide the innermost source, even when the whole chain is the shared one.
@@ -327,6 +378,7 @@ def render(
     console.print()
     console.print(_profile_table(report))
     console.print(_sources_line(report, console.width))
+    console.print(_techniques_line(report))
     console.print()
 
     if not report.claims:
@@ -343,4 +395,5 @@ def render(
         heading.append(" (publisher › … › innermost source)", style="dim")
     console.print(heading)
     for number, claim in enumerate(report.claims, 1):
-        console.print(_claim_tree(claim, number, cues, max_claim_chars, skip=len(prefix), ratings=ratings))
+        console.print(_claim_tree(claim, number, cues, max_claim_chars, skip=len(prefix), ratings=ratings,
+                                  framing=report.framing))

@@ -1,0 +1,189 @@
+"""The persisted claim index next to the store: `<db>.claimindex` plus `<db>.claimindex.json`.
+
+`sourcetrace.matching.ClaimIndex` (MinHash LSH) proposes the candidate claims a trace scores. Building
+it for 100k claims takes far longer than a query may, so it lives on disk beside the DuckDB file and is
+brought up to date at the end of each `corpus ingest` (`update_index`), adding only the claims of
+documents ingested since (their `seq` is above the one recorded in the sidecar JSON). When the claim
+count recorded there disagrees with the store (a store edited by other means, an index from another
+store), the index is rebuilt from scratch, so a stale index never silently hides claims.
+
+Both files are written under temporary names and renamed, the sidecar last: a crash between the two
+leaves an older sidecar whose counts disagree, which triggers a rebuild, never a wrong answer.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sourcetrace.corpus.store import Store
+    from sourcetrace.matching import ClaimIndex
+
+SUFFIX = ".claimindex"
+#: Claims fetched per round trip while building; bounds memory on large stores.
+_FETCH = 50_000
+
+
+def index_path(db: Path) -> Path:
+    return db.with_name(db.name + SUFFIX)
+
+
+def meta_path(db: Path) -> Path:
+    return db.with_name(db.name + SUFFIX + ".json")
+
+
+@dataclass(frozen=True, slots=True)
+class IndexState:
+    """What the index on disk covers: documents up to `seq`, `claims` claims in all."""
+
+    seq: int
+    claims: int
+
+
+def read_state(db: Path) -> IndexState | None:
+    try:
+        data: dict[str, Any] = json.loads(meta_path(db).read_text(encoding="utf-8"))
+        return IndexState(seq=int(data["seq"]), claims=int(data["claims"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def store_state(store: Store) -> IndexState:
+    """What the index must cover now: the highest ingest `seq` and the number of claims."""
+    row = store.con.execute(
+        "SELECT coalesce((SELECT max(seq) FROM documents), 0), (SELECT count(*) FROM claims)"
+    ).fetchone()
+    return IndexState(seq=int(row[0]), claims=int(row[1])) if row else IndexState(0, 0)
+
+
+def _add_claims(store: Store, index: ClaimIndex, after_seq: int) -> int:
+    cursor = store.con.cursor()
+    cursor.execute(
+        """
+        SELECT c.claim_id, c.text FROM claims c JOIN documents d USING (doc_id)
+        WHERE d.seq > ? ORDER BY d.seq, c.start
+        """,
+        [after_seq],
+    )
+    added = 0
+    while batch := cursor.fetchmany(_FETCH):
+        # Counted as fetched, not as indexed: a claim without content words is fetched but not indexed,
+        # and the sidecar compares this count with the store's.
+        index.add_many(batch)
+        added += len(batch)
+    cursor.close()
+    return added
+
+
+def _save(index: ClaimIndex, db: Path, state: IndexState) -> None:
+    index.save(index_path(db))  # atomic by itself
+    meta = meta_path(db)
+    meta_tmp = meta.with_name(meta.name + ".tmp")
+    meta_tmp.write_text(json.dumps({"seq": state.seq, "claims": state.claims}), encoding="utf-8")
+    os.replace(meta_tmp, meta)
+
+
+def _load(path: Path) -> ClaimIndex | None:
+    """The index at `path`, or None when it is missing or unreadable (it is then rebuilt)."""
+    from sourcetrace.errors import InputError
+    from sourcetrace.matching import ClaimIndex
+
+    if not path.is_file():
+        return None
+    try:
+        return ClaimIndex.load(path)
+    except InputError:
+        return None
+
+
+def update_index(store: Store, *, save: bool = True) -> tuple[ClaimIndex, int]:
+    """Bring the index beside the store up to date; returns it and how many claims were added."""
+    from sourcetrace.matching import ClaimIndex
+
+    db = store.path
+    have = read_state(db)
+    want = store_state(store)
+    index = _load(index_path(db)) if have is not None and have.seq <= want.seq else None
+    added = 0
+    if index is not None and have is not None and have != want:
+        added = _add_claims(store, index, have.seq)
+        if have.claims + added != want.claims:
+            index = None  # the counts disagree: rebuild rather than trust it
+    elif index is not None and have == want:
+        return index, 0
+    if index is None:
+        index = ClaimIndex()
+        added = _add_claims(store, index, 0)
+    if save:
+        _save(index, db, want)
+    return index, added
+
+
+def build_index(store: Store) -> int:
+    """Rebuild the index from every stored claim and save it; returns the number of claims indexed."""
+    from sourcetrace.matching import ClaimIndex
+
+    index = ClaimIndex()
+    added = _add_claims(store, index, 0)
+    _save(index, store.path, store_state(store))
+    return added
+
+
+#: Loaded indexes by file, with the file's (mtime, size) when loaded: a warm process (the web API, a
+#: benchmark) loads each index once and reloads it only when ingest has replaced the file.
+_LOADED: dict[Path, tuple[tuple[int, int], ClaimIndex]] = {}
+
+
+def load_index(store: Store, state: IndexState | None = None) -> ClaimIndex:
+    """The store's claim index, from the process cache or disk; brought up to date when stale.
+
+    A read-only store's directory may be writable or not: an updated index is saved when it can be
+    and otherwise just used, so a query never fails because the index could not be written.
+    """
+    db = store.path.resolve()
+    path = index_path(db)
+    fresh = read_state(db) == (state or store_state(store))
+    if fresh and path.is_file():
+        stat = path.stat()
+        cached = _LOADED.get(path)
+        if cached is not None and cached[0] == (stat.st_mtime_ns, stat.st_size):
+            return cached[1]
+        index = _load(path)
+        if index is not None:
+            _LOADED[path] = ((stat.st_mtime_ns, stat.st_size), index)
+            return index
+    try:
+        index, _ = update_index(store, save=True)
+    except OSError:
+        return update_index(store, save=False)[0]
+    stat = path.stat()
+    _LOADED[path] = ((stat.st_mtime_ns, stat.st_size), index)
+    return index
+
+
+#: Claim texts held in memory by a process that traces the same store more than once (a web server,
+#: a notebook, the benchmark): scoring candidates then needs no database round trip, which at 100k
+#: claims costs about 60 us per candidate. A one-off command line query skips the load. Above this
+#: many claims the texts (~300 bytes each in Python) are not cached.
+TEXT_CACHE_MAX_CLAIMS = 2_000_000
+_TEXTS: dict[Path, tuple[IndexState, dict[str, str]]] = {}
+_QUERIES: dict[Path, int] = {}
+
+
+def cached_texts(store: Store, state: IndexState | None = None) -> dict[str, str] | None:
+    """claim_id -> text for every stored claim, from the second query of a process on; else None."""
+    db = store.path.resolve()
+    state = state or store_state(store)
+    cached = _TEXTS.get(db)
+    if cached is not None and cached[0] == state:
+        return cached[1]
+    _QUERIES[db] = _QUERIES.get(db, 0) + 1
+    if _QUERIES[db] < 2 or state.claims > TEXT_CACHE_MAX_CLAIMS:
+        return None
+    texts: dict[str, str] = dict(store.con.execute("SELECT claim_id, text FROM claims").fetchall())
+    _TEXTS[db] = (state, texts)
+    return texts

@@ -1,0 +1,166 @@
+"""The corpus store: one DuckDB file holding every analysed article and its claims, sources and chains.
+
+The table layout is a contract shared by ingest (writes), the query layer (trace, outlet profiles) and the
+web API (reads); see the module constants below. Columns may be added, never renamed.
+
+`errors."at"` must be quoted in SQL: AT is a keyword in DuckDB 2.
+
+DuckDB allows one writer process per file: `sourcetrace corpus ingest` holds the write lock while it
+runs, readers (`serve`, `corpus trace`) open the file `read_only=True` when no ingest is running.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import duckdb
+
+#: Unnamed source types: their names ("officials", "a witness") cannot identify one person across
+#: articles, so they get no cross-article key.
+UNKEYED_SOURCE_TYPES = frozenset(
+    {"anonymous", "official_unnamed", "eyewitness", "collective", "author"}
+)
+
+# Column lists are kept as constants so the Parquet staging writer and the loader use the same order.
+DOCUMENT_COLUMNS = (
+    "doc_id", "seq", "source", "outlet", "domain", "title", "published", "words", "ingested_at", "report",
+    "url",
+)
+CLAIM_COLUMNS = (
+    "claim_id", "doc_id", "text", "start", "end", "chain", "depth", "innermost_name", "innermost_type",
+    "attribution_id", "cue", "checkworthiness", "hedged",
+)
+SOURCE_COLUMNS = ("doc_id", "source_id", "name", "type", "role", "affiliation", "source_key")
+ATTRIBUTION_COLUMNS = ("doc_id", "attribution_id", "kind", "cue", "source_id", "parent", "content")
+FRAMING_COLUMNS = ("doc_id", "technique", "start", "end", "score")
+ERROR_COLUMNS = ("source", "reason", "at")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id VARCHAR PRIMARY KEY,      -- sha256 of document.text
+    seq BIGINT,                      -- ingest order
+    source VARCHAR,                  -- path / url / record locator
+    outlet VARCHAR,
+    domain VARCHAR,
+    title VARCHAR,
+    published TIMESTAMP,
+    words INTEGER,
+    ingested_at TIMESTAMP,
+    report JSON,                     -- the full Report JSON
+    url VARCHAR                      -- added by ingest: the article's URL when known
+);
+CREATE TABLE IF NOT EXISTS claims (
+    claim_id VARCHAR PRIMARY KEY,
+    doc_id VARCHAR,
+    text VARCHAR,
+    start INTEGER,
+    "end" INTEGER,
+    chain JSON,                      -- list of {source_id, name, type}, publisher first
+    depth INTEGER,                   -- len(chain), publisher included (as profile.deepest_chain)
+    innermost_name VARCHAR,
+    innermost_type VARCHAR,
+    attribution_id VARCHAR,
+    cue VARCHAR,                     -- lower-cased cue text of the claim's attribution
+    checkworthiness DOUBLE,
+    hedged BOOLEAN
+);
+CREATE TABLE IF NOT EXISTS sources (
+    doc_id VARCHAR,
+    source_id VARCHAR,
+    name VARCHAR,
+    type VARCHAR,
+    role VARCHAR,
+    affiliation VARCHAR,
+    source_key VARCHAR               -- lower(name)|lower(affiliation) for named types, NULL otherwise
+);
+CREATE TABLE IF NOT EXISTS attributions (
+    doc_id VARCHAR,
+    attribution_id VARCHAR,
+    kind VARCHAR,
+    cue VARCHAR,
+    source_id VARCHAR,
+    parent VARCHAR,
+    content VARCHAR
+);
+CREATE TABLE IF NOT EXISTS framing (
+    doc_id VARCHAR,
+    technique VARCHAR,
+    start INTEGER,
+    "end" INTEGER,
+    score DOUBLE
+);
+CREATE TABLE IF NOT EXISTS errors (
+    source VARCHAR,
+    reason VARCHAR,
+    "at" TIMESTAMP
+);
+-- Ingest bookkeeping: a staged Parquet partition is listed here in the same transaction that loads
+-- it, so a crash between writing a partition and loading it is repaired on the next run.
+CREATE TABLE IF NOT EXISTS partitions (
+    name VARCHAR PRIMARY KEY,
+    documents INTEGER,
+    loaded_at TIMESTAMP
+);
+"""
+
+
+class StoreError(Exception):
+    """The store file cannot be opened (locked by another writer, not a DuckDB file, unwritable)."""
+
+
+class Store:
+    """An open corpus store. Use as a context manager; `.con` is the DuckDB connection."""
+
+    def __init__(self, path: str | Path, read_only: bool = False) -> None:
+        import duckdb
+
+        self.path = Path(path)
+        self.read_only = read_only
+        try:
+            self.con: duckdb.DuckDBPyConnection = duckdb.connect(str(self.path), read_only=read_only)
+        except (duckdb.Error, OSError) as exc:
+            raise StoreError(f"{self.path}: cannot open the corpus store ({_first_line(exc)})") from exc
+
+    def create_schema(self) -> None:
+        self.con.execute(SCHEMA).fetchall()
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def run(self, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+        """Execute and fetch every row: DuckDB 2 refuses new work while a result is left unread."""
+        return self.con.execute(sql, params or []).fetchall()
+
+    def count(self, table: str) -> int:
+        rows = self.run(f"SELECT count(*) FROM {table}")  # noqa: S608 - fixed table names
+        return int(rows[0][0]) if rows else 0
+
+
+def source_key(name: str | None, affiliation: str | None, source_type: str) -> str | None:
+    """The key that recognises one named source across articles: lower-cased name|affiliation."""
+    if source_type in UNKEYED_SOURCE_TYPES or not name:
+        return None
+    return f"{_norm(name)}|{_norm(affiliation or '')}"
+
+
+def _norm(value: str) -> str:
+    return " ".join(value.lower().split())
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

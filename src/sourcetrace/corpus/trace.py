@@ -1,0 +1,394 @@
+"""Trace one claim across the corpus: who carries it, through which chains, how independently.
+
+The steps: the persisted `ClaimIndex` (MinHash LSH) proposes candidate claims; `same_claim` decides
+which of them report the same thing; the matches are ordered by first appearance (published date,
+then ingest order) and each is given a status:
+
+* **disputing** - the claim's cue is a denial (`denied`, `rejected`, ...; the list is data, see
+  `data/dispute_cues.txt`). Never counted as corroboration.
+* **unknown** - the innermost source is unnamed (anonymous, an unnamed official, eyewitnesses, a
+  collective) or there is none (the author's own statement). Such a source cannot be recognised in
+  another article, so the report can be neither independent nor shown to depend on another.
+* **independent** - its chain shares no source with the chain of any earlier independent or dependent
+  report: it opens a new line of sourcing. Independent reports therefore share no source pairwise,
+  and their number is the number of independent sources behind the claim.
+* **dependent** - its chain shares a source with an earlier report (the same named official, the
+  same wire, or it cites the earlier outlet itself).
+
+Sources are compared across articles by canonical name and affiliation (`sources.source_key`); an
+affiliation missing on one side does not keep two mentions of one name apart, because affiliation
+extraction misses often and a false "same source" only makes the count more cautious. Outlets are
+compared by the outlet table's domain or their normalised name, so `The Valley Herald` publishing a
+claim and `according to Valley Herald` in another article's chain are one source.
+
+The publisher of each article is part of its chain, but two publishers are not compared with each
+other: two stories of one newsroom quoting different people are two sources, while an article whose
+chain runs *through* another article's publisher (`according to the Valley Herald`) depends on it.
+The comparison is made against earlier reports only, and a later article's publisher counts only
+when an earlier report rests on that outlet alone: that the Orvik Daily cited the Herald for the
+minister's words does not make the Herald's later interview with the mayor depend on the Daily.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from sourcetrace.corpus.queries import QueryError, Status, Trace, TraceLink, TraceReport
+from sourcetrace.corpus.store import UNKEYED_SOURCE_TYPES
+
+if TYPE_CHECKING:
+    from sourcetrace.corpus.store import Store
+
+#: Most candidates scored per query. LSH may propose thousands for a sentence of common words; beyond
+#: this many the scorer's time would dominate an interactive query, and the closest ones come first.
+MAX_CANDIDATES = 2000
+#: With the `[semantic]` extra, `same_claim` embeds both sides of every pair with MiniLM, tens of
+#: milliseconds per sentence on a CPU: hundreds of candidates per query would take seconds. So the
+#: torch-free lexical scorer ranks all candidates first and only this many best go to `same_claim`
+#: (which alone decides). Without the extra `same_claim` is the lexical scorer and sees them all.
+SEMANTIC_PAIRS = 32
+
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_NEGATION = frozenset("not never no n't neither nor".split())
+
+
+# ---------------------------------------------------------------------------------------- disputes
+
+
+@cache
+def dispute_cues() -> frozenset[str]:
+    """Word forms of cues that deny or dispute what they introduce (`data/dispute_cues.txt`)."""
+    text = (resources.files("sourcetrace") / "data" / "dispute_cues.txt").read_text(encoding="utf-8")
+    words = (line.strip().lower() for line in text.splitlines())
+    return frozenset(w for w in words if w and not w.startswith("#"))
+
+
+def is_dispute(cue: str | None) -> bool:
+    """True when the cue denies its content (`denied`, `flatly rejected`), not `did not deny`."""
+    if not cue:
+        return False
+    # "didn't deny" -> "did", "n't", "deny": the split-off negation is a word of its own.
+    words = set(_WORD.findall(cue.lower().replace("’", "'").replace("n't", " n't")))
+    if _NEGATION & words:
+        return False
+    return bool(dispute_cues().intersection(words))
+
+
+# --------------------------------------------------------------------------------------- identities
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """What recognises one source across articles.
+
+    Outlets: a set of aliases (table domain, normalised name, the document's domain); two outlets are
+    the same when the sets meet. Named people, organisations, documents: canonical name plus
+    affiliation; an empty affiliation matches any.
+    """
+
+    kind: str
+    names: frozenset[str]
+    affiliation: str = ""
+
+    def same(self, other: Identity) -> bool:
+        if self.kind != other.kind or not self.names & other.names:
+            return False
+        return not self.affiliation or not other.affiliation or self.affiliation == other.affiliation
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{'/'.join(sorted(self.names))}|{self.affiliation}"
+
+
+def _norm(value: str | None) -> str:
+    return " ".join((value or "").lower().split())
+
+
+@cache
+def outlet_aliases(name: str | None, domain: str | None = None) -> frozenset[str]:
+    from sourcetrace.outlets import default_table, name_key
+
+    aliases: set[str] = set()
+    table = default_table()
+    for clue in (domain, name):
+        record = table.lookup(clue) if clue else None
+        if record is not None:
+            aliases.add(record.domain)
+    if domain:
+        aliases.add(domain.lower().removeprefix("www."))
+    if name:
+        key = name_key(name).removeprefix("the ")
+        if key:
+            aliases.add(key)
+    return frozenset(aliases)
+
+
+def identity(link: dict[str, Any], source: dict[str, Any] | None, domain: str | None) -> Identity | None:
+    """The cross-article identity of one chain link; None when the source is unnamed."""
+    kind = link.get("type") or ""
+    if kind in UNKEYED_SOURCE_TYPES:
+        return None
+    if kind == "outlet":
+        aliases = outlet_aliases(link.get("name"), domain)
+        return Identity("outlet", aliases) if aliases else None
+    key = (source or {}).get("source_key")
+    if key:
+        # The store's key is "name|affiliation", both lower-cased and whitespace-normalised.
+        name, _, affiliation = key.rpartition("|")
+        return Identity("named", frozenset({name}), affiliation) if name else None
+    name = _norm(link.get("name"))
+    affiliation = _norm((source or {}).get("affiliation"))
+    return Identity("named", frozenset({name}), affiliation) if name else None
+
+
+# ------------------------------------------------------------------------------------------ reports
+
+
+@dataclass
+class _Report:
+    """A matched claim with what the status decision needs."""
+
+    row: dict[str, Any]
+    chain: list[dict[str, Any]]
+    links: list[TraceLink]
+    identities: list[Identity | None]
+
+    @property
+    def publisher(self) -> Identity | None:
+        return self.identities[0] if self.identities else None
+
+    def comparable(self) -> bool:
+        # The innermost source must be nameable; a chain of the publisher alone is the author's word.
+        return len(self.identities) > 1 and self.identities[-1] is not None
+
+    def shared(self, earlier: _Report) -> list[str]:
+        """Names of the sources through which this report depends on an earlier one.
+
+        A source of this report (any link after the publisher) found anywhere in the earlier chain,
+        publisher included, is shared: the same person, the same wire, or the earlier outlet itself.
+        This report's publisher counts only when the earlier report rests on it (its innermost link):
+        an earlier article citing this outlet for someone else's words says nothing about where this
+        outlet got a different source, and two publishers alone are never compared.
+        """
+        names: list[str] = []
+        innermost = earlier.identities[-1:] if len(earlier.identities) > 1 else []
+        for i, mine in enumerate(self.identities):
+            if mine is None:
+                continue
+            against = earlier.identities if i else innermost
+            if any(theirs is not None and mine.same(theirs) for theirs in against):
+                names.append(self.links[i].name)
+        return list(dict.fromkeys(names))
+
+
+def _order_key(row: dict[str, Any]) -> tuple[int, datetime, int, int]:
+    # Dated articles first, by date; ingest order breaks ties and orders the undated ones.
+    published = row["published"]
+    return (published is None, published or datetime.min, row["seq"] or 0, row["start"] or 0)
+
+
+def _assign(reports: Sequence[_Report]) -> list[TraceReport]:
+    out: list[TraceReport] = []
+    placed: list[tuple[_Report, int]] = []  # comparable, non-disputing reports and their line
+    lines = 0
+    for report in reports:
+        status: Status
+        shares_with: list[str] = []
+        shared_names: list[str] = []
+        line: int | None = None
+        if is_dispute(report.row["cue"]):
+            status = "disputing"
+        elif not report.comparable():
+            status = "unknown"
+        else:
+            for earlier, earlier_line in placed:
+                names = report.shared(earlier)
+                if names:
+                    line = earlier_line if line is None else line
+                    shares_with.append(earlier.row["outlet"] or earlier.row["doc_id"][:12])
+                    shared_names.extend(names)
+            if line is None:
+                lines += 1
+                line, status = lines, "independent"
+            else:
+                status = "dependent"
+            placed.append((report, line))
+        row = report.row
+        out.append(
+            TraceReport(
+                claim_id=row["claim_id"], doc_id=row["doc_id"], outlet=row["outlet"], title=row["title"],
+                published=row["published"], seq=row["seq"], text=row["text"], cue=row["cue"],
+                chain=report.links, status=status, shares_with=list(dict.fromkeys(shares_with)),
+                shared_sources=list(dict.fromkeys(shared_names)), line=line,
+            )
+        )
+    return out
+
+
+def _summary(query: str, claim_id: str | None, reports: list[TraceReport], candidates: int) -> Trace:
+    supporting = [r for r in reports if r.status != "disputing"]
+    first = (supporting or reports or [None])[0]
+    independent = [r for r in reports if r.status == "independent"]
+    return Trace(
+        query=query,
+        claim_id=claim_id,
+        reports=reports,
+        outlets=list(dict.fromkeys(r.outlet for r in reports if r.outlet)),
+        first_outlet=first.outlet if first else None,
+        first_published=first.published if first else None,
+        independent_sources=len(independent),
+        independent_names=[r.chain[-1].name for r in independent],
+        dependent=sum(r.status == "dependent" for r in reports),
+        unknown=sum(r.status == "unknown" for r in reports),
+        disputing=sum(r.status == "disputing" for r in reports),
+        candidates=candidates,
+    )
+
+
+# -------------------------------------------------------------------------------------------- query
+
+
+def decide(query: str, candidates: Sequence[tuple[str, str]], matcher: str | None = None) -> set[str]:
+    """Keys of the candidate (key, text) pairs that report the same claim as `query`.
+
+    `matcher` None is `same_claim`'s own configuration (semantic when the extra is installed);
+    "lexical" or "semantic" picks one, e.g. to compare their speed.
+    """
+    from sourcetrace.matching import configuration, same_claim
+    from sourcetrace.matching.model import LEXICAL, default_matcher
+
+    if not candidates:
+        return set()
+    if matcher == LEXICAL or (matcher is None and configuration() == LEXICAL):
+        if matcher is None:
+            decisions = same_claim([(query, t) for _, t in candidates])
+        else:
+            decisions = default_matcher(LEXICAL).same([(query, t) for _, t in candidates]).tolist()
+        return {k for (k, _), same in zip(candidates, decisions, strict=True) if same}
+    if len(candidates) > SEMANTIC_PAIRS:
+        lexical = default_matcher(LEXICAL).similarity([(query, t) for _, t in candidates])
+        best = sorted(range(len(candidates)), key=lambda i: -float(lexical[i]))[:SEMANTIC_PAIRS]
+        candidates = [candidates[i] for i in best]
+    pairs = [(query, t) for _, t in candidates]
+    decisions = same_claim(pairs) if matcher is None else default_matcher(matcher).same(pairs).tolist()
+    return {k for (k, _), same in zip(candidates, decisions, strict=True) if same}
+
+
+_CLAIM_COLUMNS = (
+    "claim_id", "doc_id", "text", "start", "chain", "cue", "outlet", "domain", "title", "published", "seq",
+)
+
+
+#: Up to this many ids, a lookup lists them as parameters, which DuckDB answers from the primary-key
+#: index; longer lists are joined against an unnested array, one scan of the table.
+_INDEXED_LOOKUP = 200
+
+
+def _select_in(store: Store, select: str, column: str, values: Sequence[str]) -> list[tuple[Any, ...]]:
+    if not values:
+        return []
+    ids = list(values)
+    if len(ids) <= _INDEXED_LOOKUP:
+        where, params = f"{column} IN ({', '.join('?' * len(ids))})", ids
+    else:
+        where, params = f"{column} IN (SELECT unnest(CAST(? AS VARCHAR[])))", [ids]
+    return store.con.execute(f"{select} WHERE {where}", params).fetchall()  # noqa: S608 - placeholders
+
+
+def _claim_rows(store: Store, claim_ids: Sequence[str]) -> list[dict[str, Any]]:
+    # Two indexed lookups, not a join: DuckDB plans the join as a hash join over all documents, which
+    # at 100k claims costs ten times the two point lookups.
+    claims = _select_in(
+        store, "SELECT claim_id, doc_id, text, start, chain, cue FROM claims", "claim_id", claim_ids
+    )
+    docs = {
+        r[0]: r[1:]
+        for r in _select_in(
+            store, "SELECT doc_id, outlet, domain, title, published, seq FROM documents", "doc_id",
+            list(dict.fromkeys(c[1] for c in claims)),
+        )
+    }
+    return [
+        dict(zip(_CLAIM_COLUMNS, (*c, *docs.get(c[1], (None,) * 5)), strict=True)) for c in claims
+    ]
+
+
+def _sources(store: Store, doc_ids: Sequence[str]) -> dict[tuple[str, str], dict[str, Any]]:
+    select = "SELECT doc_id, source_id, affiliation, source_key FROM sources"
+    rows = _select_in(store, select, "doc_id", doc_ids)
+    return {(r[0], r[1]): {"affiliation": r[2], "source_key": r[3]} for r in rows}
+
+
+def _report(row: dict[str, Any], sources: dict[tuple[str, str], dict[str, Any]]) -> _Report:
+    chain = row["chain"]
+    links_json: list[dict[str, Any]] = json.loads(chain) if isinstance(chain, str) else list(chain or [])
+    links: list[TraceLink] = []
+    identities: list[Identity | None] = []
+    for i, link in enumerate(links_json):
+        source = sources.get((row["doc_id"], link.get("source_id") or ""))
+        # Only the publisher link is the document's own outlet, so only it borrows the document domain.
+        ident = identity(link, source, row["domain"] if i == 0 else None)
+        identities.append(ident)
+        links.append(
+            TraceLink(
+                name=link.get("name") or "", type=link.get("type") or "",
+                affiliation=(source or {}).get("affiliation"), key=ident.key if ident else None,
+            )
+        )
+    return _Report(row=row, chain=links_json, links=links, identities=identities)
+
+
+def trace(
+    store: Store, claim_id: str | None = None, text: str | None = None, *, matcher: str | None = None
+) -> Trace:
+    """The reports of one claim across the corpus, by a stored claim's id or by free text.
+
+    `matcher`: None uses `same_claim` as configured; "lexical" / "semantic" force one scorer.
+    """
+    from sourcetrace.corpus.claim_index import cached_texts, load_index, store_state
+
+    if (claim_id is None) == (text is None):
+        raise QueryError("give either a claim id or a claim text")
+    anchor: dict[str, Any] | None = None
+    if claim_id is not None:
+        found = _claim_rows(store, [claim_id])
+        if not found:
+            raise QueryError(f"no claim with id {claim_id!r} in the store")
+        anchor = found[0]
+        query = anchor["text"]
+    else:
+        query = (text or "").strip()
+        if not query:
+            raise QueryError("the claim text is empty")
+
+    state = store_state(store)
+    index = load_index(store, state)
+    keys = [k for k in index.candidates(query, limit=MAX_CANDIDATES + 1) if k != claim_id][:MAX_CANDIDATES]
+    texts = cached_texts(store, state)
+    if texts is None:
+        rows = _claim_rows(store, keys)
+        candidates = {r["claim_id"]: r["text"] for r in rows}
+    else:
+        candidates = {k: texts[k] for k in keys if k in texts}
+    norm_query = _norm(query)
+    # Texts equal up to case and spacing need no scorer; the rest are decided by same_claim.
+    exact = {k for k, t in candidates.items() if _norm(t) == norm_query}
+    to_score = [(k, t) for k, t in candidates.items() if k not in exact]
+    keep = exact | decide(query, to_score, matcher)
+    if texts is None:
+        matched = [r for r in rows if r["claim_id"] in keep]
+    else:
+        matched = _claim_rows(store, sorted(keep))
+    if anchor is not None:
+        matched.append(anchor)
+    matched.sort(key=_order_key)
+    sources = _sources(store, list(dict.fromkeys(r["doc_id"] for r in matched)))
+    reports = _assign([_report(r, sources) for r in matched])
+    return _summary(query, claim_id, reports, candidates=len(candidates))

@@ -1,0 +1,120 @@
+"""The analysis task: one batch of Documents in, one staged Parquet partition out.
+
+The same function runs in the ingest process (no cluster), in a LocalCluster worker and on a remote
+Dask worker; it keeps one Analyzer per process, so the spaCy pipeline loads once per worker however
+many batches the worker gets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from sourcetrace.corpus.rows import Rows, report_rows
+from sourcetrace.model import Document
+
+_ANALYZERS: dict[str | None, object] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A document waiting for analysis: its content hash, ingest order and where it came from."""
+
+    doc_id: str
+    seq: int
+    source: str
+    document: Document
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    name: str
+    documents: int
+    errors: int
+    #: Parquet bytes per table when the worker could not see the staging folder (another machine
+    #: without a shared filesystem); the driver then writes the partition itself.
+    payload: dict[str, bytes] | None
+    peak_rss_mb: float
+    #: CPU time the worker spent on the batch: unlike wall time it does not grow when other work
+    #: shares the machine, so benchmarks can tell scaling limits from contention.
+    cpu_seconds: float = 0.0
+
+
+def partition_name(items: list[Item]) -> str:
+    """Deterministic, so a retried task rewrites the same partition rather than a second copy."""
+    digest = hashlib.sha256("".join(i.doc_id for i in items).encode()).hexdigest()[:16]
+    return f"p{items[0].seq:012d}-{digest}"
+
+
+def analyzer(model: str | None) -> object:
+    if model not in _ANALYZERS:
+        from sourcetrace.analyzer import Analyzer
+
+        _ANALYZERS[model] = Analyzer(model)
+    return _ANALYZERS[model]
+
+
+def analyze_rows(items: list[Item], model: str | None) -> Rows:
+    """Rows for every document; a document whose analysis fails becomes an `errors` row instead."""
+    from sourcetrace.analyzer import Analyzer
+
+    engine = analyzer(model)
+    assert isinstance(engine, Analyzer)
+    rows = Rows()
+    try:
+        reports = list(engine.analyze_many([i.document for i in items]))
+    except Exception:  # noqa: BLE001 - find the culprit below, one document at a time
+        reports = None
+    for position, item in enumerate(items):
+        try:
+            report = reports[position] if reports is not None else engine.analyze(item.document)
+            rows.extend(report_rows(report, doc_id=item.doc_id, seq=item.seq, source=item.source))
+        except Exception as exc:  # noqa: BLE001 - one bad article must not sink its batch
+            rows.error(item.source, f"analysis failed: {type(exc).__name__}: {exc}")
+    return rows
+
+
+def analyze_batch(items: list[Item], staging: str, model: str | None = None) -> BatchResult:
+    """The unit of work sent to workers."""
+    import time
+
+    from sourcetrace.corpus.staging import encode, write_partition
+
+    cpu_start = time.process_time()
+    name = partition_name(items)
+    rows = analyze_rows(items, model)
+    stage = Path(staging)
+    payload = None
+    if stage.is_dir():
+        write_partition(stage, name, rows)
+    else:
+        payload = encode(rows)
+    return BatchResult(
+        name=name,
+        documents=len(rows.tables["documents"]),
+        errors=len(rows.tables["errors"]),
+        payload=payload,
+        peak_rss_mb=peak_rss_mb(),
+        cpu_seconds=time.process_time() - cpu_start,
+    )
+
+
+def peak_rss_mb() -> float:
+    import resource
+    import sys
+
+    # ru_maxrss is KiB on Linux, bytes on macOS.
+    scale = 1024 * 1024 if sys.platform == "darwin" else 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
+
+
+def worker_pid() -> int:
+    return os.getpid()
+
+
+def warm(model: str | None = None) -> float:
+    """Load the pipeline now (benchmarks time analysis, not start-up); returns this process's peak RSS."""
+    analyzer(model)
+    return peak_rss_mb()

@@ -1,0 +1,59 @@
+"""Claim matching: do two sentences report the same claim, verbatim or paraphrased?
+
+* `claim_similarity(pairs)` -> probability in [0, 1] per pair; `same_claim(pairs)` -> the decision the
+  corpus uses (probability >= the model's cross-validated threshold).
+* `ClaimIndex`: MinHash LSH candidate generation, persisted on disk, so only likely matches are scored.
+
+The scorer is the `semantic` configuration (MiniLM embeddings) when the `[semantic]` extra is installed,
+otherwise the torch-free `lexical` one; `configuration()` says which. Heavy parts load on first use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sourcetrace.matching.index import ClaimIndex
+
+
+def _check(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
+    checked = []
+    for pair in pairs:
+        if len(pair) != 2 or not all(isinstance(side, str) for side in pair):
+            raise TypeError(f"claim pairs must be (str, str) tuples, got {pair!r}")
+        checked.append((pair[0], pair[1]))
+    return checked
+
+
+def claim_similarity(pairs: Sequence[tuple[str, str]]) -> list[float]:
+    """How likely each pair reports the same claim (0..1; symmetric in the two sides)."""
+    from sourcetrace.matching.model import default_matcher
+
+    return default_matcher().similarity(_check(pairs)).tolist()
+
+
+def same_claim(pairs: Sequence[tuple[str, str]]) -> list[bool]:
+    """Whether each pair reports the same claim: the decision the corpus uses for corroboration."""
+    from sourcetrace.matching.model import default_matcher
+
+    return [bool(v) for v in default_matcher().same(_check(pairs))]
+
+
+def configuration() -> str:
+    """'semantic' when the [semantic] extra is installed, else 'lexical' (what the two functions use)."""
+    from sourcetrace.matching.semantic import available
+
+    return "semantic" if available() else "lexical"
+
+
+def __getattr__(name: str) -> object:
+    # ClaimIndex pulls in datasketch; import it only when asked for.
+    if name == "ClaimIndex":
+        from sourcetrace.matching.index import ClaimIndex
+
+        return ClaimIndex
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["ClaimIndex", "claim_similarity", "configuration", "same_claim"]

@@ -1,0 +1,183 @@
+"""The claim-matching scorer: a logistic regression over pair features, in two configurations.
+
+* `lexical` (default, torch-free): the features of `matching.features`.
+* `semantic` (the `[semantic]` extra): the same plus MiniLM sentence-embedding cosine and token
+  alignment (`matching.semantic`).
+
+Why a small linear model over features rather than a bare cosine: a cosine ranks well but has no
+calibrated "same claim" cut-off and cannot see that two sentences about the same event differ in a
+figure or in a denial, the commonest way news claims disagree. The weights are few, readable in the
+JSON file, and were fitted by `python -m sourcetrace.matching.train` on MRPC's train half, the threshold
+chosen by cross-validated accuracy there (see models/matching/MODEL_CARD.md).
+
+Files (models/matching/): `idf.npz` (idf of the hashed word and character n-grams, shared),
+`lexical.json` and `semantic.json` (feature names, standardisation, weights, threshold),
+`wordpiece_idf.npy` (semantic only). No pickle.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from sourcetrace.errors import ModelError
+from sourcetrace.matching.features import LEXICAL_FEATURES, SparseIdf, lexical_features, unique_index
+
+if TYPE_CHECKING:
+    from sourcetrace.matching.semantic import Embedder
+
+MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "matching"
+IDF_FILE = "idf.npz"
+WORDPIECE_IDF_FILE = "wordpiece_idf.npy"  # semantic only: MiniLM WordPiece idf (float16)
+LEXICAL, SEMANTIC = "lexical", "semantic"
+REBUILD = "run `make models` to rebuild it"
+
+
+@dataclass(frozen=True, slots=True)
+class LinearModel:
+    """Standardise, dot with weights, sigmoid: P(same claim)."""
+
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    threshold: float
+    meta: dict[str, Any]
+
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        z = ((x - self.mean) / self.scale) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "features": list(self.features),
+            "mean": self.mean.tolist(),
+            "scale": self.scale.tolist(),
+            "coef": self.coef.tolist(),
+            "intercept": self.intercept,
+            "threshold": self.threshold,
+            "meta": self.meta,
+        }
+
+    @classmethod
+    def from_json(cls, state: dict[str, Any]) -> LinearModel:
+        return cls(
+            tuple(state["features"]),
+            np.asarray(state["mean"], dtype=np.float64),
+            np.asarray(state["scale"], dtype=np.float64),
+            np.asarray(state["coef"], dtype=np.float64),
+            float(state["intercept"]),
+            float(state["threshold"]),
+            dict(state.get("meta", {})),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Idf:
+    word: SparseIdf
+    char: SparseIdf
+
+    def save(self, path: Path) -> None:
+        np.savez_compressed(
+            path,
+            word_columns=self.word.columns, word_values=self.word.values,
+            word_default=np.float64(self.word.default),
+            char_columns=self.char.columns, char_values=self.char.values,
+            char_default=np.float64(self.char.default),
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> Idf:
+        with np.load(path, allow_pickle=False) as data:
+            return cls(
+                SparseIdf(data["word_columns"], data["word_values"], float(data["word_default"])),
+                SparseIdf(data["char_columns"], data["char_values"], float(data["char_default"])),
+            )
+
+
+class Matcher:
+    """Scores pairs of claim sentences: `similarity` in [0, 1], `same` = similarity >= threshold."""
+
+    def __init__(
+        self, name: str, model: LinearModel, idf: Idf, embedder: Embedder | None = None,
+        wordpiece_idf: np.ndarray | None = None,
+    ) -> None:
+        self.name = name
+        self.model = model
+        self._word_idf = idf.word.dense()
+        self._char_idf = idf.char.dense()
+        self._embedder = embedder
+        self._wordpiece_idf = wordpiece_idf
+
+    @property
+    def threshold(self) -> float:
+        return self.model.threshold
+
+    def features(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        x = lexical_features(pairs, self._word_idf, self._char_idf)
+        if self._embedder is None or self._wordpiece_idf is None or not len(pairs):
+            return x
+        from sourcetrace.matching.semantic import semantic_features
+
+        texts, left, right = unique_index(pairs)
+        encoded = self._embedder.encode(texts)
+        return np.hstack([x, semantic_features(encoded, left, right, self._wordpiece_idf)])
+
+    def similarity(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        return self.model.probabilities(self.features(pairs)) if len(pairs) else np.zeros(0)
+
+    def same(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
+        return self.similarity(pairs) >= self.model.threshold
+
+
+def _read_model(directory: Path, name: str) -> LinearModel:
+    path = directory / f"{name}.json"
+    try:
+        return LinearModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ModelError(f"claim-matching model {path} is missing or unreadable ({exc}); {REBUILD}") from exc
+
+
+def load_matcher(name: str | None = None, directory: Path | None = None) -> Matcher:
+    """The `semantic` matcher when the extra is installed (or when asked for), else the `lexical` one."""
+    from sourcetrace.matching import semantic
+
+    if name is None:
+        name = SEMANTIC if semantic.available() else LEXICAL
+    if name not in (LEXICAL, SEMANTIC):
+        raise ModelError(f"unknown claim-matching configuration {name!r} (lexical or semantic)")
+    if name == SEMANTIC and not semantic.available():
+        raise ModelError(
+            "the semantic matcher needs the [semantic] extra: pip install 'sourcetrace[semantic]'"
+        )
+    directory = directory or MODEL_DIR
+    try:
+        idf = Idf.load(directory / IDF_FILE)
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelError(
+            f"claim-matching idf file in {directory} is missing or unreadable; {REBUILD}"
+        ) from exc
+    model = _read_model(directory, name)
+    expected = LEXICAL_FEATURES + (semantic.SEMANTIC_FEATURES if name == SEMANTIC else ())
+    if model.features != expected:
+        raise ModelError(f"claim-matching model {name} was built for other features; {REBUILD}")
+    if name == LEXICAL:
+        return Matcher(name, model, idf)
+    try:
+        wordpiece = np.load(directory / WORDPIECE_IDF_FILE, allow_pickle=False).astype(np.float32)
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"claim-matching wordpiece idf in {directory} is missing; {REBUILD}") from exc
+    return Matcher(name, model, idf, semantic.Embedder(), wordpiece)
+
+
+@cache
+def default_matcher(name: str | None = None) -> Matcher:
+    """Loaded once per process (the semantic one holds MiniLM in memory)."""
+    return load_matcher(name)

