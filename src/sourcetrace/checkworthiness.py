@@ -20,6 +20,7 @@ with spaCy's tagger first.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import zipfile
@@ -36,6 +37,7 @@ from spacy.tokens import Doc, Span
 
 from sourcetrace.attribution.types import doc_text, token_strings
 from sourcetrace.errors import ModelError
+from sourcetrace.hashing import CachedHashingVectorizer
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -122,7 +124,12 @@ def normalize_text(text: str) -> str:
 
 def hashed_counts(spec: BlockSpec, texts: Sequence[str], tags: Sequence[str]) -> sparse.csr_matrix:
     """Raw n-gram counts of one block (stateless: the same for training and scoring)."""
-    return spec.hasher().transform(tags if spec.view == "tags" else texts).tocsr()
+    return _cached_hasher(spec).transform(tags if spec.view == "tags" else texts).tocsr()
+
+
+@functools.cache
+def _cached_hasher(spec: BlockSpec) -> CachedHashingVectorizer:
+    return CachedHashingVectorizer(spec.hasher())
 
 
 def idf_weights(counts: sparse.csr_matrix, min_df: int) -> np.ndarray:

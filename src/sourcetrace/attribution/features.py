@@ -150,6 +150,7 @@ class DocIndex:
     quote: list[int]  # index into `regions` of the quotation the token is inside, or -1
     regions: list[tuple[int, int]]  # quotations as token spans, marks included, end exclusive
     region_next: list[int]  # the region continuing this one in the next paragraph, or -1
+    para_bounds: list[tuple[int, int]]  # first and one-past-last token of each paragraph
 
 
 _INDEX_ATTRS = [ORTH, LOWER, POS, LEMMA, DEP, HEAD, ENT_TYPE, IS_PUNCT, IS_SPACE, LIKE_NUM]
@@ -209,8 +210,18 @@ def index_doc(doc: Doc) -> DocIndex:
             region_next[r] = r + 1
     return DocIndex(
         doc, texts, words, pos, lemmas, deps, heads, children, ents, punct, unit_start, unit_end,
-        unit_quote, para, quote, regions, region_next,
+        unit_quote, para, quote, regions, region_next, _paragraph_bounds(para),
     )  # fmt: skip
+
+
+def _paragraph_bounds(para: list[int]) -> list[tuple[int, int]]:
+    # Paragraph numbers never decrease along the doc, so each paragraph is one run of tokens.
+    bounds: list[tuple[int, int]] = []
+    for i, p in enumerate(para):
+        while len(bounds) <= p:
+            bounds.append((i, i))
+        bounds[p] = (bounds[p][0], i + 1)
+    return bounds
 
 
 def _first_word(texts: list[str], para: list[int], i: int) -> bool:
@@ -571,13 +582,7 @@ def content_candidates(
     cue_lo, cue_hi = min(cue_tokens), max(cue_tokens) + 1
     skip = set(cue_tokens) | set(source_tokens)
     # The content stays in the cue's paragraph unless a quotation carries it further.
-    p = ix.para[cue.i]
-    plo = us
-    while plo > 0 and ix.para[plo - 1] == p:
-        plo -= 1
-    phi = ue
-    while phi < len(doc) and ix.para[phi] == p:
-        phi += 1
+    plo, phi = ix.para_bounds[ix.para[cue.i]]
     found: dict[tuple[int, ...], set[str]] = {}
 
     def add(tokens: Iterable[int], origin: str, lo: int = us, hi: int = ue) -> None:

@@ -21,6 +21,7 @@ No corpus text is stored: only hashed column indices, idf values and weights.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import zipfile
@@ -37,6 +38,7 @@ from spacy.attrs import IDX, ORTH
 from sourcetrace.attribution.types import doc_text, sentence_tokens, token_strings
 from sourcetrace.errors import ModelError
 from sourcetrace.framing.labels import TECHNIQUES, technique_label
+from sourcetrace.hashing import CachedHashingVectorizer
 
 __all__ = ["TECHNIQUES", "DetectedSpan", "FramingModel", "technique_label"]
 
@@ -138,18 +140,20 @@ def normalize_text(text: str) -> str:
     return _DIGIT.sub("0", text.lower())
 
 
-def word_hasher() -> HashingVectorizer:
-    return HashingVectorizer(
+@functools.cache
+def word_hasher() -> CachedHashingVectorizer:
+    return CachedHashingVectorizer(HashingVectorizer(
         n_features=N_TEXT_FEATURES, ngram_range=(1, 2), alternate_sign=False, norm=None,
         preprocessor=normalize_text, dtype=np.float32,
-    )
+    ))
 
 
-def char_hasher() -> HashingVectorizer:
-    return HashingVectorizer(
+@functools.cache
+def char_hasher() -> CachedHashingVectorizer:
+    return CachedHashingVectorizer(HashingVectorizer(
         n_features=N_TEXT_FEATURES, analyzer="char_wb", ngram_range=(2, 5), alternate_sign=False,
         norm=None, preprocessor=normalize_text, dtype=np.float32,
-    )
+    ))
 
 
 def tfidf(counts: sparse.csr_matrix, idf: np.ndarray, weight: float = 1.0) -> sparse.csr_matrix:

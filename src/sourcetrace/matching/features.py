@@ -14,6 +14,7 @@ All features are symmetric (f(a, b) == f(b, a)) so `claim_similarity` does not d
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 
+from sourcetrace.hashing import CachedHashingVectorizer
 from sourcetrace.matching.text import TextView, view
 
 N_HASH = 2**20
@@ -49,18 +51,20 @@ _GATED = [LEXICAL_FEATURES.index(f) for f in ("numbers_any", "numbers_unmatched"
                                                "negation_mismatch", "length_ratio")]
 
 
-def _word_hasher() -> HashingVectorizer:
-    return HashingVectorizer(
+@functools.cache
+def _word_hasher() -> CachedHashingVectorizer:
+    return CachedHashingVectorizer(HashingVectorizer(
         n_features=N_HASH, analyzer="word", ngram_range=(1, 2), lowercase=True,
         token_pattern=r"(?u)\b\w+\b", alternate_sign=False, norm=None, dtype=np.float32,
-    )
+    ))
 
 
-def _char_hasher() -> HashingVectorizer:
-    return HashingVectorizer(
+@functools.cache
+def _char_hasher() -> CachedHashingVectorizer:
+    return CachedHashingVectorizer(HashingVectorizer(
         n_features=N_HASH, analyzer="char_wb", ngram_range=(2, 5), lowercase=True,
         alternate_sign=False, norm=None, dtype=np.float32,
-    )
+    ))
 
 
 def hashed_counts(texts: Sequence[str]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
