@@ -155,6 +155,13 @@ def tag_strings(docs: Sequence[Doc | Span]) -> list[str]:
     return [" ".join(tok.tag_ or "_" for tok in doc) for doc in docs]
 
 
+def _span_text(span: Doc | Span) -> str:
+    # A slice of the doc's cached text: `Span.text` would build a Token object per token.
+    if isinstance(span, Span):
+        return doc_text(span.doc)[span.start_char : span.end_char]
+    return doc_text(span)
+
+
 def span_tag_strings(spans: Sequence[Doc | Span]) -> list[str]:
     """`tag_strings` of spans, reading each doc's tags once as an array instead of token by token."""
     tags: dict[int, list[str]] = {}
@@ -222,7 +229,7 @@ class CheckworthinessModel:
         """
         if not spans:
             return []
-        texts = [doc_text(s.doc)[s.start_char : s.end_char] for s in spans]
+        texts = [_span_text(s) for s in spans]
         if not all(s.doc.has_annotation("TAG") for s in spans):
             return self.score(texts)
         return self.score_tagged(texts, span_tag_strings(spans))
