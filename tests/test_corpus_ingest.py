@@ -196,6 +196,24 @@ def test_tables_with_column_mapping(tmp_path: Path) -> None:
     assert rows[0][4] == f"{jsonl}:1" and rows[2][4] == f"{csv_path}#row1" and rows[3][4] == f"{parquet}#row1"
 
 
+def test_jsonl_columns_come_from_every_record_not_only_the_first(tmp_path: Path) -> None:
+    # Feeds leave optional fields out: a first record without a date must not drop later dates.
+    (title0, text0), (title1, text1) = article_text(0), article_text(1)
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(
+        json.dumps({"text": text0, "title": title0}) + "\n"
+        + json.dumps({"text": text1, "title": title1, "published": "2024-05-06", "outlet": "Delta Post"})
+        + "\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "c.duckdb"
+    code, out, err = ingest(feed, "--db", db, "--json")
+    assert code == 0, err
+    rows = query(db, "SELECT published, outlet FROM documents ORDER BY seq")
+    assert rows[0][0] is None
+    assert str(rows[1][0].date()) == "2024-05-06" and rows[1][1] == "Delta Post"
+
+
 def test_table_with_default_columns_and_bad_records(tmp_path: Path) -> None:
     title, text = article_text(0)
     feed = tmp_path / "feed.jsonl"

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import importlib
+import itertools
 import json
 import sys
 import xml.etree.ElementTree as ET
@@ -35,6 +36,8 @@ Reader = Callable[[Path, "ReaderOptions"], Iterable[Item]]
 
 ENTRY_POINT_GROUP = "sourcetrace.corpus_readers"
 TABLE_SUFFIXES = (".jsonl", ".ndjson", ".csv", ".parquet", ".pq")
+#: JSONL records read to learn the columns a feed uses.
+JSONL_SCHEMA_LINES = 1000
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 WARC_RECORD_TYPES = frozenset(
     {"warcinfo", "response", "resource", "request", "metadata", "revisit", "conversion", "continuation",
@@ -134,7 +137,9 @@ def _flag(name: str) -> str:
 
 
 def table_columns(path: Path) -> list[str]:
-    """Column names of a JSONL/CSV/Parquet file (JSONL: keys of its first JSON object)."""
+    """Column names of a JSONL/CSV/Parquet file (JSONL: the keys of its first JSON objects, in order
+    of first appearance; records often leave optional fields out, so the first record alone is not
+    enough)."""
     suffix = path.suffix.lower()
     if suffix in (".parquet", ".pq"):
         import pyarrow.parquet as pq
@@ -143,15 +148,16 @@ def table_columns(path: Path) -> list[str]:
     if suffix == ".csv":
         with path.open(newline="", encoding="utf-8-sig", errors="replace") as stream:
             return next(csv.reader(stream), [])
+    keys: dict[str, None] = {}
     with path.open("rb") as stream:
-        for line in stream:
+        for line in itertools.islice(stream, JSONL_SCHEMA_LINES):
             try:
                 record = json.loads(line)
             except ValueError:
                 continue
             if isinstance(record, dict):
-                return list(record)
-    return []
+                keys.update(dict.fromkeys(record))
+    return list(keys)
 
 
 def check_table(path: Path, options: ReaderOptions) -> ColumnMap:
