@@ -58,6 +58,7 @@ class Analyzer:
     def __init__(self, model: str | None = None) -> None:
         self.model = model
         self.nlp = load_pipeline(model)
+        self._pipeline: tuple[str, str] | None = None
 
     def analyze(self, document: Document) -> Report:
         return next(self.analyze_many([document]))
@@ -96,16 +97,25 @@ class Analyzer:
         )
 
     def provenance(self, document: Document) -> Provenance:
-        meta = self.nlp.meta
+        pipeline, pipeline_version = self._pipeline_id()
         return Provenance(
             tool_version=__version__,
-            pipeline=f"{meta.get('lang', 'xx')}_{meta.get('name', 'unknown')}",
-            pipeline_version=str(meta.get("version", "unknown")),
+            pipeline=pipeline,
+            pipeline_version=pipeline_version,
             model_hashes=model_hashes(),
             input_sha256=document.sha256(),
             fetched_at=document.fetched_at,
             final_url=document.final_url,
         )
+
+
+    def _pipeline_id(self) -> tuple[str, str]:
+        # `nlp.meta` rebuilds every component's label list on each access: read it once.
+        if self._pipeline is None:
+            meta = self.nlp.meta
+            self._pipeline = (f"{meta.get('lang', 'xx')}_{meta.get('name', 'unknown')}",
+                              str(meta.get("version", "unknown")))
+        return self._pipeline
 
 
 def _word_count(doc: Doc) -> int:

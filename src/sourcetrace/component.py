@@ -80,6 +80,10 @@ def paragraph_boundaries(doc: Doc) -> Doc:
 #: Extra floor on the tagger's cue probability. 0 keeps the tagger's own threshold, chosen on held-out
 #: PolNeAR train data; raise it to trade recall for precision.
 MIN_CUE_CONFIDENCE = 0.0
+#: Fewest docs whose claims and sentences are scored together. The learned scorers' vectorisers and
+#: sparse products cost about the same per call whatever the batch, and spaCy's usual batch of 16
+#: leaves a seventh of the analysis in that overhead; 64 parsed docs held at once cost ~100 MB.
+SCORE_BATCH_SIZE = 64
 
 
 @Language.factory(
@@ -89,6 +93,7 @@ MIN_CUE_CONFIDENCE = 0.0
         "min_cue_confidence": MIN_CUE_CONFIDENCE,
         "use_checkworthiness": True,
         "use_framing": True,
+        "score_batch_size": SCORE_BATCH_SIZE,
     },
 )
 def make_sourcetrace(
@@ -98,6 +103,7 @@ def make_sourcetrace(
     min_cue_confidence: float,
     use_checkworthiness: bool,
     use_framing: bool,
+    score_batch_size: int,
 ) -> SourcetraceComponent:
     return SourcetraceComponent(
         name=name,
@@ -105,6 +111,7 @@ def make_sourcetrace(
         min_cue_confidence=min_cue_confidence,
         use_checkworthiness=use_checkworthiness,
         use_framing=use_framing,
+        score_batch_size=score_batch_size,
     )
 
 
@@ -116,8 +123,10 @@ class SourcetraceComponent:
         min_cue_confidence: float = MIN_CUE_CONFIDENCE,
         use_checkworthiness: bool = True,
         use_framing: bool = True,
+        score_batch_size: int = SCORE_BATCH_SIZE,
     ) -> None:
         self.name = name
+        self.score_batch_size = max(1, score_batch_size)
         self.tagger = _load_tagger() if use_tagger else None
         self.min_cue_confidence = min_cue_confidence
         self.checkworthiness = _load_checkworthiness() if use_checkworthiness else None
@@ -130,9 +139,9 @@ class SourcetraceComponent:
         return doc
 
     def pipe(self, stream: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
-        """Like __call__ on each doc, but check-worthiness is scored once per batch: the model's
-        vectorisers have a fixed cost per call that dominates when called per article."""
-        for batch in minibatch(stream, size=batch_size):
+        """Like __call__ on each doc, but check-worthiness and framing are scored once per batch of at
+        least `score_batch_size` docs: their vectorisers have a fixed cost per call."""
+        for batch in minibatch(stream, size=max(batch_size, self.score_batch_size)):
             for doc in batch:
                 self.analyse(doc)
             self.score_claims(batch)

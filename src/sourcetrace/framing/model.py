@@ -291,12 +291,30 @@ class FramingModel:
 
     def find_spans(self, doc: Doc) -> list[tuple[int, int, float]]:
         """Technique-free spans (char start, char end, confidence) of one doc."""
-        if len(doc) == 0:
-            return []
-        sent_of, bounds = sentence_index(doc)
-        p_token = self.token_probabilities(doc)
-        p_sent = self.sentence_probabilities(sentence_texts(doc, bounds))
-        return decode(doc, p_token, p_sent[sent_of], bounds, self.threshold_sentence, self.threshold_token)
+        return self.find_spans_many([doc])[0]
+
+    def find_spans_many(self, docs: Sequence[Doc]) -> list[list[tuple[int, int, float]]]:
+        """`find_spans` of several docs, their sentences scored in one call (its cost is mostly fixed)."""
+        indexed = [sentence_index(doc) if len(doc) else None for doc in docs]
+        sentences: list[str] = []
+        for doc, index in zip(docs, indexed, strict=True):
+            if index is not None:
+                sentences.extend(sentence_texts(doc, index[1]))
+        p_all = self.sentence_probabilities(sentences)
+        out: list[list[tuple[int, int, float]]] = []
+        offset = 0
+        for doc, index in zip(docs, indexed, strict=True):
+            if index is None:
+                out.append([])
+                continue
+            sent_of, bounds = index
+            p_sent = p_all[offset : offset + len(bounds)]
+            offset += len(bounds)
+            p_token = self.token_probabilities(doc)
+            out.append(
+                decode(doc, p_token, p_sent[sent_of], bounds, self.threshold_sentence, self.threshold_token)
+            )
+        return out
 
     # --------------------------------------------------------------------- technique classification
 
@@ -336,7 +354,7 @@ class FramingModel:
 
     def detect_docs(self, docs: Sequence[Doc]) -> list[list[DetectedSpan]]:
         """Technique spans of each parsed doc; the technique classifier runs once for the batch."""
-        found: list[list[tuple[int, int, float]]] = [self.find_spans(doc) for doc in docs]
+        found = self.find_spans_many(docs)
         articles: list[str] = []
         spans: list[tuple[int, int]] = []
         contexts: list[str] = []
