@@ -220,3 +220,22 @@ def test_cached_scoring_equals_feature_hasher_on_a_real_document(nlp, tagger) ->
     assert linear.score_rows(rows) == pytest.approx(expected, rel=1e-9, abs=1e-9)
     # Second pass comes from the cache and must not drift.
     assert linear.score_rows(rows) == pytest.approx(expected, rel=1e-9, abs=1e-9)
+
+
+def test_memoised_prefilter_scores_equal_scoring_the_feature_rows(nlp, tagger) -> None:
+    # The prefilter keeps one score per (lemma, POS, dep, child deps) key; it must be the very score
+    # the key's feature row gets, on first sight and from the memo, with repeated keys in one call.
+    from sourcetrace.attribution import features as F
+
+    doc = nlp(
+        "Officials said the port was closed. Officials said the port was closed. "
+        "Residents told the agency that they had heard nothing, a spokesman added."
+    )
+    ix = F.index_doc(doc)
+    cands = F.cue_candidates(ix)
+    keys = [F.cue_prefilter_key(i, ix) for i in cands]
+    assert len(set(keys)) < len(keys)  # the repeated sentence repeats keys
+    direct = tagger.model.cue_prefilter.score_rows([F.cue_prefilter_features(i, ix) for i in cands])
+    fresh = AttributionTagger(tagger.model)
+    assert fresh._prefilter_scores(keys).tolist() == direct.tolist()
+    assert fresh._prefilter_scores(keys).tolist() == direct.tolist()

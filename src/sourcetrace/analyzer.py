@@ -15,6 +15,7 @@ from spacy.tokens import Doc
 import sourcetrace.component  # noqa: F401 - registers the "sourcetrace" factory
 from sourcetrace import __version__
 from sourcetrace.errors import InputError, ModelError
+from sourcetrace.gcpause import gc_paused
 from sourcetrace.model import Document, FramingSpan, Provenance, Report
 from sourcetrace.standing import rate_publisher, rate_sources
 from sourcetrace.summary import headline_check, profile
@@ -72,7 +73,9 @@ class Analyzer:
             return
         docs = (self._prepare(d) for d in documents)
         for doc in self.nlp.pipe(docs, batch_size=batch_size):
-            yield self.report(doc, doc._.document)
+            with gc_paused():
+                report = self.report(doc, doc._.document)
+            yield report
 
     def _prepare(self, document: Document) -> Doc:
         doc = self.nlp.make_doc(document.text)

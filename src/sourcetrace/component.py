@@ -35,6 +35,7 @@ from sourcetrace.attribution.rules import rule_attributions
 from sourcetrace.attribution.sources import SourceResolver
 from sourcetrace.attribution.types import RawAttribution, doc_text
 from sourcetrace.claims import claim_id, find_hedges, pieces, uncovered_sentences
+from sourcetrace.gcpause import gc_paused
 from sourcetrace.ingest.text import parse_dateline
 from sourcetrace.model import (
     Attribution,
@@ -133,19 +134,21 @@ class SourcetraceComponent:
         self.framing = _load_framing() if use_framing else None
 
     def __call__(self, doc: Doc) -> Doc:
-        self.analyse(doc)
-        self.score_claims([doc])
-        self.find_framing([doc])
+        with gc_paused():
+            self.analyse(doc)
+            self.score_claims([doc])
+            self.find_framing([doc])
         return doc
 
     def pipe(self, stream: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
         """Like __call__ on each doc, but check-worthiness and framing are scored once per batch of at
         least `score_batch_size` docs: their vectorisers have a fixed cost per call."""
         for batch in minibatch(stream, size=max(batch_size, self.score_batch_size)):
-            for doc in batch:
-                self.analyse(doc)
-            self.score_claims(batch)
-            self.find_framing(batch)
+            with gc_paused():
+                for doc in batch:
+                    self.analyse(doc)
+                self.score_claims(batch)
+                self.find_framing(batch)
             yield from batch
 
     def analyse(self, doc: Doc) -> None:

@@ -277,15 +277,28 @@ def _bucket(n: int) -> str:
     return "26+"
 
 
+PrefilterKey = tuple[str, str, str, tuple[str, ...]]
+
+
+def cue_prefilter_key(i: int, ix: DocIndex) -> PrefilterKey:
+    """All the prefilter looks at: lemma, POS, dependency and the children's dependencies. Few
+    distinct keys recur across articles, so the tagger can keep one score per key."""
+    deps = ix.deps
+    return ix.lemmas[i], ix.pos[i], deps[i], tuple([deps[c] for c in ix.children[i]])
+
+
 def cue_prefilter_features(i: int, ix: DocIndex) -> list[str]:
     """A handful of features for a cheap first pass that discards most non-cue tokens."""
-    lem, pos, dep = ix.lemmas[i], ix.pos[i], ix.deps[i]
+    return prefilter_key_features(cue_prefilter_key(i, ix))
+
+
+def prefilter_key_features(key: PrefilterKey) -> list[str]:
+    lem, pos, dep, child_deps = key
     f = ["bias", "l=" + lem, "p=" + pos, f"pd={pos}|{dep}", f"ld={lem}|{dep}"]
     for cls in lemma_classes(lem):
         f.append("cls=" + cls)
         f.append(f"cpd={cls}|{pos}|{dep}")
-    deps = ix.deps
-    f += ["cd=" + deps[c] for c in ix.children[i]]
+    f += ["cd=" + d for d in child_deps]
     return f
 
 

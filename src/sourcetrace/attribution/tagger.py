@@ -37,6 +37,8 @@ REBUILD = "run `make models` to rebuild it"
 
 
 _INT32_MIN = -(2**31)
+#: Distinct prefilter keys kept (a few MB); a news corpus of any size keeps hitting far fewer.
+PREFILTER_MEMO_SIZE = 200_000
 
 
 class HashedWeights(dict[str, float]):
@@ -164,6 +166,7 @@ class AttributionTagger:
 
     def __init__(self, model: TaggerModel) -> None:
         self.model = model
+        self._prefilter_memo: dict[F.PrefilterKey, float] = {}
 
     @classmethod
     def load(cls, path: Path | None = None) -> AttributionTagger:
@@ -200,11 +203,23 @@ class AttributionTagger:
             return cands, np.zeros(0)
         # Cheap pass first: most tokens are plainly not cues and never get the full feature set.
         m = self.model
-        pre = m.cue_prefilter.score_rows([F.cue_prefilter_features(i, ix) for i in cands])
+        pre = self._prefilter_scores([F.cue_prefilter_key(i, ix) for i in cands])
         cands = [i for i, s in zip(cands, pre, strict=True) if s >= m.cue_prefilter_threshold]
         if not cands:
             return cands, np.zeros(0)
         return cands, _sigmoid(m.cue.score_rows([F.cue_features(i, ix) for i in cands]))
+
+    def _prefilter_scores(self, keys: list[F.PrefilterKey]) -> np.ndarray:
+        """Prefilter scores, one per key, computed once per distinct key (the same float: the same
+        weights summed in the same order)."""
+        memo = self._prefilter_memo
+        missing = list(dict.fromkeys(k for k in keys if k not in memo))
+        if missing:
+            if len(memo) + len(missing) > PREFILTER_MEMO_SIZE:
+                memo.clear()
+            scores = self.model.cue_prefilter.score_rows([F.prefilter_key_features(k) for k in missing])
+            memo.update(zip(missing, scores.tolist(), strict=True))
+        return np.fromiter(map(memo.__getitem__, keys), dtype=np.float64, count=len(keys))
 
     def __call__(self, doc: Doc) -> list[RawAttribution]:
         if len(doc) == 0:
