@@ -308,12 +308,12 @@ def test_buzzfeed_reader_and_a_corrupt_file(tmp_path: Path) -> None:
     assert query(db, "SELECT source FROM errors") == [(str(corpus / "articles" / "0003.xml"),)]
 
 
-def _warc(path: Path, pages: list[tuple[str, bytes, str]]) -> None:
+def _warc(path: Path, pages: list[tuple[str, bytes, str]], gzip: bool = True) -> None:
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
     with path.open("wb") as stream:
-        writer = WARCWriter(stream, gzip=True)
+        writer = WARCWriter(stream, gzip=gzip)
         for url, body, content_type in pages:
             headers = StatusAndHeaders("200 OK", [("Content-Type", content_type)], protocol="HTTP/1.1")
             writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body),
@@ -347,6 +347,28 @@ def test_warc_reader(tmp_path: Path) -> None:
     reasons = dict(query(db, "SELECT source, reason FROM errors"))
     assert set(reasons) == {str(broken), str(garbage), f"{warc}#record4"}
     assert "no article text" in reasons[f"{warc}#record4"]
+
+
+@pytest.mark.parametrize("gzip", [True, False], ids=["warc.gz", "warc"])
+def test_truncated_warc_keeps_whole_records_and_records_the_cut(tmp_path: Path, gzip: bool) -> None:
+    # A crawl cut off by a full disk or an interrupted copy: warcio stops quietly at the cut, so the
+    # lost tail must show up in the errors table, and the whole records before it must be stored.
+    whole = tmp_path / "whole.warc"
+    pages = [(f"https://valleypost.example/{i}", _page(*article_text(i)), "text/html; charset=utf-8")
+             for i in range(3)]
+    _warc(whole, pages, gzip=gzip)
+    data = whole.read_bytes()
+    warc = tmp_path / ("cut.warc.gz" if gzip else "cut.warc")
+    warc.write_bytes(data[: len(data) * 3 // 4])  # inside the third record
+    db = tmp_path / "c.duckdb"
+    code, out, _ = ingest(warc, "--db", db, "--json")
+    assert code == 1
+    assert summary(out)["stored"] == 2
+    reasons = dict(query(db, "SELECT source, reason FROM errors"))
+    assert "archive is truncated" in reasons[str(warc)]
+    # The uncut archive reads whole, with no truncation reported.
+    code, out, _ = ingest(whole, "--db", tmp_path / "w.duckdb", "--json")
+    assert code == 0 and summary(out)["stored"] == 3
 
 
 READER_MODULE = '''

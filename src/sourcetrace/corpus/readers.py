@@ -22,6 +22,7 @@ import itertools
 import json
 import sys
 import xml.etree.ElementTree as ET
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -283,6 +284,33 @@ def warc_reader(path: Path, options: ReaderOptions) -> Iterator[Item]:
         return
     if number == 0:
         yield InputError("no WARC records found (not a WARC file?)", source=str(path))
+    elif _truncated(path):
+        # warcio stops quietly where a cut-off archive ends: say so, or the lost records vanish.
+        yield InputError(
+            f"archive is truncated: it ends mid-record after {number} records; whatever followed is lost",
+            source=str(path),
+        )
+
+
+def _truncated(path: Path) -> bool:
+    """True when a WARC file ends mid-record: a gzip member without its end, or plain records
+    without the blank line that closes every record."""
+    with path.open("rb") as stream:
+        if stream.read(2) != b"\x1f\x8b":
+            stream.seek(max(0, path.stat().st_size - 4))
+            return stream.read() != b"\r\n\r\n"
+        stream.seek(0)
+        member = zlib.decompressobj(wbits=31)
+        fed = False
+        while chunk := stream.read(1 << 20):
+            while chunk:
+                member.decompress(chunk)
+                fed = True
+                if not member.eof:
+                    break
+                chunk = member.unused_data
+                member, fed = zlib.decompressobj(wbits=31), False
+        return fed and not member.eof
 
 
 def _charset(content_type: str) -> str | None:
