@@ -135,3 +135,24 @@ def test_save_load_round_trip_detects_the_same_spans(model: FramingModel, tmp_pa
     again = FramingModel.load(tmp_path, nlp=model.nlp)
     text = f"Rally speech\n\n{LOADED}\n"
     assert again.detect_texts([text]) == model.detect_texts([text])
+
+
+def test_sentence_features_stack_words_characters_and_length() -> None:
+    from sourcetrace.framing.model import N_TEXT_FEATURES, sentence_features
+
+    idf = np.ones(N_TEXT_FEATURES, dtype=np.float32)
+    short, long = "Vote now.", "The committee will vote on the amended harbour budget next week."
+    x = sentence_features([short, long], idf, idf).toarray()
+    assert x.shape == (2, 2 * N_TEXT_FEATURES + 1)
+    # Each TF-IDF block is L2-normalised per sentence; the last column grows with the word count.
+    for block in (slice(0, N_TEXT_FEATURES), slice(N_TEXT_FEATURES, 2 * N_TEXT_FEATURES)):
+        assert np.allclose(np.linalg.norm(x[:, block], axis=1), 1.0)
+    assert x[1, -1] > x[0, -1]
+
+
+def test_model_card_states_whether_targets_are_met() -> None:
+    from sourcetrace.framing.train import targets_line
+
+    line = targets_line(0.6, 0.35)
+    assert "(met: 0.600)" in line
+    assert "(**not met**: 0.350)" in line
