@@ -142,15 +142,23 @@ class FineTunedMiniLM:
         pooled = np.zeros((len(ids), EMBEDDING_DIM), dtype=np.float32)
         with torch.inference_mode():
             for rows in length_batches(lengths, self.batch_size):
-                width = int(lengths[rows].max())
-                input_ids = torch.zeros((len(rows), width), dtype=torch.long)
-                mask = torch.zeros((len(rows), width), dtype=torch.long)
-                for j, i in enumerate(rows):
-                    input_ids[j, : lengths[i]] = torch.tensor(ids[i])
-                    mask[j, : lengths[i]] = 1
+                input_ids, mask = padded_batch(ids, lengths, rows)
                 hidden = bert(input_ids=input_ids, attention_mask=mask).last_hidden_state
                 pooled[rows] = mean_pool(hidden, mask).numpy()
         return pooled @ self.head_weight + self.head_bias
+
+
+def padded_batch(ids: Sequence[Sequence[int]], lengths: np.ndarray, rows: np.ndarray) -> tuple[Any, Any]:
+    """Token ids of `rows`, right-padded to the longest, and their attention mask (torch tensors)."""
+    import torch
+
+    width = int(lengths[rows].max())
+    input_ids = torch.zeros((len(rows), width), dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for j, i in enumerate(rows):
+        input_ids[j, : lengths[i]] = torch.tensor(ids[i])
+        mask[j, : lengths[i]] = 1
+    return input_ids, mask
 
 
 def mean_pool(hidden: Any, mask: Any) -> Any:

@@ -42,6 +42,7 @@ from sourcetrace.checkworthiness_semantic import (
     length_batches,
     load_base_minilm,
     mean_pool,
+    padded_batch,
     token_ids,
 )
 from sourcetrace.checkworthiness_train import FOLDS, SEED, CVReport, calibrate, cross_validate, fit_blocks
@@ -110,12 +111,7 @@ def frozen_states(bert: Any, ids: Sequence[Sequence[int]], n_frozen: int, log: A
     bert.eval()
     with torch.inference_mode():
         for rows in length_batches(lengths, 128):
-            width = int(lengths[rows].max())
-            input_ids = torch.zeros((len(rows), width), dtype=torch.long)
-            mask = torch.zeros((len(rows), width), dtype=torch.long)
-            for j, i in enumerate(rows):
-                input_ids[j, : lengths[i]] = torch.tensor(ids[i])
-                mask[j, : lengths[i]] = 1
+            input_ids, mask = padded_batch(ids, lengths, rows)
             hidden = bert.embeddings(input_ids=input_ids)
             for layer in bert.encoder.layer[:n_frozen]:
                 hidden = layer(hidden, additive_mask(mask))
