@@ -13,7 +13,6 @@ Run ``python -m sourcetrace.eval.checkworthiness --data ../shared/data/checkwort
 
 from __future__ import annotations
 
-import argparse
 import csv
 import time
 from collections.abc import Sequence
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sourcetrace.errors import InputError
+from sourcetrace.eval.arguments import model_eval_parser
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -187,12 +187,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     from sourcetrace.checkworthiness import CheckworthinessModel
 
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="check-worthiness data directory")
-    parser.add_argument("--model", type=Path, default=None, help="model directory (default: packaged)")
-    parser.add_argument("--split", default="dev", help="dev (default) or train")
-    parser.add_argument("--no-baseline", action="store_true", help="skip the TF-IDF + LR baseline")
-    args = parser.parse_args(argv)
+    args = model_eval_parser(__doc__, DEFAULT_DATA, "check-worthiness data directory").parse_args(argv)
     result = evaluate(
         args.data, CheckworthinessModel.load(args.model), split=args.split, baseline=not args.no_baseline
     )

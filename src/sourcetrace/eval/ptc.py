@@ -27,7 +27,6 @@ span text, fitted on train.
 
 from __future__ import annotations
 
-import argparse
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -36,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sourcetrace.errors import InputError
+from sourcetrace.eval.arguments import model_eval_parser
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -399,12 +399,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     from sourcetrace.framing.model import FramingModel
 
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="ptc data directory")
-    parser.add_argument("--model", type=Path, default=None, help="model directory (default: packaged)")
-    parser.add_argument("--split", default="dev", help="dev (default) or train")
-    parser.add_argument("--no-baseline", action="store_true", help="skip the TF-IDF + LR baseline")
-    args = parser.parse_args(argv)
+    args = model_eval_parser(__doc__, DEFAULT_DATA, "ptc data directory").parse_args(argv)
     model = FramingModel.load(args.model)
     result = evaluate(args.data, model, split=args.split, baseline=not args.no_baseline)
     console = Console()
