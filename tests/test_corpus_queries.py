@@ -414,6 +414,30 @@ def test_corrupt_index_is_rebuilt(corpus: Path, tmp_path: Path) -> None:
     assert index_path(db).read_bytes() != b"not an index"
 
 
+def test_claim_vectors_are_stored_with_the_index_and_match_query_time_embedding(
+    corpus: Path, tmp_path: Path
+) -> None:
+    from sourcetrace.corpus.claim_index import load_vectors, read_state, vector_model, vectors_path
+    from sourcetrace.corpus.queries import trace
+    from sourcetrace.corpus.store import Store
+
+    if vector_model() is None:
+        pytest.skip("the [semantic] extra is not installed: no claim vectors")
+    with Store(corpus, read_only=True) as store:
+        vectors = load_vectors(store)
+        assert vectors is not None and len(vectors) == read_state(corpus).claims
+        with_vectors = trace(store, text=CLAIM)
+    # Without the vector file a trace embeds its candidates itself, and finds the same reports.
+    db = tmp_path / "novectors.duckdb"
+    shutil.copy(corpus, db)
+    for suffix in (".claimindex", ".claimindex.json"):
+        shutil.copy(corpus.with_name(corpus.name + suffix), db.with_name(db.name + suffix))
+    assert not vectors_path(db).exists()
+    with Store(db, read_only=True) as store:
+        assert load_vectors(store) is None
+        assert trace(store, text=CLAIM) == with_vectors
+
+
 # ----------------------------------------------------------------------------------------- search
 
 

@@ -106,6 +106,21 @@ def test_semantic_headline_paraphrase_without_shared_words(semantic_matcher) -> 
     assert sem_same > sem_other
 
 
+@needs_semantic
+def test_semantic_scores_with_stored_vectors_as_with_fresh_ones(semantic_matcher) -> None:
+    # A corpus passes its claims' stored (int8) vectors; the scores must match embedding them afresh.
+    from sourcetrace.matching.model import default_embedder
+    from sourcetrace.matching.vectors import ClaimVectors
+
+    pairs = [(CLAIM, PARAPHRASE), (CLAIM, UNRELATED), (CLAIM, OTHER_FIGURE)]
+    fresh = semantic_matcher.similarity(pairs)
+    store = ClaimVectors("test", 384)
+    texts = [b for _, b in pairs]
+    store.add(["p", "u", "o"], default_embedder().embed(texts))
+    known = dict(zip(texts, store.lookup(["p", "u", "o"]).values(), strict=True))
+    assert np.allclose(semantic_matcher.similarity(pairs, known), fresh, atol=0.01)
+
+
 def test_similarity_is_symmetric_and_bounded(lexical) -> None:
     forward = lexical.similarity([(CLAIM, PARAPHRASE), (NEGATED, UNRELATED)])
     backward = lexical.similarity([(PARAPHRASE, CLAIM), (UNRELATED, NEGATED)])
@@ -227,3 +242,46 @@ def test_eval_matching_cli_reports_a_missing_file(tmp_path) -> None:
     assert result.exit_code == 2
     assert "error:" in result.output and "no such file" in result.output
     assert "Traceback" not in result.output
+
+
+# ---------------------------------------------------------------------------------------- ClaimVectors
+
+
+def _unit(rng: np.random.Generator, n: int, dim: int = 8) -> np.ndarray:
+    v = rng.normal(size=(n, dim)).astype(np.float32)
+    return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def test_vectors_round_trip_with_small_quantisation_error(tmp_path) -> None:
+    from sourcetrace.matching.vectors import ClaimVectors
+
+    rng = np.random.default_rng(0)
+    original = _unit(rng, 5)
+    store = ClaimVectors("m", 8)
+    assert store.add(["a", "b", "c", "d", "e"], original) == 5
+    assert store.add(["a", "f"], _unit(rng, 2)) == 1  # "a" is kept as first stored
+    path = tmp_path / "v.npz"
+    store.save(path)
+    loaded = ClaimVectors.load(path)
+    assert len(loaded) == 6 and loaded.model == "m" and "f" in loaded
+    got = loaded.lookup(["c", "a", "missing"])
+    assert list(got) == ["c", "a"]
+    assert np.allclose(got["a"], original[0], atol=0.01)
+    # Cosines survive int8 storage to about 1e-3.
+    cos = float(got["a"] @ got["c"])
+    assert abs(cos - float(original[0] @ original[2])) < 0.01
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_vectors_reject_wrong_shapes_and_foreign_files(tmp_path) -> None:
+    from sourcetrace.matching.vectors import ClaimVectors
+
+    with pytest.raises(ValueError):
+        ClaimVectors("m", 8).add(["a"], np.zeros((1, 4), dtype=np.float32))
+    bogus = tmp_path / "bogus.npz"
+    bogus.write_bytes(b"not numpy")
+    with pytest.raises(InputError):
+        ClaimVectors.load(bogus)
+    _index().save(tmp_path / "index.npz")  # an index is not a vector file
+    with pytest.raises(InputError):
+        ClaimVectors.load(tmp_path / "index.npz")

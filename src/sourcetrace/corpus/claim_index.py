@@ -7,8 +7,14 @@ documents ingested since (their `seq` is above the one recorded in the sidecar J
 count recorded there disagrees with the store (a store edited by other means, an index from another
 store), the index is rebuilt from scratch, so a stale index never silently hides claims.
 
-Both files are written under temporary names and renamed, the sidecar last: a crash between the two
-leaves an older sidecar whose counts disagree, which triggers a rebuild, never a wrong answer.
+With the `[semantic]` extra, `<db>.claimvectors` holds the MiniLM sentence embedding of every indexed
+claim (`sourcetrace.matching.ClaimVectors`), computed with the index at ingest, so a trace embeds only its
+query. The sidecar names the embedding model when the vectors cover the same claims as the index. A
+query never embeds the whole store: a store indexed without the extra gets its vectors at the next
+`corpus ingest` or `corpus index`, and until then a trace embeds its best candidates itself.
+
+All files are written under temporary names and renamed, the sidecar last: a crash in between leaves
+an older sidecar whose counts disagree, which triggers a rebuild, never a wrong answer.
 """
 
 from __future__ import annotations
@@ -20,10 +26,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from sourcetrace.corpus.store import Store
     from sourcetrace.matching import ClaimIndex
+    from sourcetrace.matching.vectors import ClaimVectors
 
 SUFFIX = ".claimindex"
+VECTORS_SUFFIX = ".claimvectors"
 #: Claims fetched per round trip while building; bounds memory on large stores.
 _FETCH = 50_000
 
@@ -36,6 +46,10 @@ def meta_path(db: Path) -> Path:
     return db.with_name(db.name + SUFFIX + ".json")
 
 
+def vectors_path(db: Path) -> Path:
+    return db.with_name(db.name + VECTORS_SUFFIX)
+
+
 @dataclass(frozen=True, slots=True)
 class IndexState:
     """What the index on disk covers: documents up to `seq`, `claims` claims in all."""
@@ -44,12 +58,27 @@ class IndexState:
     claims: int
 
 
-def read_state(db: Path) -> IndexState | None:
+def _read_meta(db: Path) -> dict[str, Any]:
     try:
-        data: dict[str, Any] = json.loads(meta_path(db).read_text(encoding="utf-8"))
+        data = json.loads(meta_path(db).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def read_state(db: Path) -> IndexState | None:
+    data = _read_meta(db)
+    try:
         return IndexState(seq=int(data["seq"]), claims=int(data["claims"]))
-    except (OSError, ValueError, KeyError, TypeError):
+    except (KeyError, TypeError, ValueError):
         return None
+
+
+def vector_model() -> str | None:
+    """The embedding model whose vectors the scorer uses, or None without the `[semantic]` extra."""
+    from sourcetrace.matching import semantic
+
+    return semantic.MODEL_NAME if semantic.available() else None
 
 
 def store_state(store: Store) -> IndexState:
@@ -60,7 +89,7 @@ def store_state(store: Store) -> IndexState:
     return IndexState(seq=int(row[0]), claims=int(row[1])) if row else IndexState(0, 0)
 
 
-def _add_claims(store: Store, index: ClaimIndex, after_seq: int) -> int:
+def _claim_batches(store: Store, after_seq: int) -> Iterator[list[tuple[str, str]]]:
     cursor = store.con.cursor()
     cursor.execute(
         """
@@ -69,21 +98,67 @@ def _add_claims(store: Store, index: ClaimIndex, after_seq: int) -> int:
         """,
         [after_seq],
     )
+    try:
+        while batch := cursor.fetchmany(_FETCH):
+            yield batch
+    finally:
+        cursor.close()
+
+
+def _embed(vectors: ClaimVectors, batch: list[tuple[str, str]]) -> None:
+    from sourcetrace.matching.model import default_embedder
+
+    fresh = [(k, t) for k, t in batch if k not in vectors]
+    if fresh:
+        vectors.add([k for k, _ in fresh], default_embedder().embed([t for _, t in fresh]))
+
+
+def _add_claims(
+    store: Store, index: ClaimIndex | None, vectors: ClaimVectors | None, after_seq: int
+) -> int:
+    """Add the claims of documents after `after_seq` to the index and/or the vectors; returns the count."""
     added = 0
-    while batch := cursor.fetchmany(_FETCH):
+    for batch in _claim_batches(store, after_seq):
         # Counted as fetched, not as indexed: a claim without content words is fetched but not indexed,
         # and the sidecar compares this count with the store's.
-        index.add_many(batch)
+        if index is not None:
+            index.add_many(batch)
+        if vectors is not None:
+            _embed(vectors, batch)
         added += len(batch)
-    cursor.close()
     return added
 
 
-def _save(index: ClaimIndex, db: Path, state: IndexState) -> None:
+def _new_vectors(model: str) -> ClaimVectors:
+    from sourcetrace.matching.semantic import DIM
+    from sourcetrace.matching.vectors import ClaimVectors
+
+    return ClaimVectors(model, DIM)
+
+
+def _load_vectors(db: Path, model: str | None) -> ClaimVectors | None:
+    """The vectors beside `db` when the sidecar says they cover the index and are of `model`."""
+    from sourcetrace.errors import InputError
+    from sourcetrace.matching.vectors import ClaimVectors
+
+    path = vectors_path(db)
+    if model is None or _read_meta(db).get("vectors") != model or not path.is_file():
+        return None
+    try:
+        vectors = ClaimVectors.load(path)
+    except InputError:
+        return None
+    return vectors if vectors.model == model else None
+
+
+def _save(index: ClaimIndex, vectors: ClaimVectors | None, db: Path, state: IndexState) -> None:
     index.save(index_path(db))  # atomic by itself
+    if vectors is not None:
+        vectors.save(vectors_path(db))
     meta = meta_path(db)
     meta_tmp = meta.with_name(meta.name + ".tmp")
-    meta_tmp.write_text(json.dumps({"seq": state.seq, "claims": state.claims}), encoding="utf-8")
+    sidecar = {"seq": state.seq, "claims": state.claims, "vectors": vectors.model if vectors else None}
+    meta_tmp.write_text(json.dumps(sidecar), encoding="utf-8")
     os.replace(meta_tmp, meta)
 
 
@@ -100,36 +175,50 @@ def _load(path: Path) -> ClaimIndex | None:
         return None
 
 
-def update_index(store: Store, *, save: bool = True) -> tuple[ClaimIndex, int]:
-    """Bring the index beside the store up to date; returns it and how many claims were added."""
+def update_index(store: Store, *, save: bool = True, embed_all: bool = True) -> tuple[ClaimIndex, int]:
+    """Bring the index (and, with the extra, the vectors) beside the store up to date.
+
+    Returns the index and how many claims were added. `embed_all` False (the query path) embeds only
+    the new claims of vectors that already exist: embedding a whole store is for ingest, not a query.
+    """
     from sourcetrace.matching import ClaimIndex
 
     db = store.path
     have = read_state(db)
     want = store_state(store)
+    model = vector_model()
     index = _load(index_path(db)) if have is not None and have.seq <= want.seq else None
+    vectors = _load_vectors(db, model) if index is not None else None
+    missing_vectors = model is not None and vectors is None and embed_all
     added = 0
     if index is not None and have is not None and have != want:
-        added = _add_claims(store, index, have.seq)
+        added = _add_claims(store, index, vectors, have.seq)
         if have.claims + added != want.claims:
             index = None  # the counts disagree: rebuild rather than trust it
-    elif index is not None and have == want:
+    elif index is not None and have == want and not missing_vectors:
         return index, 0
     if index is None:
-        index = ClaimIndex()
-        added = _add_claims(store, index, 0)
+        index, vectors = ClaimIndex(), _new_vectors(model) if model and embed_all else None
+        added = _add_claims(store, index, vectors, 0)
+    elif missing_vectors and model is not None:
+        vectors = _new_vectors(model)
+        _add_claims(store, None, vectors, 0)
     if save:
-        _save(index, db, want)
+        _save(index, vectors, db, want)
     return index, added
 
 
 def build_index(store: Store) -> int:
-    """Rebuild the index from every stored claim and save it; returns the number of claims indexed."""
+    """Rebuild the index (and the vectors, with the extra) from every stored claim and save it.
+
+    Returns the number of claims indexed.
+    """
     from sourcetrace.matching import ClaimIndex
 
-    index = ClaimIndex()
-    added = _add_claims(store, index, 0)
-    _save(index, store.path, store_state(store))
+    model = vector_model()
+    index, vectors = ClaimIndex(), _new_vectors(model) if model else None
+    added = _add_claims(store, index, vectors, 0)
+    _save(index, vectors, store.path, store_state(store))
     return added
 
 
@@ -157,9 +246,9 @@ def load_index(store: Store, state: IndexState | None = None) -> ClaimIndex:
             _LOADED[path] = ((stat.st_mtime_ns, stat.st_size), index)
             return index
     try:
-        index, _ = update_index(store, save=True)
+        index, _ = update_index(store, save=True, embed_all=False)
     except OSError:
-        return update_index(store, save=False)[0]
+        return update_index(store, save=False, embed_all=False)[0]
     stat = path.stat()
     _LOADED[path] = ((stat.st_mtime_ns, stat.st_size), index)
     return index
@@ -187,3 +276,23 @@ def cached_texts(store: Store, state: IndexState | None = None) -> dict[str, str
     texts: dict[str, str] = dict(store.con.execute("SELECT claim_id, text FROM claims").fetchall())
     _TEXTS[db] = (state, texts)
     return texts
+
+
+_VECTORS: dict[Path, tuple[tuple[int, int], ClaimVectors]] = {}
+
+
+def load_vectors(store: Store) -> ClaimVectors | None:
+    """The stored claim vectors (cached per process like the index), or None when there are none."""
+    db = store.path.resolve()
+    path = vectors_path(db)
+    model = vector_model()
+    if model is None or _read_meta(db).get("vectors") != model or not path.is_file():
+        return None
+    stat = path.stat()
+    cached = _VECTORS.get(path)
+    if cached is not None and cached[0] == (stat.st_mtime_ns, stat.st_size):
+        return cached[1]
+    vectors = _load_vectors(db, model)
+    if vectors is not None:
+        _VECTORS[path] = ((stat.st_mtime_ns, stat.st_size), vectors)
+    return vectors

@@ -45,15 +45,23 @@ from sourcetrace.corpus.store import UNKEYED_SOURCE_TYPES
 
 if TYPE_CHECKING:
     from sourcetrace.corpus.store import Store
+    from sourcetrace.matching.vectors import ClaimVectors
 
 #: Most candidates scored per query. LSH may propose thousands for a sentence of common words; beyond
 #: this many the scorer's time would dominate an interactive query, and the closest ones come first.
 MAX_CANDIDATES = 2000
-#: With the `[semantic]` extra, `same_claim` embeds both sides of every pair with MiniLM, tens of
-#: milliseconds per sentence on a CPU: hundreds of candidates per query would take seconds. So the
-#: torch-free lexical scorer ranks all candidates first and only this many best go to `same_claim`
-#: (which alone decides). Without the extra `same_claim` is the lexical scorer and sees them all.
+#: With the `[semantic]` extra, `same_claim` needs the MiniLM embedding of every candidate. Stored claims
+#: have theirs in `<db>.claimvectors` (computed at ingest), so all candidates are scored and a query
+#: embeds only itself. Candidates without a stored vector (a store indexed without the extra, or claims
+#: added since by a read-only query) are embedded at query time, tens of milliseconds each on a CPU: of
+#: those, the torch-free lexical scorer picks at most this many for `same_claim`; the rest are dropped.
 SEMANTIC_PAIRS = 32
+#: Candidates with a stored vector whose MiniLM cosine with the query is below this are not scored.
+#: Most LSH candidates share words but not meaning (about 80% at 100k replicated claims), and their
+#: lexical features were most of a query's time. Of the pairs the semantic scorer accepts, 1 of 3,313
+#: MRPC pairs, none of 810 Emergent claim-headline pairs, none of 623 near-miss MRPC cross-pairs and
+#: none of 805 matches of 60 benchmark queries have a lower cosine (at 0.40, 3 of those 805 would).
+COSINE_FLOOR = 0.35
 
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 _NEGATION = frozenset("not never no n't neither nor".split())
@@ -255,29 +263,41 @@ def _summary(query: str, claim_id: str | None, reports: list[TraceReport], candi
 # -------------------------------------------------------------------------------------------- query
 
 
-def decide(query: str, candidates: Sequence[tuple[str, str]], matcher: str | None = None) -> set[str]:
+def decide(
+    query: str, candidates: Sequence[tuple[str, str]], matcher: str | None = None,
+    vectors: ClaimVectors | None = None,
+) -> set[str]:
     """Keys of the candidate (key, text) pairs that report the same claim as `query`.
 
     `matcher` None is `same_claim`'s own configuration (semantic when the extra is installed);
-    "lexical" or "semantic" picks one, e.g. to compare their speed.
+    "lexical" or "semantic" picks one, e.g. to compare their speed. `vectors`: the stored claims'
+    sentence embeddings, by key (semantic only).
     """
-    from sourcetrace.matching import configuration, same_claim
-    from sourcetrace.matching.model import LEXICAL, default_matcher
+    import numpy as np
+
+    from sourcetrace.matching.model import LEXICAL, default_embedder, default_matcher
 
     if not candidates:
         return set()
-    if matcher == LEXICAL or (matcher is None and configuration() == LEXICAL):
-        if matcher is None:
-            decisions = same_claim([(query, t) for _, t in candidates])
-        else:
-            decisions = default_matcher(LEXICAL).same([(query, t) for _, t in candidates]).tolist()
+    scorer = default_matcher(matcher)
+    if scorer.name == LEXICAL:
+        decisions = scorer.same([(query, t) for _, t in candidates])
         return {k for (k, _), same in zip(candidates, decisions, strict=True) if same}
-    if len(candidates) > SEMANTIC_PAIRS:
-        lexical = default_matcher(LEXICAL).similarity([(query, t) for _, t in candidates])
-        best = sorted(range(len(candidates)), key=lambda i: -float(lexical[i]))[:SEMANTIC_PAIRS]
-        candidates = [candidates[i] for i in best]
-    pairs = [(query, t) for _, t in candidates]
-    decisions = same_claim(pairs) if matcher is None else default_matcher(matcher).same(pairs).tolist()
+    stored = vectors.lookup(k for k, _ in candidates) if vectors is not None else {}
+    keep: set[str] = set()
+    if stored:
+        query_vector = default_embedder().encode([query])[0]  # cached: the scorer reuses it
+        keep = {k for k, v in stored.items() if float(v @ query_vector) >= COSINE_FLOOR}
+    unknown = [(k, t) for k, t in candidates if k not in stored]
+    if len(unknown) > SEMANTIC_PAIRS:
+        lexical = default_matcher(LEXICAL).similarity([(query, t) for _, t in unknown])
+        keep |= {unknown[i][0] for i in np.argsort(-lexical, kind="stable")[:SEMANTIC_PAIRS]}
+    else:
+        keep |= {k for k, _ in unknown}
+    candidates = [(k, t) for k, t in candidates if k in keep]
+    # Stored vectors are keyed by claim; the scorer takes them by text (equal texts embed equally).
+    known = {t: stored[k] for k, t in candidates if k in stored}
+    decisions = scorer.same([(query, t) for _, t in candidates], known)
     return {k for (k, _), same in zip(candidates, decisions, strict=True) if same}
 
 
@@ -352,7 +372,9 @@ def trace(
 
     `matcher`: None uses `same_claim` as configured; "lexical" / "semantic" force one scorer.
     """
-    from sourcetrace.corpus.claim_index import cached_texts, load_index, store_state
+    from sourcetrace.corpus.claim_index import cached_texts, load_index, load_vectors, store_state
+    from sourcetrace.matching import configuration
+    from sourcetrace.matching.model import SEMANTIC
 
     if (claim_id is None) == (text is None):
         raise QueryError("give either a claim id or a claim text")
@@ -381,7 +403,8 @@ def trace(
     # Texts equal up to case and spacing need no scorer; the rest are decided by same_claim.
     exact = {k for k, t in candidates.items() if _norm(t) == norm_query}
     to_score = [(k, t) for k, t in candidates.items() if k not in exact]
-    keep = exact | decide(query, to_score, matcher)
+    vectors = load_vectors(store) if (matcher or configuration()) == SEMANTIC else None
+    keep = exact | decide(query, to_score, matcher, vectors)
     if texts is None:
         matched = [r for r in rows if r["claim_id"] in keep]
     else:

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from sourcetrace.matching.model import Matcher
+    from sourcetrace.matching.train import Negatives
 
 BASELINE = "tf-idf cosine (baseline)"
 
@@ -155,11 +156,11 @@ def tfidf_cosine(pairs: Sequence[tuple[str, str]], corpus: Sequence[str]) -> np.
 
 
 def _mrpc_decisions(
-    x: np.ndarray, y: np.ndarray, c: float, features: Sequence[str] = ()
+    x: np.ndarray, y: np.ndarray, c: float, features: Sequence[str] = (), negatives: Negatives | None = None
 ) -> tuple[float, float, np.ndarray]:
     from sourcetrace.matching.train import accuracy_f1, nested_predictions, signs_for
 
-    decisions = nested_predictions(x, y, c, signs_for(features) if features else None)
+    decisions = nested_predictions(x, y, c, signs_for(features) if features else None, negatives)
     acc, f1 = accuracy_f1(y.astype(bool), decisions)
     return acc, f1, decisions
 
@@ -196,6 +197,7 @@ def evaluate(
     """Every system on both data sets; `semantic=None` includes the semantic one when installed."""
     from sourcetrace.matching import semantic as sem
     from sourcetrace.matching.model import LEXICAL, SEMANTIC, load_matcher
+    from sourcetrace.matching.train import NEGATIVES, random_negatives
 
     mrpc: Mrpc = read_mrpc(mrpc_path)
     gold = emergent_gold(read_emergent(emergent_path))
@@ -224,8 +226,10 @@ def evaluate(
     for matcher in matchers:
         start = time.perf_counter()
         x = matcher.features(mrpc.pairs)
+        # The same random negatives the trainer adds, rebuilt inside each fold from its training pairs.
+        negatives = random_negatives(mrpc.pairs, matcher.features, NEGATIVES[matcher.name])
         acc, f1, decisions[matcher.name] = _mrpc_decisions(
-            x, y, float(matcher.model.meta.get("C", 1.0)), matcher.model.features
+            x, y, float(matcher.model.meta.get("C", 1.0)), matcher.model.features, negatives
         )
         x_grid = matcher.features(grid)
         emergent_scores[matcher.name] = matcher.model.probabilities(x_grid).reshape(shape)

@@ -23,6 +23,7 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -49,6 +50,43 @@ def _band_keys(hashvalues: np.ndarray, bands: int, rows: int) -> np.ndarray:
         for j in range(rows):
             key = (key ^ cut[:, :, j]) * _FOLD
     return key
+
+
+def encode_keys(keys: list[str]) -> np.ndarray:
+    """Keys (no newlines) as one uint8 array: an .npz then needs no pickle for them."""
+    return np.frombuffer("\n".join(keys).encode("utf-8"), dtype=np.uint8)
+
+
+def decode_keys(blob: np.ndarray) -> list[str]:
+    text = blob.tobytes().decode("utf-8")
+    return text.split("\n") if text else []
+
+
+def save_keyed_npz(path: str | Path, meta: dict, keys: list[str], **arrays: np.ndarray) -> None:
+    """A keyed store file: its JSON `meta` (format, version, settings), its keys and its arrays."""
+    save_npz(path, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8), keys=encode_keys(keys),
+             **arrays)
+
+
+def read_meta(data: Any, path: Path, fmt: str, version: int, what: str) -> dict:
+    """The meta of an open keyed store file; InputError unless it is `fmt` at `version`."""
+    meta = json.loads(data["meta"].tobytes().decode("utf-8"))
+    if meta.get("format") != fmt or meta.get("version") != version:
+        raise InputError(f"not a sourcetrace {what} (or a newer format)", source=str(path))
+    return meta
+
+
+def save_npz(path: str | Path, **arrays: np.ndarray) -> None:
+    """Write an .npz atomically (temporary file, then rename): a crash never leaves half a file."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 class ClaimIndex:
@@ -165,16 +203,7 @@ class ClaimIndex:
         path = Path(path)
         meta = {"format": FORMAT, "version": FORMAT_VERSION, "num_perm": self.num_perm,
                 "threshold": self.threshold, "bands": self.bands, "rows": self.rows, "seed": SEED}
-        keys = np.frombuffer("\n".join(self._keys).encode("utf-8"), dtype=np.uint8)
-        fd, tmp = tempfile.mkstemp(prefix=path.name, suffix=".tmp", dir=path.parent or ".")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8), keys=keys,
-                         sorted=self._sorted, order=self._order)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        save_keyed_npz(path, meta, self._keys, sorted=self._sorted, order=self._order)
 
     @classmethod
     def load(cls, path: str | Path) -> ClaimIndex:
@@ -182,18 +211,16 @@ class ClaimIndex:
         path = Path(path)
         try:
             with np.load(path, allow_pickle=False) as data:
-                meta = json.loads(data["meta"].tobytes().decode("utf-8"))
-                if meta.get("format") != FORMAT or meta.get("version") != FORMAT_VERSION:
-                    raise InputError("not a sourcetrace claim index (or a newer format)", source=str(path))
+                meta = read_meta(data, path, FORMAT, FORMAT_VERSION, "claim index")
                 index = cls(num_perm=int(meta["num_perm"]), threshold=float(meta["threshold"]))
                 if (index.bands, index.rows) != (meta["bands"], meta["rows"]):
                     raise InputError("claim index banding does not match this datasketch", source=str(path))
-                blob = data["keys"].tobytes().decode("utf-8")
+                keys = decode_keys(data["keys"])
                 index._sorted = data["sorted"]
                 index._order = data["order"]
         except (OSError, ValueError, KeyError) as exc:
             raise InputError(f"cannot read claim index: {exc}", source=str(path)) from exc
-        index._keys = blob.split("\n") if blob else []
+        index._keys = keys
         index._key_set = set(index._keys)
         index._merged = len(index._keys)
         if index._sorted.shape != (index.bands, index._merged):

@@ -1,8 +1,9 @@
 """The claim-matching scorer: a logistic regression over pair features, in two configurations.
 
 * `lexical` (default, torch-free): the features of `matching.features`.
-* `semantic` (the `[semantic]` extra): the same plus MiniLM sentence-embedding cosine and token
-  alignment (`matching.semantic`).
+* `semantic` (the `[semantic]` extra): the same plus the MiniLM sentence-embedding cosine
+  (`matching.semantic`), which needs only one vector per sentence, so a corpus can store its claims'
+  vectors (`matching.vectors`) and a query embeds only itself.
 
 Why a small linear model over features rather than a bare cosine: a cosine ranks well but has no
 calibrated "same claim" cut-off and cannot see that two sentences about the same event differ in a
@@ -11,14 +12,13 @@ JSON file, and were fitted by `python -m sourcetrace.matching.train` on MRPC's t
 chosen by cross-validated accuracy there (see models/matching/MODEL_CARD.md).
 
 Files (models/matching/): `idf.npz` (idf of the hashed word and character n-grams, shared),
-`lexical.json` and `semantic.json` (feature names, standardisation, weights, threshold),
-`wordpiece_idf.npy` (semantic only). No pickle.
+`lexical.json` and `semantic.json` (feature names, standardisation, weights, threshold). No pickle.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "matching"
 IDF_FILE = "idf.npz"
-WORDPIECE_IDF_FILE = "wordpiece_idf.npy"  # semantic only: MiniLM WordPiece idf (float16)
 LEXICAL, SEMANTIC = "lexical", "semantic"
 REBUILD = "run `make models` to rebuild it"
 
@@ -102,39 +101,54 @@ class Idf:
             )
 
 
-class Matcher:
-    """Scores pairs of claim sentences: `similarity` in [0, 1], `same` = similarity >= threshold."""
+class Features:
+    """The pair features of one configuration (lexical, plus the embedding cosine with an embedder)."""
 
-    def __init__(
-        self, name: str, model: LinearModel, idf: Idf, embedder: Embedder | None = None,
-        wordpiece_idf: np.ndarray | None = None,
-    ) -> None:
-        self.name = name
-        self.model = model
+    def __init__(self, idf: Idf, embedder: Embedder | None = None) -> None:
         self._word_idf = idf.word.dense()
         self._char_idf = idf.char.dense()
         self._embedder = embedder
-        self._wordpiece_idf = wordpiece_idf
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        from sourcetrace.matching.semantic import SEMANTIC_FEATURES
+
+        return LEXICAL_FEATURES + (SEMANTIC_FEATURES if self._embedder is not None else ())
+
+    def features(
+        self, pairs: Sequence[tuple[str, str]], known: Mapping[str, np.ndarray] | None = None
+    ) -> np.ndarray:
+        """Feature rows; `known`: sentence vectors already at hand (stored claims'), by text."""
+        x = lexical_features(pairs, self._word_idf, self._char_idf)
+        if self._embedder is None or not len(pairs):
+            return x
+        from sourcetrace.matching.semantic import semantic_features
+
+        texts, left, right = unique_index(pairs)
+        return np.hstack([x, semantic_features(self._embedder.encode(texts, known), left, right)])
+
+
+class Matcher(Features):
+    """Scores pairs of claim sentences: `similarity` in [0, 1], `same` = similarity >= threshold."""
+
+    def __init__(self, name: str, model: LinearModel, idf: Idf, embedder: Embedder | None = None) -> None:
+        super().__init__(idf, embedder)
+        self.name = name
+        self.model = model
 
     @property
     def threshold(self) -> float:
         return self.model.threshold
 
-    def features(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
-        x = lexical_features(pairs, self._word_idf, self._char_idf)
-        if self._embedder is None or self._wordpiece_idf is None or not len(pairs):
-            return x
-        from sourcetrace.matching.semantic import semantic_features
+    def similarity(
+        self, pairs: Sequence[tuple[str, str]], known: Mapping[str, np.ndarray] | None = None
+    ) -> np.ndarray:
+        return self.model.probabilities(self.features(pairs, known)) if len(pairs) else np.zeros(0)
 
-        texts, left, right = unique_index(pairs)
-        encoded = self._embedder.encode(texts)
-        return np.hstack([x, semantic_features(encoded, left, right, self._wordpiece_idf)])
-
-    def similarity(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
-        return self.model.probabilities(self.features(pairs)) if len(pairs) else np.zeros(0)
-
-    def same(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
-        return self.similarity(pairs) >= self.model.threshold
+    def same(
+        self, pairs: Sequence[tuple[str, str]], known: Mapping[str, np.ndarray] | None = None
+    ) -> np.ndarray:
+        return self.similarity(pairs, known) >= self.model.threshold
 
 
 def _read_model(directory: Path, name: str) -> LinearModel:
@@ -168,13 +182,15 @@ def load_matcher(name: str | None = None, directory: Path | None = None) -> Matc
     expected = LEXICAL_FEATURES + (semantic.SEMANTIC_FEATURES if name == SEMANTIC else ())
     if model.features != expected:
         raise ModelError(f"claim-matching model {name} was built for other features; {REBUILD}")
-    if name == LEXICAL:
-        return Matcher(name, model, idf)
-    try:
-        wordpiece = np.load(directory / WORDPIECE_IDF_FILE, allow_pickle=False).astype(np.float32)
-    except (OSError, ValueError) as exc:
-        raise ModelError(f"claim-matching wordpiece idf in {directory} is missing; {REBUILD}") from exc
-    return Matcher(name, model, idf, semantic.Embedder(), wordpiece)
+    return Matcher(name, model, idf, default_embedder() if name == SEMANTIC else None)
+
+
+@cache
+def default_embedder() -> Embedder:
+    """One MiniLM per process, shared by the semantic matcher and the corpus's claim vectors."""
+    from sourcetrace.matching.semantic import Embedder
+
+    return Embedder()
 
 
 @cache
