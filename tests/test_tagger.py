@@ -239,3 +239,24 @@ def test_memoised_prefilter_scores_equal_scoring_the_feature_rows(nlp, tagger) -
     fresh = AttributionTagger(tagger.model)
     assert fresh._prefilter_scores(keys).tolist() == direct.tolist()
     assert fresh._prefilter_scores(keys).tolist() == direct.tolist()
+
+
+def test_memoised_cue_scores_equal_scoring_whole_feature_rows(nlp, tagger) -> None:
+    # Cue candidates keep the summed weight of their token-and-head features per key and add the
+    # rest: the probabilities must be the very floats of scoring each whole row, memo hit or not.
+    import numpy as np
+
+    from sourcetrace.attribution import features as F
+
+    doc = nlp(
+        "The minister said the bridge would reopen. The minister said the bridge would reopen. "
+        "“It is safe,” an engineer told reporters, adding that checks had been made."
+    )
+    ix = F.index_doc(doc)
+    fresh = AttributionTagger(tagger.model)
+    cands, probs = fresh.cue_probabilities(ix)
+    assert len(cands) >= 4
+    assert len({F.cue_key(i, ix) for i in cands}) < len(cands)  # the repeated sentence hits the memo
+    expected = 1.0 / (1.0 + np.exp(-tagger.model.cue.score_rows([F.cue_features(i, ix) for i in cands])))
+    assert probs.tolist() == expected.tolist()
+    assert fresh.cue_probabilities(ix)[1].tolist() == expected.tolist()

@@ -302,10 +302,23 @@ def prefilter_key_features(key: PrefilterKey) -> list[str]:
     return f
 
 
-def cue_features(i: int, ix: DocIndex) -> list[str]:
-    words, tags, lemmas, deps, ents, kids = ix.words, ix.pos, ix.lemmas, ix.deps, ix.ents, ix.children
-    lem, pos, dep, w = lemmas[i], tags[i], deps[i], words[i]
+CueKey = tuple[str, str, str, str, str, str, str]
+
+
+def cue_key(i: int, ix: DocIndex) -> CueKey:
+    """What the first features of a cue candidate depend on: the token and its head. The tagger keeps
+    the summed weight of those features per key, as the same few thousand keys recur."""
     h = ix.heads[i]
+    return ix.words[i], ix.lemmas[i], ix.pos[i], ix.deps[i], ix.lemmas[h], ix.deps[h], ix.pos[h]
+
+
+def cue_features(i: int, ix: DocIndex) -> list[str]:
+    return cue_key_features(cue_key(i, ix)) + cue_context_features(i, ix)
+
+
+def cue_key_features(key: CueKey) -> list[str]:
+    """The leading features of `cue_features`, from the token and its head alone."""
+    w, lem, pos, dep, head_lemma, head_dep, head_pos = key
     f = [
         "bias",
         "w=" + w,
@@ -316,14 +329,23 @@ def cue_features(i: int, ix: DocIndex) -> list[str]:
         f"ld={lem}|{dep}",
         f"pd={pos}|{dep}",
         "suf=" + w[-3:],
-        "hl=" + lemmas[h],
-        f"hd={deps[h]}|{tags[h]}",
-        f"l_hd={lem}|{dep}|{tags[h]}",
+        "hl=" + head_lemma,
+        f"hd={head_dep}|{head_pos}",
+        f"l_hd={lem}|{dep}|{head_pos}",
     ]
-    classes = lemma_classes(lem) or ("none",)
-    for cls in classes:
+    for cls in lemma_classes(lem) or ("none",):
         f.append("cls=" + cls)
         f.append(f"cls_pd={cls}|{pos}|{dep}")
+    return f
+
+
+def cue_context_features(i: int, ix: DocIndex) -> list[str]:
+    """The rest of `cue_features`: children, neighbours, quotation and position."""
+    words, tags, lemmas, deps, ents, kids = ix.words, ix.pos, ix.lemmas, ix.deps, ix.ents, ix.children
+    lem, dep = lemmas[i], deps[i]
+    h = ix.heads[i]
+    classes = lemma_classes(lem) or ("none",)
+    f: list[str] = []
     has_subj = has_clause = False
     for c in kids[i]:
         cd = deps[c]

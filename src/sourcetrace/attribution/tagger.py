@@ -18,6 +18,7 @@ dict lookup and the tagger adds a small fraction to the parse time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,8 +38,8 @@ REBUILD = "run `make models` to rebuild it"
 
 
 _INT32_MIN = -(2**31)
-#: Distinct prefilter keys kept (a few MB); a news corpus of any size keeps hitting far fewer.
-PREFILTER_MEMO_SIZE = 200_000
+#: Distinct keys kept per memo (a few MB); a news corpus of any size keeps hitting far fewer.
+MEMO_SIZE = 200_000
 
 
 class HashedWeights(dict[str, float]):
@@ -90,6 +91,22 @@ class Linear:
         """Scores of rows of feature strings: the same numbers as `scores(hasher.transform(rows))`."""
         lookup = self.weights.__getitem__
         sums = np.fromiter((sum(map(lookup, row)) for row in rows), dtype=np.float64, count=len(rows))
+        return sums + self.intercept
+
+    def partial_sums(self, rows: list[list[str]]) -> list[float]:
+        """The summed weights of rows that are the first part of longer rows (no intercept)."""
+        lookup = self.weights.__getitem__
+        return [sum(map(lookup, row)) for row in rows]
+
+    def score_rows_after(self, starts: list[float], rows: list[list[str]]) -> np.ndarray:
+        """Scores of rows whose first features' summed weights are `starts`: the weights are added in
+        the same order as `score_rows` adds them to the whole row, so the floats are the same."""
+        lookup = self.weights.__getitem__
+        sums = np.fromiter(
+            (sum(map(lookup, row), start) for start, row in zip(starts, rows, strict=True)),
+            dtype=np.float64,
+            count=len(rows),
+        )
         return sums + self.intercept
 
     def to_state(self) -> dict[str, Any]:
@@ -167,6 +184,7 @@ class AttributionTagger:
     def __init__(self, model: TaggerModel) -> None:
         self.model = model
         self._prefilter_memo: dict[F.PrefilterKey, float] = {}
+        self._cue_memo: dict[F.CueKey, float] = {}
 
     @classmethod
     def load(cls, path: Path | None = None) -> AttributionTagger:
@@ -207,19 +225,24 @@ class AttributionTagger:
         cands = [i for i, s in zip(cands, pre, strict=True) if s >= m.cue_prefilter_threshold]
         if not cands:
             return cands, np.zeros(0)
-        return cands, _sigmoid(m.cue.score_rows([F.cue_features(i, ix) for i in cands]))
+        starts = _memoised(
+            self._cue_memo,
+            [F.cue_key(i, ix) for i in cands],
+            lambda keys: m.cue.partial_sums([F.cue_key_features(k) for k in keys]),
+        )
+        rows = [F.cue_context_features(i, ix) for i in cands]
+        return cands, _sigmoid(m.cue.score_rows_after(starts, rows))
 
     def _prefilter_scores(self, keys: list[F.PrefilterKey]) -> np.ndarray:
-        """Prefilter scores, one per key, computed once per distinct key (the same float: the same
-        weights summed in the same order)."""
-        memo = self._prefilter_memo
-        missing = list(dict.fromkeys(k for k in keys if k not in memo))
-        if missing:
-            if len(memo) + len(missing) > PREFILTER_MEMO_SIZE:
-                memo.clear()
-            scores = self.model.cue_prefilter.score_rows([F.prefilter_key_features(k) for k in missing])
-            memo.update(zip(missing, scores.tolist(), strict=True))
-        return np.fromiter(map(memo.__getitem__, keys), dtype=np.float64, count=len(keys))
+        """Prefilter scores, computed once per distinct key (the same float: the same weights summed in
+        the same order)."""
+        prefilter = self.model.cue_prefilter
+        scores = _memoised(
+            self._prefilter_memo,
+            keys,
+            lambda new: prefilter.score_rows([F.prefilter_key_features(k) for k in new]).tolist(),
+        )
+        return np.asarray(scores, dtype=np.float64)
 
     def __call__(self, doc: Doc) -> list[RawAttribution]:
         if len(doc) == 0:
@@ -312,6 +335,18 @@ class AttributionTagger:
             k += len(cands)
             out.append(F.trim_content(ix, cands[int(np.argmax(block))].tokens))
         return out
+
+
+def _memoised(
+    memo: dict[Any, float], keys: list[Any], compute: Callable[[list[Any]], list[float]]
+) -> list[float]:
+    """One value per key, `compute`d once per distinct key and kept (at most MEMO_SIZE keys)."""
+    missing = list(dict.fromkeys(k for k in keys if k not in memo))
+    if missing:
+        if len(memo) + len(missing) > MEMO_SIZE:
+            memo.clear()
+        memo.update(zip(missing, compute(missing), strict=True))
+    return [memo[k] for k in keys]
 
 
 def _kind(ix: F.DocIndex, cue_tokens: list[int], content: list[int]) -> str:
