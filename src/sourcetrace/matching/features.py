@@ -121,11 +121,26 @@ def unique_index(pairs: Sequence[tuple[str, str]]) -> tuple[list[str], np.ndarra
 def rowwise_cosine(
     x: sparse.csr_matrix, left: np.ndarray, right: np.ndarray, chunk: int = 20_000
 ) -> np.ndarray:
+    firsts, groups = np.unique(left, return_inverse=True)
+    if len(firsts) * 8 <= len(left):
+        return _cosine_by_first(x, firsts, groups.ravel(), right)
     # In chunks: gathering the rows of half a million pairs at once would copy every char n-gram row.
     out = np.empty(len(left), dtype=np.float64)
     for start in range(0, len(left), chunk):
         sl = slice(start, start + chunk)
         out[sl] = np.asarray(x[left[sl]].multiply(x[right[sl]]).sum(axis=1)).ravel()
+    return out
+
+
+def _cosine_by_first(
+    x: sparse.csr_matrix, firsts: np.ndarray, groups: np.ndarray, right: np.ndarray
+) -> np.ndarray:
+    """Row-wise products when few texts face many (a trace: one query against its candidates): one
+    sparse matrix-vector product per first text instead of an element-wise product of gathered rows."""
+    out = np.empty(len(right), dtype=np.float64)
+    for g, first in enumerate(firsts):
+        rows = np.flatnonzero(groups == g)
+        out[rows] = np.asarray((x[right[rows]] @ x[first].T).todense()).ravel()
     return out
 
 
