@@ -71,6 +71,12 @@ def hashed_counts(texts: Sequence[str]) -> tuple[sparse.csr_matrix, sparse.csr_m
     return _word_hasher().transform(texts).tocsr(), _char_hasher().transform(texts).tocsr()
 
 
+def char_cosines(query: str, texts: Sequence[str], char_idf: np.ndarray) -> np.ndarray:
+    """The `tfidf_char` feature of (query, text) for each text, alone: the cheap part of the features."""
+    x = tfidf_rows(_char_hasher().transform([query, *texts]).tocsr(), char_idf)
+    return rowwise_cosine(x, np.zeros(len(texts), dtype=np.int64), np.arange(1, len(texts) + 1))
+
+
 @dataclass(frozen=True, slots=True)
 class SparseIdf:
     """Idf of the hashed columns seen in at least `min_df` training sentences; all others get `default`.

@@ -27,7 +27,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sourcetrace.errors import ModelError
-from sourcetrace.matching.features import LEXICAL_FEATURES, SparseIdf, lexical_features, unique_index
+from sourcetrace.matching.features import (
+    LEXICAL_FEATURES,
+    SparseIdf,
+    char_cosines,
+    lexical_features,
+    unique_index,
+)
 
 if TYPE_CHECKING:
     from sourcetrace.matching.semantic import Embedder
@@ -114,6 +120,10 @@ class Features:
         from sourcetrace.matching.semantic import SEMANTIC_FEATURES
 
         return LEXICAL_FEATURES + (SEMANTIC_FEATURES if self._embedder is not None else ())
+
+    def char_cosines(self, query: str, texts: Sequence[str]) -> np.ndarray:
+        """The character TF-IDF cosine feature of `query` against each text, without the others."""
+        return char_cosines(query, texts, self._char_idf)
 
     def features(
         self, pairs: Sequence[tuple[str, str]], known: Mapping[str, np.ndarray] | None = None
