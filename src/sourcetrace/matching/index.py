@@ -21,15 +21,17 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from sourcetrace.errors import InputError
 from sourcetrace.matching.text import shingles
+
+T = TypeVar("T")
 
 NUM_PERM = 128
 THRESHOLD = 0.15
@@ -68,12 +70,19 @@ def save_keyed_npz(path: str | Path, meta: dict, keys: list[str], **arrays: np.n
              **arrays)
 
 
-def read_meta(data: Any, path: Path, fmt: str, version: int, what: str) -> dict:
-    """The meta of an open keyed store file; InputError unless it is `fmt` at `version`."""
-    meta = json.loads(data["meta"].tobytes().decode("utf-8"))
-    if meta.get("format") != fmt or meta.get("version") != version:
-        raise InputError(f"not a sourcetrace {what} (or a newer format)", source=str(path))
-    return meta
+def load_keyed_npz(
+    path: Path, fmt: str, version: int, what: str, names: tuple[str, ...], make: Callable[[dict], T]
+) -> tuple[T, list[str], dict[str, np.ndarray]]:
+    """(make(meta), keys, arrays `names`) of a file written by `save_keyed_npz`; InputError when it
+    is not `fmt` at `version`, cannot be read or its meta does not fit `make`."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(data["meta"].tobytes().decode("utf-8"))
+            if meta.get("format") != fmt or meta.get("version") != version:
+                raise InputError(f"not a sourcetrace {what} (or a newer format)", source=str(path))
+            return make(meta), decode_keys(data["keys"]), {name: data[name] for name in names}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"cannot read {what}: {exc}", source=str(path)) from exc
 
 
 def save_npz(path: str | Path, **arrays: np.ndarray) -> None:
@@ -209,17 +218,13 @@ class ClaimIndex:
     def load(cls, path: str | Path) -> ClaimIndex:
         """Read an index written by `save`; more claims can be added to it and it can be saved again."""
         path = Path(path)
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                meta = read_meta(data, path, FORMAT, FORMAT_VERSION, "claim index")
-                index = cls(num_perm=int(meta["num_perm"]), threshold=float(meta["threshold"]))
-                if (index.bands, index.rows) != (meta["bands"], meta["rows"]):
-                    raise InputError("claim index banding does not match this datasketch", source=str(path))
-                keys = decode_keys(data["keys"])
-                index._sorted = data["sorted"]
-                index._order = data["order"]
-        except (OSError, ValueError, KeyError) as exc:
-            raise InputError(f"cannot read claim index: {exc}", source=str(path)) from exc
+        (index, banding), keys, arrays = load_keyed_npz(
+            path, FORMAT, FORMAT_VERSION, "claim index", ("sorted", "order"),
+            lambda m: (cls(int(m["num_perm"]), float(m["threshold"])), (m["bands"], m["rows"])),
+        )
+        if (index.bands, index.rows) != banding:
+            raise InputError("claim index banding does not match this datasketch", source=str(path))
+        index._sorted, index._order = arrays["sorted"], arrays["order"]
         index._keys = keys
         index._key_set = set(index._keys)
         index._merged = len(index._keys)

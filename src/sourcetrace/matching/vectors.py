@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from sourcetrace.errors import InputError
-from sourcetrace.matching.index import decode_keys, read_meta, save_keyed_npz
+from sourcetrace.matching.index import load_keyed_npz, save_keyed_npz
 
 FORMAT = "sourcetrace-claimvectors"
 FORMAT_VERSION = 1
@@ -91,14 +91,11 @@ class ClaimVectors:
     @classmethod
     def load(cls, path: str | Path) -> ClaimVectors:
         path = Path(path)
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                meta = read_meta(data, path, FORMAT, FORMAT_VERSION, "claim-vector file")
-                store = cls(str(meta["model"]), int(meta["dim"]))
-                keys = decode_keys(data["keys"])
-                store._codes, store._scale = data["codes"], data["scale"]
-        except (OSError, ValueError, KeyError) as exc:
-            raise InputError(f"cannot read claim vectors: {exc}", source=str(path)) from exc
+        store, keys, arrays = load_keyed_npz(
+            path, FORMAT, FORMAT_VERSION, "claim-vector file", ("codes", "scale"),
+            lambda meta: cls(str(meta["model"]), int(meta["dim"])),
+        )
+        store._codes, store._scale = arrays["codes"], arrays["scale"]
         if store._codes.shape != (len(keys), store.dim) or store._scale.shape != (len(keys),):
             raise InputError("claim vectors are inconsistent (keys and codes differ)", source=str(path))
         store._keys = keys
