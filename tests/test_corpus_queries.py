@@ -639,29 +639,3 @@ def test_cli_search(corpus: Path) -> None:
     assert result.exit_code == 0
     hits = json.loads(result.stdout)
     assert hits and "Ferry crews" in hits[0]["text"] and hits[0]["outlet"] == "Valley Herald"
-
-
-def test_lexical_char_cosine_floor_only_drops_candidates_the_scorer_rejects() -> None:
-    # The torch-free trace skips the full features of candidates whose character TF-IDF cosine with the
-    # query is under the floor; what it keeps must be exactly what scoring every candidate keeps.
-    from sourcetrace.corpus import trace as trace_module
-    from sourcetrace.matching.model import LEXICAL, default_matcher
-
-    query = "The harbour authority said the northern pier will stay closed until the end of March."
-    texts = [
-        "The northern pier will stay closed until the end of March, the harbour authority said.",
-        "The harbour authority said the northern pier would remain shut until late March.",
-        "Tuna prices at the morning auction rose for the third week running.",
-        "The mayor opened a new library in the old customs house on Saturday.",
-        "Officials said the southern pier reopened on Monday after repairs.",
-        "The authority said the pier will stay closed.",
-    ]
-    candidates = [(f"c{i}", t) for i, t in enumerate(texts)]
-    scorer = default_matcher(LEXICAL)
-    decisions = scorer.same([(query, t) for t in texts])
-    everything = {k for (k, _), same in zip(candidates, decisions, strict=True) if same}
-    cosines = scorer.char_cosines(query, texts)
-    assert (cosines < trace_module.CHAR_COSINE_FLOOR).sum() >= 2  # the unrelated ones are skipped
-    assert cosines.tolist() == scorer.features([(query, t) for t in texts])[:, 1].tolist()
-    assert trace_module.decide(query, candidates, matcher=LEXICAL) == everything
-    assert "c0" in everything and "c2" not in everything

@@ -285,3 +285,33 @@ def test_vectors_reject_wrong_shapes_and_foreign_files(tmp_path) -> None:
     _index().save(tmp_path / "index.npz")  # an index is not a vector file
     with pytest.raises(InputError):
         ClaimVectors.load(tmp_path / "index.npz")
+
+
+def test_lexical_decision_floor_only_skips_pairs_full_scoring_rejects() -> None:
+    # The torch-free `same` computes only the character cosine of pairs under CHAR_COSINE_FLOOR and
+    # rejects them; its decisions must be those of scoring every pair in full, and `similarity`
+    # (used for ranking) must still score every pair.
+    from sourcetrace.matching.model import CHAR_COSINE_FLOOR, LEXICAL, default_matcher
+
+    query = "The harbour authority said the northern pier will stay closed until the end of March."
+    texts = [
+        "The northern pier will stay closed until the end of March, the harbour authority said.",
+        "The harbour authority said the northern pier would remain shut until late March.",
+        "Tuna prices at the morning auction rose for the third week running.",
+        "The mayor opened a new library in the old customs house on Saturday.",
+        "Officials said the southern pier reopened on Monday after repairs.",
+        "The authority said the pier will stay closed.",
+    ]
+    pairs = [(query, t) for t in texts]
+    matcher = default_matcher(LEXICAL)
+    full = matcher.features(pairs)
+    floored = matcher.features(pairs, char_floor=CHAR_COSINE_FLOOR)
+    below = full[:, 1] < CHAR_COSINE_FLOOR
+    assert below.sum() >= 2  # the unrelated sentences stop at the cheap feature
+    assert floored[:, 1].tolist() == full[:, 1].tolist()
+    assert not floored[below][:, [0, *range(2, full.shape[1])]].any()
+    assert np.allclose(floored[~below], full[~below], atol=1e-6)
+    everything = matcher.model.probabilities(full) >= matcher.threshold
+    assert matcher.same(pairs).tolist() == everything.tolist()
+    assert matcher.same(pairs)[0] and not matcher.same(pairs)[2]
+    assert matcher.similarity(pairs).tolist() == matcher.model.probabilities(full).tolist()

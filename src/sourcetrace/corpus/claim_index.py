@@ -23,14 +23,16 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from sourcetrace.corpus.store import Store
     from sourcetrace.matching import ClaimIndex
     from sourcetrace.matching.vectors import ClaimVectors
+
+T = TypeVar("T")
 
 SUFFIX = ".claimindex"
 VECTORS_SUFFIX = ".claimvectors"
@@ -136,19 +138,29 @@ def _new_vectors(model: str) -> ClaimVectors:
     return ClaimVectors(model, DIM)
 
 
-def _load_vectors(db: Path, model: str | None) -> ClaimVectors | None:
-    """The vectors beside `db` when the sidecar says they cover the index and are of `model`."""
+def _vectors_described(db: Path, model: str | None) -> bool:
+    """True when the sidecar says the vectors beside `db` cover the index and are of `model`."""
+    return model is not None and _read_meta(db).get("vectors") == model
+
+
+def _read_vectors(path: Path, model: str) -> ClaimVectors | None:
+    """The vectors at `path` if readable and of `model`, else None (they are then rebuilt)."""
     from sourcetrace.errors import InputError
     from sourcetrace.matching.vectors import ClaimVectors
 
-    path = vectors_path(db)
-    if model is None or _read_meta(db).get("vectors") != model or not path.is_file():
+    if not path.is_file():
         return None
     try:
         vectors = ClaimVectors.load(path)
     except InputError:
         return None
     return vectors if vectors.model == model else None
+
+
+def _load_vectors(db: Path, model: str | None) -> ClaimVectors | None:
+    if model is None or not _vectors_described(db, model):
+        return None
+    return _read_vectors(vectors_path(db), model)
 
 
 def _save(index: ClaimIndex, vectors: ClaimVectors | None, db: Path, state: IndexState) -> None:
@@ -222,9 +234,28 @@ def build_index(store: Store) -> int:
     return added
 
 
-#: Loaded indexes by file, with the file's (mtime, size) when loaded: a warm process (the web API, a
-#: benchmark) loads each index once and reloads it only when ingest has replaced the file.
-_LOADED: dict[Path, tuple[tuple[int, int], ClaimIndex]] = {}
+#: Loaded indexes and vectors by file, with the file's (mtime, size) when loaded: a warm process (the
+#: web API, a benchmark) loads each file once and reloads it only when ingest has replaced it.
+_LOADED: dict[Path, tuple[tuple[int, int], Any]] = {}
+
+
+def _signature(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
+def _cached(path: Path, load: Callable[[Path], T | None]) -> T | None:
+    """`load(path)` once per version of the file in this process; None (not cached) when it fails."""
+    if not path.is_file():
+        return None
+    signature = _signature(path)
+    cached = _LOADED.get(path)
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    value = load(path)
+    if value is not None:
+        _LOADED[path] = (signature, value)
+    return value
 
 
 def load_index(store: Store, state: IndexState | None = None) -> ClaimIndex:
@@ -235,22 +266,15 @@ def load_index(store: Store, state: IndexState | None = None) -> ClaimIndex:
     """
     db = store.path.resolve()
     path = index_path(db)
-    fresh = read_state(db) == (state or store_state(store))
-    if fresh and path.is_file():
-        stat = path.stat()
-        cached = _LOADED.get(path)
-        if cached is not None and cached[0] == (stat.st_mtime_ns, stat.st_size):
-            return cached[1]
-        index = _load(path)
+    if read_state(db) == (state or store_state(store)):
+        index = _cached(path, _load)
         if index is not None:
-            _LOADED[path] = ((stat.st_mtime_ns, stat.st_size), index)
             return index
     try:
         index, _ = update_index(store, save=True, embed_all=False)
     except OSError:
         return update_index(store, save=False, embed_all=False)[0]
-    stat = path.stat()
-    _LOADED[path] = ((stat.st_mtime_ns, stat.st_size), index)
+    _LOADED[path] = (_signature(path), index)
     return index
 
 
@@ -278,21 +302,10 @@ def cached_texts(store: Store, state: IndexState | None = None) -> dict[str, str
     return texts
 
 
-_VECTORS: dict[Path, tuple[tuple[int, int], ClaimVectors]] = {}
-
-
 def load_vectors(store: Store) -> ClaimVectors | None:
     """The stored claim vectors (cached per process like the index), or None when there are none."""
     db = store.path.resolve()
-    path = vectors_path(db)
     model = vector_model()
-    if model is None or _read_meta(db).get("vectors") != model or not path.is_file():
+    if model is None or not _vectors_described(db, model):
         return None
-    stat = path.stat()
-    cached = _VECTORS.get(path)
-    if cached is not None and cached[0] == (stat.st_mtime_ns, stat.st_size):
-        return cached[1]
-    vectors = _load_vectors(db, model)
-    if vectors is not None:
-        _VECTORS[path] = ((stat.st_mtime_ns, stat.st_size), vectors)
-    return vectors
+    return _cached(vectors_path(db), lambda path: _read_vectors(path, model))

@@ -62,12 +62,6 @@ SEMANTIC_PAIRS = 32
 #: MRPC pairs, none of 810 Emergent claim-headline pairs, none of 623 near-miss MRPC cross-pairs and
 #: none of 805 matches of 60 benchmark queries have a lower cosine (at 0.40, 3 of those 805 would).
 COSINE_FLOOR = 0.35
-#: The torch-free scorer's counterpart: candidates whose character TF-IDF cosine with the query (its
-#: cheapest feature) is below this get no other feature computed and are not the same claim. Of the
-#: pairs the lexical scorer accepts, none of 3,062 MRPC pairs and none of 483 among all 485,520
-#: Emergent claim x headline pairs has a cosine under 0.40; 98% of Emergent's unrelated pairs are
-#: under 0.2.
-CHAR_COSINE_FLOOR = 0.25
 
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 _NEGATION = frozenset("not never no n't neither nor".split())
@@ -287,8 +281,6 @@ def decide(
         return set()
     scorer = default_matcher(matcher)
     if scorer.name == LEXICAL:
-        cosines = scorer.char_cosines(query, [t for _, t in candidates])
-        candidates = [c for c, cos in zip(candidates, cosines, strict=True) if cos >= CHAR_COSINE_FLOOR]
         decisions = scorer.same([(query, t) for _, t in candidates])
         return {k for (k, _), same in zip(candidates, decisions, strict=True) if same}
     stored = vectors.lookup(k for k, _ in candidates) if vectors is not None else {}

@@ -71,12 +71,6 @@ def hashed_counts(texts: Sequence[str]) -> tuple[sparse.csr_matrix, sparse.csr_m
     return _word_hasher().transform(texts).tocsr(), _char_hasher().transform(texts).tocsr()
 
 
-def char_cosines(query: str, texts: Sequence[str], char_idf: np.ndarray) -> np.ndarray:
-    """The `tfidf_char` feature of (query, text) for each text, alone: the cheap part of the features."""
-    x = tfidf_rows(_char_hasher().transform([query, *texts]).tocsr(), char_idf)
-    return rowwise_cosine(x, np.zeros(len(texts), dtype=np.int64), np.arange(1, len(texts) + 1))
-
-
 @dataclass(frozen=True, slots=True)
 class SparseIdf:
     """Idf of the hashed columns seen in at least `min_df` training sentences; all others get `default`.
@@ -197,18 +191,26 @@ def pair_row(a: TextView, b: TextView) -> list[float]:
 
 
 def lexical_features(
-    pairs: Sequence[tuple[str, str]], word_idf: np.ndarray, char_idf: np.ndarray
+    pairs: Sequence[tuple[str, str]], word_idf: np.ndarray, char_idf: np.ndarray, char_floor: float = 0.0
 ) -> np.ndarray:
-    """Rows of LEXICAL_FEATURES for each pair (float64, shape (len(pairs), len(LEXICAL_FEATURES)))."""
+    """Rows of LEXICAL_FEATURES for each pair (float64, shape (len(pairs), len(LEXICAL_FEATURES))).
+
+    `char_floor`: pairs whose character cosine (the cheapest feature) is below it get only that one;
+    the others stay 0. For deciding, not ranking: the caller treats such pairs as different claims.
+    """
     out = np.zeros((len(pairs), len(LEXICAL_FEATURES)), dtype=np.float64)
     if not pairs:
         return out
     texts, left, right = unique_index(pairs)
     word_counts, char_counts = hashed_counts(texts)
-    out[:, 0] = rowwise_cosine(tfidf_rows(word_counts, word_idf), left, right)
     out[:, 1] = rowwise_cosine(tfidf_rows(char_counts, char_idf), left, right)
-    views = [view(t) for t in texts]
-    out[:, 2:] = [pair_row(views[i], views[j]) for i, j in zip(left, right, strict=True)]
+    rows = np.flatnonzero(out[:, 1] >= char_floor) if char_floor > 0 else np.arange(len(pairs))
+    left, right = left[rows], right[rows]
+    out[rows, 0] = rowwise_cosine(tfidf_rows(word_counts, word_idf), left, right)
+    views = {i: view(texts[i]) for i in np.unique(np.concatenate([left, right])).tolist()}
+    if len(rows):
+        pairs_kept = zip(left.tolist(), right.tolist(), strict=True)
+        out[rows, 2:] = [pair_row(views[i], views[j]) for i, j in pairs_kept]
     # Gate the "given they are related" features by the char cosine. MRPC only has pairs about the same
     # story, where a similar length or a differing figure is informative; between unrelated texts
     # (every other claim in a corpus) an ungated length ratio would lift same-length strangers.

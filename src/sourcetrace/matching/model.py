@@ -30,7 +30,6 @@ from sourcetrace.errors import ModelError
 from sourcetrace.matching.features import (
     LEXICAL_FEATURES,
     SparseIdf,
-    char_cosines,
     lexical_features,
     unique_index,
 )
@@ -41,6 +40,12 @@ if TYPE_CHECKING:
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "matching"
 IDF_FILE = "idf.npz"
 LEXICAL, SEMANTIC = "lexical", "semantic"
+#: The lexical scorer's decision skips pairs whose character TF-IDF cosine (its cheapest feature) is
+#: below this: it computes nothing else for them, and they are different claims. Of the pairs it
+#: accepts, none of 3,062 MRPC pairs and none of 483 among all 485,520 Emergent claim x headline pairs
+#: has a cosine under 0.40, while 98% of Emergent's unrelated pairs are under 0.2: in a corpus trace
+#: most candidates stop there. `similarity` (ranking) still scores every pair in full.
+CHAR_COSINE_FLOOR = 0.25
 REBUILD = "run `make models` to rebuild it"
 
 
@@ -121,15 +126,13 @@ class Features:
 
         return LEXICAL_FEATURES + (SEMANTIC_FEATURES if self._embedder is not None else ())
 
-    def char_cosines(self, query: str, texts: Sequence[str]) -> np.ndarray:
-        """The character TF-IDF cosine feature of `query` against each text, without the others."""
-        return char_cosines(query, texts, self._char_idf)
-
     def features(
-        self, pairs: Sequence[tuple[str, str]], known: Mapping[str, np.ndarray] | None = None
+        self, pairs: Sequence[tuple[str, str]], known: Mapping[str, np.ndarray] | None = None,
+        char_floor: float = 0.0,
     ) -> np.ndarray:
-        """Feature rows; `known`: sentence vectors already at hand (stored claims'), by text."""
-        x = lexical_features(pairs, self._word_idf, self._char_idf)
+        """Feature rows; `known`: sentence vectors already at hand (stored claims'), by text;
+        `char_floor`: see `lexical_features`."""
+        x = lexical_features(pairs, self._word_idf, self._char_idf, char_floor)
         if self._embedder is None or not len(pairs):
             return x
         from sourcetrace.matching.semantic import semantic_features
@@ -155,10 +158,17 @@ class Matcher(Features):
     ) -> np.ndarray:
         return self.model.probabilities(self.features(pairs, known)) if len(pairs) else np.zeros(0)
 
+    @property
+    def char_floor(self) -> float:
+        return CHAR_COSINE_FLOOR if self.name == LEXICAL else 0.0
+
     def same(
         self, pairs: Sequence[tuple[str, str]], known: Mapping[str, np.ndarray] | None = None
     ) -> np.ndarray:
-        return self.similarity(pairs, known) >= self.model.threshold
+        if not len(pairs):
+            return np.zeros(0, dtype=bool)
+        x = self.features(pairs, known, self.char_floor)
+        return (self.model.probabilities(x) >= self.model.threshold) & (x[:, 1] >= self.char_floor)
 
 
 def _read_model(directory: Path, name: str) -> LinearModel:
