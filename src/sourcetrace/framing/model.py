@@ -301,9 +301,11 @@ class FramingModel:
         self.sentence_coef = sentence_coef.astype(np.float32)
         self.sentence_bias = float(sentence_bias)
         self.sentence_char_idf = sentence_char_idf.astype(np.float32)
+        self.sentence_char_coef = sentence_char_coef.astype(np.float32)
+        self.sentence_length_coef = float(sentence_length_coef)
         # One coefficient vector over the stacked blocks of `sentence_features`.
         self._sentence_weights = np.concatenate([
-            self.sentence_coef, sentence_char_coef.astype(np.float32), [np.float32(sentence_length_coef)]
+            self.sentence_coef, self.sentence_char_coef, [np.float32(self.sentence_length_coef)]
         ])
         self.blocks = list(blocks)
         self.hand_mean = hand_mean
@@ -466,10 +468,9 @@ class FramingModel:
         arrays["sentence_idf"] = self.sentence_idf[cols]
         arrays["sentence_coef"] = self.sentence_coef[cols]
         char_cols = np.flatnonzero(self.sentence_char_idf).astype(np.int32)
-        char_coef = self._sentence_weights[N_TEXT_FEATURES : 2 * N_TEXT_FEATURES]
         arrays["sentence_char_cols"] = char_cols
         arrays["sentence_char_idf"] = self.sentence_char_idf[char_cols]
-        arrays["sentence_char_coef"] = char_coef[char_cols].astype(np.float16)
+        arrays["sentence_char_coef"] = self.sentence_char_coef[char_cols].astype(np.float16)
         for block in self.blocks:
             arrays[f"{block.name}_cols"] = block.cols.astype(np.int32)
             arrays[f"{block.name}_idf"] = block.idf.astype(np.float32)
@@ -480,7 +481,7 @@ class FramingModel:
             "n_text_features": N_TEXT_FEATURES,
             "token_bias": self.token_bias,
             "sentence_bias": self.sentence_bias,
-            "sentence_length_coef": float(self._sentence_weights[-1]),
+            "sentence_length_coef": self.sentence_length_coef,
             "blocks": [{"name": b.name, "weight": b.weight} for b in self.blocks],
             "hand_weight": self.hand_weight,
             "classes": self.classes,
