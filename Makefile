@@ -46,9 +46,11 @@ models: $(STAMP)
 	$(PY) -m sourcetrace.matching.train --data $(DATA)/matching --out src/sourcetrace/models/matching
 	$(PY) -m sourcetrace.framing.train --data $(DATA)/ptc --out src/sourcetrace/models/framing
 
-# Optional semantic check-worthiness model (needs torch==2.13.0 and the `semantic` extra).
+# Optional semantic check-worthiness and propaganda-span models (need torch==2.13.0 and the `semantic`
+# extra; the framing one also needs `make models`' default framing model).
 models-semantic: $(STAMP)
 	$(PY) -m sourcetrace.checkworthiness_semantic_train --data $(DATA)/checkworthiness --out src/sourcetrace/models/checkworthiness --threads 1
+	$(PY) -m sourcetrace.framing.semantic_train --data $(DATA)/ptc --out src/sourcetrace/models/framing --threads 2
 
 eval: $(STAMP)
 	$(VENV)/bin/sourcetrace eval polnear $(DATA)/polnear/dev

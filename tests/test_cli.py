@@ -112,6 +112,7 @@ def test_help_teaches_with_examples(runner: CliRunner) -> None:
     for option in ("--format", "--model", "--max-bytes", "--outlet", "--title", "--published", "--output"):
         assert option in analyze_help
     assert "Exit status" in analyze_help
+    assert "SOURCETRACE_FRAMING=semantic" in analyze_help  # the opt-in slower models are discoverable
 
 
 def test_schema_command_prints_the_report_schema(runner: CliRunner) -> None:

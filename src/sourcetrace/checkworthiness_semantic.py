@@ -33,6 +33,15 @@ from sourcetrace.checkworthiness import (
     read_blocks,
 )
 from sourcetrace.errors import ModelError
+from sourcetrace.minilm_layers import (
+    DIM,
+    LAYER_PREFIX,
+    first_tuned_layer,
+    length_batches,
+    load_tuned_minilm,
+    mean_pool,
+    padded_batch,
+)
 from sourcetrace.modelfile import model_path, open_npz_model
 
 if TYPE_CHECKING:
@@ -41,11 +50,9 @@ if TYPE_CHECKING:
 SEMANTIC_FILE = "checkworthiness_semantic.npz"
 SEMANTIC_FORMAT = 2
 EMBEDDING_PACKAGE = minilm.PACKAGE
-EMBEDDING_DIM = minilm.DIM
-N_LAYERS = 6  # all-MiniLM-L6-v2
+EMBEDDING_DIM = DIM
 #: Longer sentences are cut; 99% of the training sentences have at most 74 WordPiece tokens.
 MAX_TOKENS = 96
-LAYER_PREFIX = "layer"  # npz keys "layer<i>.<parameter name>" hold fine-tuned layer i of MiniLM
 #: Environment variable that selects the model the analysis uses: "linear" (default) or "semantic".
 MODEL_ENV = "SOURCETRACE_CHECKWORTHINESS"
 INSTALL_HINT = "install torch==2.13.0, then `pip install 'sourcetrace[semantic]'`"
@@ -69,10 +76,6 @@ def token_ids(tokenizer: Any, texts: Sequence[str]) -> list[list[int]]:
     return list(tokenizer(list(texts), truncation=True, max_length=MAX_TOKENS)["input_ids"])
 
 
-def length_batches(lengths: np.ndarray, batch_size: int) -> list[np.ndarray]:
-    """Indices grouped by similar length, so batches carry little padding."""
-    order = np.argsort(lengths, kind="stable")
-    return [order[s : s + batch_size] for s in range(0, len(order), batch_size)]
 
 
 class FineTunedMiniLM:
@@ -94,28 +97,14 @@ class FineTunedMiniLM:
         self.head_bias = float(head_bias)
         self.batch_size = batch_size
         self._model: Any = None
-        top = sorted({int(k.split(".", 1)[0].removeprefix(LAYER_PREFIX)) for k in self.layers})
-        if not top or top != list(range(top[0], N_LAYERS)):
-            raise ValueError(f"fine-tuned layers must be the top ones of {N_LAYERS}, not {top}")
-        self.first_tuned = top[0]
+        self.first_tuned = first_tuned_layer(self.layers)
 
     @property
     def model(self) -> Any:
         if self._model is None:
-            import torch
-
-            model = load_base_minilm()
-            bert = model[0].auto_model
-            for i in range(self.first_tuned, N_LAYERS):
-                prefix = f"{LAYER_PREFIX}{i}."
-                state = {
-                    k.removeprefix(prefix): torch.from_numpy(v.astype(np.float32))
-                    for k, v in self.layers.items()
-                    if k.startswith(prefix)
-                }
-                bert.encoder.layer[i].load_state_dict(state, strict=True)
-            bert.eval()
-            self._model = model
+            if not semantic_available():
+                raise ModelError(f"the semantic check-worthiness model needs MiniLM: {INSTALL_HINT}")
+            self._model = load_tuned_minilm(self.layers)
         return self._model
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
@@ -137,23 +126,8 @@ class FineTunedMiniLM:
         return pooled @ self.head_weight + self.head_bias
 
 
-def padded_batch(ids: Sequence[Sequence[int]], lengths: np.ndarray, rows: np.ndarray) -> tuple[Any, Any]:
-    """Token ids of `rows`, right-padded to the longest, and their attention mask (torch tensors)."""
-    import torch
-
-    width = int(lengths[rows].max())
-    input_ids = torch.zeros((len(rows), width), dtype=torch.long)
-    mask = torch.zeros((len(rows), width), dtype=torch.long)
-    for j, i in enumerate(rows):
-        input_ids[j, : lengths[i]] = torch.tensor(ids[i])
-        mask[j, : lengths[i]] = 1
-    return input_ids, mask
 
 
-def mean_pool(hidden: Any, mask: Any) -> Any:
-    """Mean of the token states over the attention mask (torch tensors), as all-MiniLM-L6-v2 pools."""
-    weights = mask.unsqueeze(-1).to(hidden.dtype)
-    return (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)
 
 
 class SemanticCheckworthinessModel(CheckworthinessModel):

@@ -222,9 +222,10 @@ def _load_checkworthiness():  # noqa: ANN202 - keeps scikit-learn/numpy model co
 
 
 def _load_framing():  # noqa: ANN202 - keeps scikit-learn/numpy model code off import time
-    from sourcetrace.framing.model import FramingModel
+    # The linear span finder unless SOURCETRACE_FRAMING=semantic asks for the optional MiniLM one.
+    from sourcetrace.framing.semantic import load_model
 
-    return FramingModel.load()
+    return load_model()
 
 
 def _load_tagger():  # noqa: ANN202 - AttributionTagger imports scikit-learn; keep it off import time

