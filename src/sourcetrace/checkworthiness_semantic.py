@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,9 +37,10 @@ from sourcetrace.errors import ModelError
 from sourcetrace.minilm_layers import (
     DIM,
     LAYER_PREFIX,
+    N_LAYERS,
+    additive_mask,
     first_tuned_layer,
     length_batches,
-    load_tuned_minilm,
     mean_pool,
     padded_batch,
 )
@@ -48,7 +50,8 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 SEMANTIC_FILE = "checkworthiness_semantic.npz"
-SEMANTIC_FORMAT = 2
+SEMANTIC_FORMAT = 3  # 3: several members ("m<j>." keys)
+MEMBER_PREFIX = "m"
 EMBEDDING_PACKAGE = minilm.PACKAGE
 EMBEDDING_DIM = DIM
 #: Longer sentences are cut; 99% of the training sentences have at most 74 WordPiece tokens.
@@ -78,56 +81,89 @@ def token_ids(tokenizer: Any, texts: Sequence[str]) -> list[list[int]]:
 
 
 
-class FineTunedMiniLM:
-    """MiniLM with its top layers replaced by fine-tuned ones and a logistic head on mean-pooled tokens.
+@dataclass(frozen=True)
+class Member:
+    """One fine-tuned classifier: MiniLM's top layers ("layer<i>.<name>" -> parameters, any float dtype)
+    and a logistic head on the mean-pooled tokens."""
 
-    `layers` maps "layer<i>.<name>" to the parameters of fine-tuned layer i (any float dtype); the
-    network itself is loaded from the package on first use.
-    """
-
-    def __init__(
-        self,
-        layers: Mapping[str, np.ndarray],
-        head_weight: np.ndarray,
-        head_bias: float,
-        batch_size: int = 64,
-    ) -> None:
-        self.layers = {k: np.asarray(v) for k, v in layers.items()}
-        self.head_weight = np.asarray(head_weight, dtype=np.float32).reshape(EMBEDDING_DIM)
-        self.head_bias = float(head_bias)
-        self.batch_size = batch_size
-        self._model: Any = None
-        self.first_tuned = first_tuned_layer(self.layers)
+    layers: Mapping[str, np.ndarray]
+    head_weight: np.ndarray
+    head_bias: float
 
     @property
-    def model(self) -> Any:
-        if self._model is None:
-            if not semantic_available():
-                raise ModelError(f"the semantic check-worthiness model needs MiniLM: {INSTALL_HINT}")
-            self._model = load_tuned_minilm(self.layers)
-        return self._model
+    def first_tuned(self) -> int:
+        return first_tuned_layer(self.layers)
+
+
+class FineTunedMiniLM:
+    """The mean logit of one or more `Member`s that share MiniLM's frozen bottom layers.
+
+    The bottom layers run once per batch; each member then runs its own copy of the top layers. The
+    network is loaded from the package on first use.
+    """
+
+    def __init__(self, members: Sequence[Member], batch_size: int = 64) -> None:
+        if not members:
+            raise ValueError("a fine-tuned MiniLM needs at least one member")
+        self.members = list(members)
+        firsts = {m.first_tuned for m in self.members}
+        if len(firsts) != 1:
+            raise ValueError(f"members must tune the same layers, not from {sorted(firsts)}")
+        self.first_tuned = firsts.pop()
+        self.batch_size = batch_size
+        self._network: Any = None
+
+    def _load(self) -> Any:
+        """(SentenceTransformer, per member: its top layers as torch modules)."""
+        if not semantic_available():
+            raise ModelError(f"the semantic check-worthiness model needs MiniLM: {INSTALL_HINT}")
+        import copy
+
+        import torch
+
+        model = minilm.load_minilm()
+        bert = model[0].auto_model
+        bert.eval()
+        stacks = []
+        for member in self.members:
+            stack = torch.nn.ModuleList(copy.deepcopy(bert.encoder.layer[i])
+                                        for i in range(self.first_tuned, N_LAYERS))
+            for k, layer in enumerate(stack):
+                prefix = f"{LAYER_PREFIX}{self.first_tuned + k}."
+                layer.load_state_dict({
+                    key.removeprefix(prefix): torch.from_numpy(np.asarray(v).astype(np.float32))
+                    for key, v in member.layers.items() if key.startswith(prefix)
+                }, strict=True)
+            stacks.append(stack.eval())
+        return model, stacks
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
-        """The classifier's logit per text (higher = more check-worthy)."""
+        """The members' mean logit per text (higher = more check-worthy)."""
         if not texts:
             return np.zeros(0, dtype=np.float32)
         import torch
 
-        model = self.model
+        if self._network is None:
+            self._network = self._load()
+        model, stacks = self._network
         bert = model[0].auto_model
         ids = token_ids(model.tokenizer, texts)
         lengths = np.array([len(x) for x in ids])
-        pooled = np.zeros((len(ids), EMBEDDING_DIM), dtype=np.float32)
+        out = np.zeros(len(ids), dtype=np.float32)
         with torch.inference_mode():
             for rows in length_batches(lengths, self.batch_size):
                 input_ids, mask = padded_batch(ids, lengths, rows)
-                hidden = bert(input_ids=input_ids, attention_mask=mask).last_hidden_state
-                pooled[rows] = mean_pool(hidden, mask).numpy()
-        return pooled @ self.head_weight + self.head_bias
-
-
-
-
+                extended = additive_mask(mask)
+                hidden = bert.embeddings(input_ids=input_ids)
+                for layer in bert.encoder.layer[: self.first_tuned]:
+                    hidden = layer(hidden, extended)
+                for member, stack in zip(self.members, stacks, strict=True):
+                    top = hidden
+                    for layer in stack:
+                        top = layer(top, extended)
+                    pooled = mean_pool(top, mask).numpy()
+                    out[rows] += pooled @ member.head_weight.reshape(EMBEDDING_DIM) + member.head_bias
+        return out / len(self.members)
 
 
 class SemanticCheckworthinessModel(CheckworthinessModel):
@@ -165,9 +201,10 @@ class SemanticCheckworthinessModel(CheckworthinessModel):
             arrays[f"{block.spec.name}_idf"] = block.idf[cols].astype(np.float32)
             arrays[f"{block.spec.name}_coef"] = block.coef[cols].astype(np.float32)
         # float16 halves the file; the scores move by less than 1e-3 (checked by the trainer's dev score).
-        for key, value in self.classifier.layers.items():
-            arrays[key] = value.astype(np.float16)
-        arrays["head_weight"] = self.classifier.head_weight.astype(np.float32)
+        for j, member in enumerate(self.classifier.members):
+            for key, value in member.layers.items():
+                arrays[f"{MEMBER_PREFIX}{j}.{key}"] = np.asarray(value).astype(np.float16)
+            arrays[f"{MEMBER_PREFIX}{j}.head_weight"] = np.asarray(member.head_weight, dtype=np.float32)
         state = {
             "format": SEMANTIC_FORMAT,
             "n_features": N_FEATURES,
@@ -176,7 +213,7 @@ class SemanticCheckworthinessModel(CheckworthinessModel):
                 "dim": EMBEDDING_DIM,
                 "max_tokens": MAX_TOKENS,
                 "first_tuned_layer": self.classifier.first_tuned,
-                "head_bias": self.classifier.head_bias,
+                "head_biases": [m.head_bias for m in self.classifier.members],
                 "weight": self.classifier_weight,
             },
             "blocks": [b.spec.to_state() for b in self.blocks],
@@ -207,9 +244,15 @@ class SemanticCheckworthinessModel(CheckworthinessModel):
         with open_npz_model(file, what, SEMANTIC_FORMAT, REBUILD) as (data, state):
             spec = state["classifier"]
             if classifier is None:
-                layers = {k: np.asarray(data[k]) for k in data.files if k.startswith(LAYER_PREFIX)}
-                head = np.asarray(data["head_weight"])
-                classifier = FineTunedMiniLM(layers, head, float(spec["head_bias"]))
+                classifier = FineTunedMiniLM([
+                    Member(
+                        {k.removeprefix(f"{MEMBER_PREFIX}{j}."): np.asarray(data[k]) for k in data.files
+                         if k.startswith(f"{MEMBER_PREFIX}{j}.{LAYER_PREFIX}")},
+                        np.asarray(data[f"{MEMBER_PREFIX}{j}.head_weight"]),
+                        float(bias),
+                    )
+                    for j, bias in enumerate(spec["head_biases"])
+                ])
             platt_a, platt_b = (float(v) for v in state["platt"])
             return cls(
                 read_blocks(data, state),

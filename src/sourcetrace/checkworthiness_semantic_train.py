@@ -35,18 +35,23 @@ from sourcetrace.checkworthiness_semantic import (
     MAX_TOKENS,
     SEMANTIC_FILE,
     FineTunedMiniLM,
+    Member,
     SemanticCheckworthinessModel,
     load_base_minilm,
     token_ids,
 )
 from sourcetrace.checkworthiness_train import FOLDS, SEED, CVReport, calibrate, cross_validate, fit_blocks
 from sourcetrace.eval.checkworthiness import FILE_PATTERN, PRF, load_split
-from sourcetrace.minilm_layers import N_LAYERS, exported_layers, length_batches, mean_pool
-from sourcetrace.minilm_tuning import TokenStates, additive_mask, cached_states, torch_threads, train_epochs
+from sourcetrace.minilm_layers import N_LAYERS, additive_mask, exported_layers, length_batches, mean_pool
+from sourcetrace.minilm_tuning import TokenStates, cached_states, torch_threads, train_epochs
 
 # Fine-tuning settings, chosen on a held-out 20% of train (see MODEL_CARD_SEMANTIC.md).
 TUNED_LAYERS = 3  # of 6 (held out: 2 layers F1 0.752, 3 layers better); each costs 3.4 MB in the file
-EPOCHS = 3
+EPOCHS = 3  # per member (held out, two members: 2 epochs 0.758, 3 epochs 0.761, 3 in bfloat16 0.763)
+#: Forward passes in bfloat16 (CPU autocast): 75 s an epoch instead of 112 on two threads here.
+BFLOAT16 = True
+#: Classifiers trained with these seeds on the same rows; the model uses their mean logit.
+MEMBER_SEEDS = (SEED, SEED + 1)
 LAYER_LR = 1e-4
 HEAD_LR = 1e-3
 BATCH_SIZE = 32
@@ -93,10 +98,10 @@ class TopClassifier:
                 out[picked] = self(*states.batch(picked)).numpy()
         return out[rows]
 
-    def exported(self) -> FineTunedMiniLM:
+    def exported(self) -> Member:
         layers = exported_layers(self.layers, self.first_tuned)
         weight = self.head.weight.detach().numpy().ravel()
-        return FineTunedMiniLM(layers, weight, float(self.head.bias.detach()[0]))
+        return Member(layers, weight, float(self.head.bias.detach()[0]))
 
 
 def fine_tune(
@@ -106,6 +111,7 @@ def fine_tune(
     rows: np.ndarray,
     held_out: np.ndarray,
     log: Any,
+    seed: int = SEED,
 ) -> np.ndarray:
     """Fine-tune on `rows`; returns the held-out logits after the last epoch."""
     import torch
@@ -128,7 +134,8 @@ def fine_tune(
         states.lengths,
         rows,
         lambda batch: loss_fn(model(*states.batch(batch)), target[batch]),
-        epochs=EPOCHS, batch_size=BATCH_SIZE, warmup=WARMUP, seed=SEED, after_epoch=after_epoch,
+        epochs=EPOCHS, batch_size=BATCH_SIZE, warmup=WARMUP, seed=seed, after_epoch=after_epoch,
+        bfloat16=BFLOAT16,
     )
     return held[0]
 
@@ -183,8 +190,16 @@ def train(
     rows, held_out = train_test_split(
         np.arange(len(labels)), test_size=HELD_OUT, stratify=labels, random_state=SEED
     )
-    top = TopClassifier(bert, first_tuned)
-    held_logits = fine_tune(top, states, labels, rows, held_out, log)
+    members = []
+    member_f1 = []
+    held_logits = np.zeros(len(held_out))
+    for seed in MEMBER_SEEDS:
+        log(f"member with seed {seed}")
+        top = TopClassifier(bert, first_tuned)
+        logits = fine_tune(top, states, labels, rows, held_out, log, seed=seed)
+        member_f1.append(round(calibrate(logits, labels[held_out]).at_threshold.f1, 4))
+        held_logits += logits / len(MEMBER_SEEDS)
+        members.append(top.exported())
     weight, report = choose_weight(linear_oof[held_out], held_logits, labels[held_out])
     honest = honest_f1(linear_oof[held_out], held_logits, labels[held_out])
     alone = calibrate(held_logits, labels[held_out]).at_threshold
@@ -202,6 +217,8 @@ def train(
         "base_package": EMBEDDING_PACKAGE,
         "tuned_layers": TUNED_LAYERS,
         "epochs": EPOCHS,
+        "member_seeds": list(MEMBER_SEEDS),
+        "held_out_member_f1": member_f1,
         "layer_lr": LAYER_LR,
         "max_tokens": MAX_TOKENS,
         "classifier_weight": weight,
@@ -218,7 +235,7 @@ def train(
         "torch_threads": torch_threads(),
     }
     model = SemanticCheckworthinessModel(
-        blocks, intercept, top.exported(), weight, report.platt, report.threshold, info, nlp
+        blocks, intercept, FineTunedMiniLM(members), weight, report.platt, report.threshold, info, nlp
     )
     return model, info
 
@@ -254,9 +271,11 @@ def write_card(out: Path, info: dict[str, Any], dev: PRF | None, command: str) -
         f" of 6 transformer layers and a logistic head on the mean-pooled tokens fine-tuned for"
         f" {info['epochs']} epoch(s) (AdamW, layer learning rate {info['layer_lr']:g}, batch {BATCH_SIZE},"
         f" sentences cut at {info['max_tokens']} tokens) on a stratified"
-        f" {info['fine_tuned_sentences']:,} of the {info['train_sentences']:,} train sentences. The"
-        " bottom layers stay frozen. Layers, epochs and learning rate were chosen on a held-out part of"
-        " train.",
+        f" {info['fine_tuned_sentences']:,} of the {info['train_sentences']:,} train sentences,"
+        f" {len(info['member_seeds'])} times with seeds {info['member_seeds']} (held-out F1 alone:"
+        f" {info['held_out_member_f1']}); the classifier logit is their mean. The bottom layers stay"
+        " frozen and are shared. Layers, epochs, learning rate and members were chosen on a held-out"
+        " part of train.",
         "- The default model's linear SVM (same hashed TF-IDF blocks, refitted on all of train).",
         f"- Margin = SVM margin + {info['classifier_weight']} x classifier logit; the weight, the Platt"
         f" sigmoid and the threshold ({info['threshold']:.3f}) were chosen on the"
@@ -267,6 +286,12 @@ def write_card(out: Path, info: dict[str, Any], dev: PRF | None, command: str) -
         "on the frozen MiniLM embedding reached F1 0.69 and the linear SVM 0.72; fine-tuning the top 2",
         "layers gave 0.749 / 0.762 / 0.761 after epochs 1 / 2 / 3. On the held-out part used here, 2",
         "layers gave 0.752 and 3 layers 0.757 (5-fold CV of the combination: 0.748 and 0.757), so 3 layers.",
+        "One such classifier scored 0.747 on dev (the previous version of this model). On 2026-12-06, on",
+        "the same held-out part: two classifiers with different seeds, 3 epochs each, gave 0.753 and 0.756",
+        "alone in the combination (5-fold CV) and 0.761 with their mean logit, so the model now has two.",
+        "To train in under 10 minutes: 2 epochs each gave 0.758 (not kept); 3 epochs with bfloat16",
+        "forward passes (CPU autocast, 1.5x faster here) gave 0.763 (kept; the run that made this file",
+        "gave 0.756, see below).",
         "Four layers (tried on 2026-12-06, same split) gave 0.757 too (combination fitted on the held-out",
         "part: 0.761, against 0.763 for 3), for 3.4 MB more file and a third more training time: not kept.",
         "",
@@ -298,14 +323,20 @@ def write_card(out: Path, info: dict[str, Any], dev: PRF | None, command: str) -
         f"sourcetrace eval checkworthiness {info['data_arg']}   # a row per installed model",
         "```",
         "",
-        f"Training: {info['train_seconds'] / 60:.0f} minutes on a shared 2-core machine,"
+        f"Training: {info['train_seconds'] / 60:.1f} minutes ({info['train_seconds']:.0f} s) on a 2-core"
+        " machine,"
         f" {info['torch_threads']} torch thread(s)"
         + (
             " (frozen MiniLM states read from `--cache`)."
             if info.get("states_cached")
             else ", all steps included."
         )
-        + " Deterministic for a given torch build and thread count.",
+        + (
+            " Runs differ slightly: bfloat16 autocast is not bit-for-bit deterministic on CPU (two runs of"
+            " these settings gave 5-fold CV F1 0.763 and 0.756 on the held-out part)."
+            if BFLOAT16
+            else " Deterministic for a given torch build and thread count."
+        ),
         "",
         "Cost: one MiniLM forward pass per claim, slower than parsing the article on a 2-core CPU, so the",
         "analysis uses this model only when `SOURCETRACE_CHECKWORTHINESS=semantic` is set (and the extra",

@@ -74,6 +74,13 @@ def padded_batch(ids: Sequence[Sequence[int]], lengths: np.ndarray, rows: np.nda
     return input_ids, mask
 
 
+def additive_mask(mask: Any) -> Any:
+    """(batch, 1, 1, width) float mask the BERT layers add to attention scores: 0 or a large negative."""
+    import torch
+
+    return (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
+
+
 def mean_pool(hidden: Any, mask: Any) -> Any:
     """Mean of the token states over the attention mask (torch tensors), as all-MiniLM-L6-v2 pools."""
     weights = mask.unsqueeze(-1).to(hidden.dtype)

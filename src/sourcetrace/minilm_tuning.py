@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from sourcetrace.minilm_layers import DIM, length_batches, padded_batch
+from sourcetrace.minilm_layers import DIM, additive_mask, length_batches, padded_batch
 
 EMBEDDING_DIM = DIM
 
@@ -48,13 +48,6 @@ class TokenStates:
             hidden[j, :n] = torch.from_numpy(rows_i.astype(np.float32))
             mask[j, :n] = 1
         return hidden, mask
-
-
-def additive_mask(mask: Any) -> Any:
-    """(batch, 1, 1, width) float mask the BERT layers add to attention scores: 0 or a large negative."""
-    import torch
-
-    return (1.0 - mask[:, None, None, :].float()) * torch.finfo(torch.float32).min
 
 
 def frozen_states(bert: Any, ids: Sequence[Sequence[int]], n_frozen: int, log: Any) -> TokenStates:
@@ -108,13 +101,20 @@ def train_epochs(
     warmup: float,
     seed: int,
     after_epoch: Callable[[int, float, float], None],
+    bfloat16: bool = False,
 ) -> None:
     """AdamW over length-grouped, shuffled batches of `rows`, linear warm-up then linear decay.
 
     `batch_loss(rows)` returns the (mean) loss tensor of one batch; `after_epoch(epoch, mean loss,
-    seconds)` is called after each epoch (evaluation, logging).
+    seconds)` is called after each epoch (evaluation, logging). `bfloat16`: forward passes under CPU
+    autocast (weights and optimizer stay float32); about 1.5x faster where the CPU has AVX512-BF16.
     """
+    import contextlib
+
     import torch
+
+    def precision() -> contextlib.AbstractContextManager[Any]:
+        return torch.autocast("cpu", dtype=torch.bfloat16) if bfloat16 else contextlib.nullcontext()
 
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
@@ -131,7 +131,8 @@ def train_epochs(
         rng.shuffle(batches)  # type: ignore[arg-type]
         total = 0.0
         for batch in batches:
-            loss = batch_loss(batch)
+            with precision():
+                loss = batch_loss(batch)
             optimizer.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(modules.parameters(), 1.0)

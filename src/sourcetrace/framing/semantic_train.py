@@ -42,8 +42,8 @@ from sourcetrace.framing.semantic import (
     token_logits,
 )
 from sourcetrace.framing.train import FOLDS, SEED, SpanData, log, out_of_fold, span_data
-from sourcetrace.minilm_layers import DIM, N_LAYERS, exported_layers, length_batches, mean_pool
-from sourcetrace.minilm_tuning import TokenStates, additive_mask, frozen_states, torch_threads, train_epochs
+from sourcetrace.minilm_layers import DIM, N_LAYERS, additive_mask, exported_layers, length_batches, mean_pool
+from sourcetrace.minilm_tuning import TokenStates, frozen_states, torch_threads, train_epochs
 
 TUNED_LAYERS = 3  # as for semantic check-worthiness (3 of 6 layers beat 2 there, on held-out train)
 EPOCHS = 3
