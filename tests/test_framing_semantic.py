@@ -160,3 +160,17 @@ def test_missing_semantic_file_names_the_make_target(tmp_path) -> None:  # noqa:
 
 def test_default_model_still_loads_without_a_finder() -> None:
     assert FramingModel.load().semantic is None
+
+
+def test_cli_refuses_an_unknown_choice_in_one_line(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    from typer.testing import CliRunner
+
+    from sourcetrace.cli import app
+
+    article = tmp_path / "story.txt"
+    article.write_text(f"Water board\n\n{NEUTRAL}\n", encoding="utf-8")
+    monkeypatch.setenv(MODEL_ENV, "bert-large")
+    result = CliRunner().invoke(app, ["analyze", str(article)])
+    assert result.exit_code == 2
+    assert "SOURCETRACE_FRAMING must be 'linear' or 'semantic'" in result.output
+    assert "Traceback" not in result.output

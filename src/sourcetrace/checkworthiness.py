@@ -21,7 +21,6 @@ with spaCy's tagger first.
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,7 +36,7 @@ from spacy.tokens import Doc, Span
 from sourcetrace.attribution.types import doc_text, token_strings
 from sourcetrace.errors import ModelError
 from sourcetrace.hashing import CachedHashingVectorizer
-from sourcetrace.modelfile import model_path, open_npz_model
+from sourcetrace.modelfile import model_path, open_npz_model, write_npz_model
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -254,7 +253,6 @@ class CheckworthinessModel:
     # ------------------------------------------------------------------------------ persistence
 
     def save(self, directory: Path) -> Path:
-        directory.mkdir(parents=True, exist_ok=True)
         arrays: dict[str, np.ndarray] = {}
         for block in self.blocks:
             # Only columns that survived min_df carry weight; storing them sparsely keeps the file small.
@@ -271,10 +269,7 @@ class CheckworthinessModel:
             "threshold": self.threshold,
             "meta": self.meta,
         }
-        arrays["state"] = np.array(json.dumps(state, sort_keys=True))
-        path = directory / MODEL_FILE
-        np.savez_compressed(path, **arrays)
-        return path
+        return write_npz_model(directory, MODEL_FILE, arrays, state)
 
     @classmethod
     def load(cls, path: Path | str | None = None, *, nlp: Language | None = None) -> CheckworthinessModel:

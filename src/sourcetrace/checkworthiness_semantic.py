@@ -16,7 +16,6 @@ analysis uses it only when asked (`SOURCETRACE_CHECKWORTHINESS=semantic`, see `l
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -37,14 +36,14 @@ from sourcetrace.errors import ModelError
 from sourcetrace.minilm_layers import (
     DIM,
     LAYER_PREFIX,
-    N_LAYERS,
     additive_mask,
     first_tuned_layer,
     length_batches,
     mean_pool,
     padded_batch,
+    top_layer_copies,
 )
-from sourcetrace.modelfile import model_path, open_npz_model
+from sourcetrace.modelfile import model_path, open_npz_model, write_npz_model
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -117,7 +116,6 @@ class FineTunedMiniLM:
         """(SentenceTransformer, per member: its top layers as torch modules)."""
         if not semantic_available():
             raise ModelError(f"the semantic check-worthiness model needs MiniLM: {INSTALL_HINT}")
-        import copy
 
         import torch
 
@@ -126,8 +124,7 @@ class FineTunedMiniLM:
         bert.eval()
         stacks = []
         for member in self.members:
-            stack = torch.nn.ModuleList(copy.deepcopy(bert.encoder.layer[i])
-                                        for i in range(self.first_tuned, N_LAYERS))
+            stack = top_layer_copies(bert, self.first_tuned)
             for k, layer in enumerate(stack):
                 prefix = f"{LAYER_PREFIX}{self.first_tuned + k}."
                 layer.load_state_dict({
@@ -193,7 +190,6 @@ class SemanticCheckworthinessModel(CheckworthinessModel):
     # ------------------------------------------------------------------------------ persistence
 
     def save(self, directory: Path) -> Path:
-        directory.mkdir(parents=True, exist_ok=True)
         arrays: dict[str, np.ndarray] = {}
         for block in self.blocks:
             cols = np.flatnonzero(block.idf).astype(np.int32)
@@ -222,10 +218,7 @@ class SemanticCheckworthinessModel(CheckworthinessModel):
             "threshold": self.threshold,
             "meta": self.meta,
         }
-        arrays["state"] = np.array(json.dumps(state, sort_keys=True))
-        path = directory / SEMANTIC_FILE
-        np.savez_compressed(path, **arrays)
-        return path
+        return write_npz_model(directory, SEMANTIC_FILE, arrays, state)
 
     @classmethod
     def load(  # type: ignore[override]

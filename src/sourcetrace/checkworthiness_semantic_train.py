@@ -18,7 +18,6 @@ Dev is scored once at the end, through the saved file, for the model card.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from collections.abc import Sequence
@@ -41,9 +40,23 @@ from sourcetrace.checkworthiness_semantic import (
     token_ids,
 )
 from sourcetrace.checkworthiness_train import FOLDS, SEED, CVReport, calibrate, cross_validate, fit_blocks
+from sourcetrace.eval.arguments import model_train_parser
 from sourcetrace.eval.checkworthiness import FILE_PATTERN, PRF, load_split
-from sourcetrace.minilm_layers import N_LAYERS, additive_mask, exported_layers, length_batches, mean_pool
-from sourcetrace.minilm_tuning import TokenStates, cached_states, torch_threads, train_epochs
+from sourcetrace.minilm_layers import (
+    N_LAYERS,
+    additive_mask,
+    exported_layers,
+    length_batches,
+    mean_pool,
+    top_layer_copies,
+)
+from sourcetrace.minilm_tuning import (
+    TokenStates,
+    cached_states,
+    set_torch_threads,
+    torch_threads,
+    train_epochs,
+)
 
 # Fine-tuning settings, chosen on a held-out 20% of train (see MODEL_CARD_SEMANTIC.md).
 TUNED_LAYERS = 3  # of 6 (held out: 2 layers F1 0.752, 3 layers better); each costs 3.4 MB in the file
@@ -69,14 +82,11 @@ class TopClassifier:
     """Trainable copy of MiniLM's top layers plus a dropout + linear head on mean-pooled tokens."""
 
     def __init__(self, bert: Any, first_tuned: int) -> None:
-        import copy
 
         import torch
 
         self.first_tuned = first_tuned
-        self.layers = torch.nn.ModuleList(
-            copy.deepcopy(bert.encoder.layer[i]) for i in range(first_tuned, N_LAYERS)
-        )
+        self.layers = top_layer_copies(bert, first_tuned)
         self.dropout = torch.nn.Dropout(bert.config.hidden_dropout_prob)
         self.head = torch.nn.Linear(EMBEDDING_DIM, 1)
         self.modules = torch.nn.ModuleList([self.layers, self.dropout, self.head])
@@ -355,21 +365,16 @@ def write_card(out: Path, info: dict[str, Any], dev: PRF | None, command: str) -
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--data", type=Path, default=Path("../shared/data/checkworthiness"))
-    parser.add_argument("--out", type=Path, default=Path("src/sourcetrace/models/checkworthiness"))
+    parser = model_train_parser(__doc__, Path("../shared/data/checkworthiness"),
+                                Path("src/sourcetrace/models/checkworthiness"), torch_threads=True)
     parser.add_argument("--cache", type=Path, default=None, help="directory for the frozen MiniLM states")
-    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: up to 4)")
-    parser.add_argument("--no-dev", action="store_true", help="do not score dev (card without dev scores)")
     args = parser.parse_args(argv)
 
     def log(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
 
     if args.threads:
-        import torch
-
-        torch.set_num_threads(args.threads)
+        set_torch_threads(args.threads)
     model, info = train(args.data, args.cache, log)
     model.save(args.out)
     reloaded = SemanticCheckworthinessModel.load(args.out, nlp=model.nlp)

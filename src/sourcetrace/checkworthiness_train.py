@@ -11,7 +11,6 @@ for the model card.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import sys
 import time
@@ -39,6 +38,7 @@ from sourcetrace.checkworthiness import (
     tag_strings,
     tfidf,
 )
+from sourcetrace.eval.arguments import model_train_parser
 from sourcetrace.eval.checkworthiness import (
     FILE_PATTERN,
     PRF,
@@ -272,10 +272,8 @@ def write_card(out: Path, info: dict[str, Any], result: CheckworthinessResult | 
 def main(argv: Sequence[str] | None = None) -> int:
     from rich.console import Console
 
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--data", type=Path, default=Path("../shared/data/checkworthiness"))
-    parser.add_argument("--out", type=Path, default=Path("src/sourcetrace/models/checkworthiness"))
-    parser.add_argument("--no-dev", action="store_true", help="do not score dev (card without dev scores)")
+    parser = model_train_parser(__doc__, Path("../shared/data/checkworthiness"),
+                                Path("src/sourcetrace/models/checkworthiness"))
     args = parser.parse_args(argv)
 
     def log(msg: str) -> None:

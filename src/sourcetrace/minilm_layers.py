@@ -46,6 +46,16 @@ def load_tuned_minilm(layers: Mapping[str, np.ndarray]) -> Any:
     return model
 
 
+def top_layer_copies(bert: Any, first_tuned: int) -> Any:
+    """Independent copies (torch ModuleList) of MiniLM's layers from `first_tuned` up: trainable, or
+    one member's fine-tuned stack beside the shared bottom layers."""
+    import copy
+
+    import torch
+
+    return torch.nn.ModuleList(copy.deepcopy(bert.encoder.layer[i]) for i in range(first_tuned, N_LAYERS))
+
+
 def exported_layers(layers: Sequence[Any], first_tuned: int) -> dict[str, np.ndarray]:
     """Trained torch layers as npz arrays (float16) under their ``layer<i>.`` keys."""
     return {

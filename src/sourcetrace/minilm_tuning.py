@@ -21,6 +21,13 @@ EMBEDDING_DIM = DIM
 
 
 
+def set_torch_threads(n: int) -> None:
+    """A trainer's --threads: the torch thread count (training results depend on it, see the cards)."""
+    import torch
+
+    torch.set_num_threads(n)
+
+
 def torch_threads() -> int:
     import torch
 

@@ -22,6 +22,14 @@ from sourcetrace.errors import ModelError
 CORRUPT = (OSError, ValueError, KeyError, TypeError, IndexError, EOFError, zipfile.BadZipFile)
 
 
+def write_npz_model(directory: Path, file_name: str, arrays: dict[str, np.ndarray], state: dict) -> Path:
+    """Write `arrays` and the JSON `state` (with its "format") as `directory`/`file_name`, compressed."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / file_name
+    np.savez_compressed(path, **arrays, state=np.array(json.dumps(state, sort_keys=True)))
+    return path
+
+
 def model_path(path: Path | str | None, default_dir: Path, file_name: str) -> Path:
     """`path` as given (a directory or the .npz itself), or the packaged model."""
     file = Path(path) if path is not None else default_dir

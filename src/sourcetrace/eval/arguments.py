@@ -1,4 +1,4 @@
-"""Command-line options shared by the `python -m sourcetrace.eval.*` scorers of a trained model."""
+"""Command-line options shared by the scorers (`python -m sourcetrace.eval.*`) and trainers of the models."""
 
 from __future__ import annotations
 
@@ -13,4 +13,17 @@ def model_eval_parser(description: str | None, default_data: Path, data_help: st
     parser.add_argument("--model", type=Path, default=None, help="model directory (default: packaged)")
     parser.add_argument("--split", default="dev", help="dev (default) or train")
     parser.add_argument("--no-baseline", action="store_true", help="skip the TF-IDF + LR baseline")
+    return parser
+
+
+def model_train_parser(
+    description: str | None, default_data: Path, default_out: Path, *, torch_threads: bool = False
+) -> argparse.ArgumentParser:
+    """--data, --out and --no-dev (and --threads for a MiniLM trainer): what a model trainer takes."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--data", type=Path, default=default_data, help="the data set folder")
+    parser.add_argument("--out", type=Path, default=default_out, help="the model folder to write")
+    parser.add_argument("--no-dev", action="store_true", help="do not score dev (no dev figures in the card)")
+    if torch_threads:
+        parser.add_argument("--threads", type=int, default=None, help="torch threads (default: up to 4)")
     return parser

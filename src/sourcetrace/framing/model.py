@@ -23,7 +23,6 @@ No corpus text is stored: only hashed column indices, idf values and weights.
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -38,7 +37,7 @@ from spacy.attrs import IDX, ORTH
 from sourcetrace.attribution.types import doc_text, sentence_tokens, token_strings
 from sourcetrace.framing.labels import TECHNIQUES, technique_label
 from sourcetrace.hashing import CachedHashingVectorizer
-from sourcetrace.modelfile import model_path, open_npz_model
+from sourcetrace.modelfile import model_path, open_npz_model, write_npz_model
 
 __all__ = ["TECHNIQUES", "DetectedSpan", "FramingModel", "technique_label"]
 
@@ -460,7 +459,6 @@ class FramingModel:
     # -------------------------------------------------------------------------------- persistence
 
     def save(self, directory: Path) -> Path:
-        directory.mkdir(parents=True, exist_ok=True)
         arrays: dict[str, np.ndarray] = {
             "token_cols": self.token_cols.astype(np.int32),
             # float16 halves the file; the weights are small and smooth, scoring is unchanged to 1e-3.
@@ -496,10 +494,7 @@ class FramingModel:
             "threshold_token": self.threshold_token,
             "meta": self.meta,
         }
-        arrays["state"] = np.array(json.dumps(state, sort_keys=True))
-        path = directory / MODEL_FILE
-        np.savez_compressed(path, **arrays)
-        return path
+        return write_npz_model(directory, MODEL_FILE, arrays, state)
 
     @classmethod
     def load(cls, path: Path | str | None = None, *, nlp: Language | None = None) -> FramingModel:

@@ -14,7 +14,6 @@ only when asked (``SOURCETRACE_FRAMING=semantic``); `sourcetrace eval ptc` score
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -34,7 +33,7 @@ from sourcetrace.minilm_layers import (
     mean_pool,
     padded_batch,
 )
-from sourcetrace.modelfile import model_path, open_npz_model
+from sourcetrace.modelfile import model_path, open_npz_model, write_npz_model
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -222,7 +221,6 @@ class SemanticSpans:
     # ------------------------------------------------------------------------------ persistence
 
     def save(self, directory: Path) -> Path:
-        directory.mkdir(parents=True, exist_ok=True)
         arrays = {k: v.astype(np.float16) for k, v in self.tagger.layers.items()}
         arrays["sentence_head"] = self.tagger.sentence_head
         arrays["token_head"] = self.tagger.token_head
@@ -233,10 +231,7 @@ class SemanticSpans:
             "mix": self.mix.to_state(),
             "meta": self.meta,
         }
-        arrays["state"] = np.array(json.dumps(state, sort_keys=True))
-        path = directory / SEMANTIC_FILE
-        np.savez_compressed(path, **arrays)
-        return path
+        return write_npz_model(directory, SEMANTIC_FILE, arrays, state)
 
     @classmethod
     def load(cls, path: Path | str | None = None) -> SemanticSpans:

@@ -19,8 +19,6 @@ once at the end, through the saved file, for the model card.
 
 from __future__ import annotations
 
-import argparse
-import copy
 import itertools
 import sys
 import time
@@ -30,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from sourcetrace.eval.arguments import model_train_parser
 from sourcetrace.eval.ptc import PTCResult, evaluate, load_split, span_identification
 from sourcetrace.framing.model import FramingModel
 from sourcetrace.framing.semantic import (
@@ -42,8 +41,22 @@ from sourcetrace.framing.semantic import (
     token_logits,
 )
 from sourcetrace.framing.train import FOLDS, SEED, SpanData, log, out_of_fold, span_data
-from sourcetrace.minilm_layers import DIM, N_LAYERS, additive_mask, exported_layers, length_batches, mean_pool
-from sourcetrace.minilm_tuning import TokenStates, frozen_states, torch_threads, train_epochs
+from sourcetrace.minilm_layers import (
+    DIM,
+    N_LAYERS,
+    additive_mask,
+    exported_layers,
+    length_batches,
+    mean_pool,
+    top_layer_copies,
+)
+from sourcetrace.minilm_tuning import (
+    TokenStates,
+    frozen_states,
+    set_torch_threads,
+    torch_threads,
+    train_epochs,
+)
 
 TUNED_LAYERS = 3  # as for semantic check-worthiness (3 of 6 layers beat 2 there, on held-out train)
 EPOCHS = 3
@@ -87,9 +100,7 @@ class SpanTaggerNet:
         import torch
 
         self.first_tuned = first_tuned
-        self.layers = torch.nn.ModuleList(
-            copy.deepcopy(bert.encoder.layer[i]) for i in range(first_tuned, N_LAYERS)
-        )
+        self.layers = top_layer_copies(bert, first_tuned)
         self.dropout = torch.nn.Dropout(bert.config.hidden_dropout_prob)
         self.sentence = torch.nn.Linear(DIM, 1)
         self.token = torch.nn.Linear(DIM, 1)
@@ -321,7 +332,7 @@ def write_card(out: Path, spans: SemanticSpans, default: PTCResult, result: PTCR
         "```",
         "",
         f"Training: {m['train_seconds'] / 60:.0f} minutes on a shared 2-core machine, {m['torch_threads']}"
-        " torch thread(s), all steps included. Deterministic for a given torch build and thread count.",
+        " torch thread(s), all steps included.",
         "",
     ]
     path = out / CARD
@@ -330,16 +341,11 @@ def write_card(out: Path, spans: SemanticSpans, default: PTCResult, result: PTCR
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--data", type=Path, default=Path("../shared/data/ptc"))
-    parser.add_argument("--out", type=Path, default=Path("src/sourcetrace/models/framing"))
-    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: up to 4)")
-    parser.add_argument("--no-dev", action="store_true", help="do not score dev (and write no card)")
+    parser = model_train_parser(__doc__, Path("../shared/data/ptc"), Path("src/sourcetrace/models/framing"),
+                                torch_threads=True)
     args = parser.parse_args(argv)
     if args.threads:
-        import torch
-
-        torch.set_num_threads(args.threads)
+        set_torch_threads(args.threads)
     spans, base = train(args.data, args.out)
     path = spans.save(args.out)
     log(f"wrote {path} ({path.stat().st_size / 2**20:.1f} MiB)")
