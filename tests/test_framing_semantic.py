@@ -162,15 +162,22 @@ def test_default_model_still_loads_without_a_finder() -> None:
     assert FramingModel.load().semantic is None
 
 
-def test_cli_refuses_an_unknown_choice_in_one_line(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
-    from typer.testing import CliRunner
-
-    from sourcetrace.cli import app
+def test_cli_refuses_an_unknown_choice_in_one_line(tmp_path) -> None:  # noqa: ANN001
+    # A fresh process: the choice is read when the analysis pipeline is built, once per process.
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
 
     article = tmp_path / "story.txt"
     article.write_text(f"Water board\n\n{NEUTRAL}\n", encoding="utf-8")
-    monkeypatch.setenv(MODEL_ENV, "bert-large")
-    result = CliRunner().invoke(app, ["analyze", str(article)])
-    assert result.exit_code == 2
-    assert "SOURCETRACE_FRAMING must be 'linear' or 'semantic'" in result.output
-    assert "Traceback" not in result.output
+    script = Path(sys.executable).with_name("sourcetrace")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "sourcetrace.cli"]
+    proc = subprocess.run(
+        [*command, "analyze", str(article)], capture_output=True, text=True, timeout=120,
+        env={**os.environ, MODEL_ENV: "bert-large"},
+    )
+    assert proc.returncode == 2
+    expected = "error: SOURCETRACE_FRAMING must be 'linear' or 'semantic', not 'bert-large'"
+    assert proc.stderr.strip() == expected
+    assert "Traceback" not in proc.stderr + proc.stdout
