@@ -18,12 +18,12 @@ from sourcetrace.checkworthiness_semantic import (
     FineTunedMiniLM,
     Member,
     SemanticCheckworthinessModel,
-    length_batches,
     load_model,
     semantic_available,
 )
 from sourcetrace.errors import ModelError
 from sourcetrace.eval.checkworthiness import evaluate
+from sourcetrace.minilm_layers import length_batches
 
 CLAIMS = [
     "Property taxes in Marlow Township went up 9 percent between 2018 and 2023.",
@@ -105,12 +105,20 @@ def test_members_share_the_bottom_layers_and_average(semantic: SemanticCheckwort
     # The shared pass (embeddings, then layer by layer) equals the library's own forward of that network.
     import torch
 
-    from sourcetrace.minilm_layers import load_tuned_minilm, mean_pool
+    from sourcetrace import minilm
+    from sourcetrace.minilm_layers import mean_pool
 
-    network = load_tuned_minilm(members[0].layers)
+    network = minilm.load_minilm()
+    bert = network[0].auto_model.eval()
+    for i in range(members[0].first_tuned, 6):
+        prefix = f"layer{i}."
+        bert.encoder.layer[i].load_state_dict({
+            k.removeprefix(prefix): torch.from_numpy(v.astype(np.float32))
+            for k, v in members[0].layers.items() if k.startswith(prefix)
+        })
     batch = network.tokenizer(texts, padding=True, truncation=True, max_length=96, return_tensors="pt")
     with torch.inference_mode():
-        hidden = network[0].auto_model(**batch).last_hidden_state
+        hidden = bert(**batch).last_hidden_state
         pooled = mean_pool(hidden, batch["attention_mask"]).numpy()
     reference = pooled @ members[0].head_weight + members[0].head_bias
     assert alone[0] == pytest.approx(reference, abs=1e-3)

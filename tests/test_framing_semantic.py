@@ -13,7 +13,7 @@ from sourcetrace.analyzer import Analyzer
 from sourcetrace.checkworthiness import load_tagger_pipeline
 from sourcetrace.errors import ModelError
 from sourcetrace.framing import TECHNIQUES
-from sourcetrace.framing.model import MODEL_DIR, FramingModel, decode, sentence_index
+from sourcetrace.framing.model import MODEL_DIR, FramingModel, decode, sentence_index, sentence_texts
 from sourcetrace.framing.semantic import (
     MODEL_ENV,
     SEMANTIC_FILE,
@@ -55,7 +55,8 @@ def test_mix_that_ignores_minilm_decodes_as_the_default_model(nlp) -> None:  # n
     ignore = Mix(sentence_weight=0.0, sentence_bias=0.0, token_linear=1.0, threshold_sentence=0.45,
                  threshold_token=0.3)
     ml_token = rng.normal(size=len(doc)) * 5
-    mixed = ignore.spans(doc, p_token, p_sentence, ml_token, rng.normal(size=len(bounds)) * 5)
+    ml_sentence = rng.normal(size=len(bounds)) * 5
+    mixed = ignore.spans(doc, sentence_index(doc), p_token, p_sentence, ml_token, ml_sentence)
     assert [(s, e) for s, e, _ in mixed] == [(s, e) for s, e, _ in default]
     assert [c for *_, c in mixed] == pytest.approx([c for *_, c in default], abs=1e-6)
 
@@ -69,7 +70,7 @@ def test_minilm_logits_can_select_a_sentence_the_linear_model_missed(nlp) -> Non
     # A confident MiniLM on the second sentence only, and its tokens.
     ml_sentence = np.array([-4.0, 4.0])
     ml_token = np.where(np.arange(len(doc)) >= bounds[1][0], 3.0, -3.0)
-    spans = mix.spans(doc, p_token, p_sentence, ml_token, ml_sentence)
+    spans = mix.spans(doc, sentence_index(doc), p_token, p_sentence, ml_token, ml_sentence)
     assert len(spans) == 1
     start, end, _ = spans[0]
     assert start >= doc[bounds[1][0]].idx
@@ -108,7 +109,7 @@ class _CharTokenizer:
 def test_wordpieces_map_to_the_doc_tokens_they_start_in(nlp) -> None:  # noqa: ANN001
     doc = nlp(f"{NEUTRAL}\nThey lied, again.\n")
     _, bounds = sentence_index(doc)
-    encoded = encode_sentences(_CharTokenizer(), doc, bounds)
+    encoded = encode_sentences(_CharTokenizer(), doc, bounds, sentence_texts(doc, bounds))
     assert len(encoded.ids) == len(bounds)
     second = encoded.token_of[1]
     assert second[0] == -1 and second[-1] == -1

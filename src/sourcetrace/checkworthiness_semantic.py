@@ -36,12 +36,9 @@ from sourcetrace.errors import ModelError
 from sourcetrace.minilm_layers import (
     DIM,
     LAYER_PREFIX,
-    additive_mask,
+    TunedStacks,
     first_tuned_layer,
-    length_batches,
     mean_pool,
-    padded_batch,
-    top_layer_copies,
 )
 from sourcetrace.modelfile import model_path, open_npz_model, write_npz_model
 
@@ -95,71 +92,27 @@ class Member:
 
 
 class FineTunedMiniLM:
-    """The mean logit of one or more `Member`s that share MiniLM's frozen bottom layers.
-
-    The bottom layers run once per batch; each member then runs its own copy of the top layers. The
-    network is loaded from the package on first use.
-    """
+    """The mean logit of one or more `Member`s that share MiniLM's frozen bottom layers (`TunedStacks`)."""
 
     def __init__(self, members: Sequence[Member], batch_size: int = 64) -> None:
-        if not members:
-            raise ValueError("a fine-tuned MiniLM needs at least one member")
         self.members = list(members)
-        firsts = {m.first_tuned for m in self.members}
-        if len(firsts) != 1:
-            raise ValueError(f"members must tune the same layers, not from {sorted(firsts)}")
-        self.first_tuned = firsts.pop()
-        self.batch_size = batch_size
-        self._network: Any = None
-
-    def _load(self) -> Any:
-        """(SentenceTransformer, per member: its top layers as torch modules)."""
-        if not semantic_available():
-            raise ModelError(f"the semantic check-worthiness model needs MiniLM: {INSTALL_HINT}")
-
-        import torch
-
-        model = minilm.load_minilm()
-        bert = model[0].auto_model
-        bert.eval()
-        stacks = []
-        for member in self.members:
-            stack = top_layer_copies(bert, self.first_tuned)
-            for k, layer in enumerate(stack):
-                prefix = f"{LAYER_PREFIX}{self.first_tuned + k}."
-                layer.load_state_dict({
-                    key.removeprefix(prefix): torch.from_numpy(np.asarray(v).astype(np.float32))
-                    for key, v in member.layers.items() if key.startswith(prefix)
-                }, strict=True)
-            stacks.append(stack.eval())
-        return model, stacks
+        self.stacks = TunedStacks(
+            [m.layers for m in self.members],
+            f"the semantic check-worthiness model needs MiniLM: {INSTALL_HINT}",
+            batch_size,
+        )
+        self.first_tuned = self.stacks.first_tuned
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
         """The members' mean logit per text (higher = more check-worthy)."""
         if not texts:
             return np.zeros(0, dtype=np.float32)
-        import torch
-
-        if self._network is None:
-            self._network = self._load()
-        model, stacks = self._network
-        bert = model[0].auto_model
-        ids = token_ids(model.tokenizer, texts)
-        lengths = np.array([len(x) for x in ids])
-        out = np.zeros(len(ids), dtype=np.float32)
-        with torch.inference_mode():
-            for rows in length_batches(lengths, self.batch_size):
-                input_ids, mask = padded_batch(ids, lengths, rows)
-                extended = additive_mask(mask)
-                hidden = bert.embeddings(input_ids=input_ids)
-                for layer in bert.encoder.layer[: self.first_tuned]:
-                    hidden = layer(hidden, extended)
-                for member, stack in zip(self.members, stacks, strict=True):
-                    top = hidden
-                    for layer in stack:
-                        top = layer(top, extended)
-                    pooled = mean_pool(top, mask).numpy()
-                    out[rows] += pooled @ member.head_weight.reshape(EMBEDDING_DIM) + member.head_bias
+        out = np.zeros(len(texts), dtype=np.float32)
+        ids = token_ids(self.stacks.tokenizer, texts)
+        for rows, mask, tops in self.stacks.top_states(ids):
+            for member, states in zip(self.members, tops, strict=True):
+                pooled = mean_pool(states, mask).numpy()
+                out[rows] += pooled @ member.head_weight.reshape(EMBEDDING_DIM) + member.head_bias
         return out / len(self.members)
 
 

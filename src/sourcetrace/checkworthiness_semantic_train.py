@@ -44,14 +44,12 @@ from sourcetrace.eval.arguments import model_train_parser
 from sourcetrace.eval.checkworthiness import FILE_PATTERN, PRF, load_split
 from sourcetrace.minilm_layers import (
     N_LAYERS,
-    additive_mask,
-    exported_layers,
     length_batches,
     mean_pool,
-    top_layer_copies,
 )
 from sourcetrace.minilm_tuning import (
     TokenStates,
+    TrainableTop,
     cached_states,
     set_torch_threads,
     torch_threads,
@@ -78,24 +76,18 @@ CARD = "MODEL_CARD_SEMANTIC.md"
 # ------------------------------------------------------------------------------- fine-tuning
 
 
-class TopClassifier:
+class TopClassifier(TrainableTop):
     """Trainable copy of MiniLM's top layers plus a dropout + linear head on mean-pooled tokens."""
 
     def __init__(self, bert: Any, first_tuned: int) -> None:
-
         import torch
 
-        self.first_tuned = first_tuned
-        self.layers = top_layer_copies(bert, first_tuned)
-        self.dropout = torch.nn.Dropout(bert.config.hidden_dropout_prob)
+        super().__init__(bert, first_tuned)
         self.head = torch.nn.Linear(EMBEDDING_DIM, 1)
-        self.modules = torch.nn.ModuleList([self.layers, self.dropout, self.head])
+        self.modules.append(self.head)
 
     def __call__(self, hidden: Any, mask: Any) -> Any:
-        extended = additive_mask(mask)
-        for layer in self.layers:
-            hidden = layer(hidden, extended)
-        return self.head(self.dropout(mean_pool(hidden, mask))).squeeze(-1)
+        return self.head(self.dropout(mean_pool(self.top_states(hidden, mask), mask))).squeeze(-1)
 
     def logits(self, states: TokenStates, rows: np.ndarray) -> np.ndarray:
         import torch
@@ -109,9 +101,8 @@ class TopClassifier:
         return out[rows]
 
     def exported(self) -> Member:
-        layers = exported_layers(self.layers, self.first_tuned)
         weight = self.head.weight.detach().numpy().ravel()
-        return Member(layers, weight, float(self.head.bias.detach()[0]))
+        return Member(self.exported_layers(), weight, float(self.head.bias.detach()[0]))
 
 
 def fine_tune(
@@ -373,8 +364,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     def log(msg: str) -> None:
         print(msg, file=sys.stderr, flush=True)
 
-    if args.threads:
-        set_torch_threads(args.threads)
+    set_torch_threads(args.threads)
     model, info = train(args.data, args.cache, log)
     model.save(args.out)
     reloaded = SemanticCheckworthinessModel.load(args.out, nlp=model.nlp)

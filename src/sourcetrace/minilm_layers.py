@@ -8,7 +8,7 @@ downloaded and each file stays a few MB per layer.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -28,22 +28,82 @@ def first_tuned_layer(layers: Mapping[str, np.ndarray]) -> int:
     return top[0]
 
 
-def load_tuned_minilm(layers: Mapping[str, np.ndarray]) -> Any:
-    """The packaged MiniLM (SentenceTransformer) with its top layers replaced by `layers`, in eval mode."""
-    import torch
+class TunedStacks:
+    """The packaged MiniLM's frozen bottom layers, shared by one or more fine-tuned top stacks.
 
-    model = minilm.load_minilm()
-    bert = model[0].auto_model
-    for i in range(first_tuned_layer(layers), N_LAYERS):
-        prefix = f"{LAYER_PREFIX}{i}."
-        state = {
-            k.removeprefix(prefix): torch.from_numpy(np.asarray(v).astype(np.float32))
-            for k, v in layers.items()
-            if k.startswith(prefix)
-        }
-        bert.encoder.layer[i].load_state_dict(state, strict=True)
-    bert.eval()
-    return model
+    `stacks`: per stack, its layers ("layer<i>.<name>" -> parameters), all starting at the same layer.
+    `top_states(ids)` runs the bottom layers once per batch, then every stack, the same way the trainers
+    ran them (embeddings, then layer by layer with `additive_mask`). The network loads on first use;
+    `unavailable` is the ModelError message when the `[semantic]` extra is missing.
+    """
+
+    def __init__(
+        self, stacks: Sequence[Mapping[str, np.ndarray]], unavailable: str, batch_size: int = 64
+    ) -> None:
+        if not stacks:
+            raise ValueError("a fine-tuned MiniLM needs at least one member")
+        self.stacks = [{k: np.asarray(v) for k, v in layers.items()} for layers in stacks]
+        firsts = {first_tuned_layer(layers) for layers in self.stacks}
+        if len(firsts) != 1:
+            raise ValueError(f"members must tune the same layers, not from {sorted(firsts)}")
+        self.first_tuned = firsts.pop()
+        self.unavailable = unavailable
+        self.batch_size = batch_size
+        self._network: tuple[Any, list[Any]] | None = None
+
+    def _load(self) -> tuple[Any, list[Any]]:
+        if not minilm.available():
+            from sourcetrace.errors import ModelError
+
+            raise ModelError(self.unavailable)
+        import torch
+
+        model = minilm.load_minilm()
+        bert = model[0].auto_model.eval()
+        tops = []
+        for layers in self.stacks:
+            top = top_layer_copies(bert, self.first_tuned)
+            for k, layer in enumerate(top):
+                prefix = f"{LAYER_PREFIX}{self.first_tuned + k}."
+                layer.load_state_dict({
+                    key.removeprefix(prefix): torch.from_numpy(v.astype(np.float32))
+                    for key, v in layers.items() if key.startswith(prefix)
+                }, strict=True)
+            tops.append(top.eval())
+        return model, tops
+
+    @property
+    def network(self) -> tuple[Any, list[Any]]:
+        """(the SentenceTransformer, per stack its top layers)."""
+        if self._network is None:
+            self._network = self._load()
+        return self._network
+
+    @property
+    def tokenizer(self) -> Any:
+        return self.network[0].tokenizer
+
+    def top_states(self, ids: Sequence[Sequence[int]]) -> Iterator[tuple[np.ndarray, Any, list[Any]]]:
+        """Per length-grouped batch: (its rows, attention mask, each stack's output states)."""
+        import torch
+
+        model, tops = self.network
+        bert = model[0].auto_model
+        lengths = np.array([len(x) for x in ids])
+        with torch.inference_mode():
+            for rows in length_batches(lengths, self.batch_size):
+                input_ids, mask = padded_batch(ids, lengths, rows)
+                extended = additive_mask(mask)
+                hidden = bert.embeddings(input_ids=input_ids)
+                for layer in bert.encoder.layer[: self.first_tuned]:
+                    hidden = layer(hidden, extended)
+                outputs = []
+                for top in tops:
+                    states = hidden
+                    for layer in top:
+                        states = layer(states, extended)
+                    outputs.append(states)
+                yield rows, mask, outputs
 
 
 def top_layer_copies(bert: Any, first_tuned: int) -> Any:

@@ -15,17 +15,48 @@ from typing import Any
 
 import numpy as np
 
-from sourcetrace.minilm_layers import DIM, additive_mask, length_batches, padded_batch
+from sourcetrace.minilm_layers import (
+    DIM,
+    additive_mask,
+    exported_layers,
+    length_batches,
+    padded_batch,
+    top_layer_copies,
+)
 
 EMBEDDING_DIM = DIM
 
 
 
-def set_torch_threads(n: int) -> None:
-    """A trainer's --threads: the torch thread count (training results depend on it, see the cards)."""
-    import torch
+def set_torch_threads(n: int | None) -> None:
+    """A trainer's --threads: the torch thread count (training results depend on it); None keeps
+    `sourcetrace.minilm`'s default."""
+    if n:
+        import torch
 
-    torch.set_num_threads(n)
+        torch.set_num_threads(n)
+
+
+class TrainableTop:
+    """A trainable copy of MiniLM's top layers and a dropout; subclasses add their heads to `modules`."""
+
+    def __init__(self, bert: Any, first_tuned: int) -> None:
+        import torch
+
+        self.first_tuned = first_tuned
+        self.layers = top_layer_copies(bert, first_tuned)
+        self.dropout = torch.nn.Dropout(bert.config.hidden_dropout_prob)
+        self.modules = torch.nn.ModuleList([self.layers, self.dropout])
+
+    def top_states(self, hidden: Any, mask: Any) -> Any:
+        """The tuned layers' output for frozen bottom-layer states (a `TokenStates.batch`)."""
+        extended = additive_mask(mask)
+        for layer in self.layers:
+            hidden = layer(hidden, extended)
+        return hidden
+
+    def exported_layers(self) -> dict[str, np.ndarray]:
+        return exported_layers(self.layers, self.first_tuned)
 
 
 def torch_threads() -> int:

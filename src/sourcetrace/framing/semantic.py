@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from scipy.special import expit, logit
 
 from sourcetrace import minilm
 from sourcetrace.errors import ModelError
@@ -28,10 +29,8 @@ from sourcetrace.framing.model import MODEL_DIR, FramingModel, decode, sentence_
 from sourcetrace.minilm_layers import (
     DIM,
     LAYER_PREFIX,
-    length_batches,
-    load_tuned_minilm,
+    TunedStacks,
     mean_pool,
-    padded_batch,
 )
 from sourcetrace.modelfile import model_path, open_npz_model, write_npz_model
 
@@ -61,12 +60,14 @@ class EncodedSentences:
     token_of: list[np.ndarray]
 
 
-def encode_sentences(tokenizer: Any, doc: Doc, bounds: Sequence[tuple[int, int]]) -> EncodedSentences:
-    """WordPieces of the doc's sentences, each mapped to the spaCy token holding its first character."""
-    texts = sentence_texts(doc, bounds)
+def encode_sentences(
+    tokenizer: Any, doc: Doc, bounds: Sequence[tuple[int, int]], texts: Sequence[str]
+) -> EncodedSentences:
+    """WordPieces of the doc's sentences (`texts`, as `sentence_texts` gives them for `bounds`), each
+    mapped to the spaCy token holding its first character."""
     if not texts:
         return EncodedSentences([], [])
-    enc = tokenizer(texts, truncation=True, max_length=MAX_TOKENS, return_offsets_mapping=True)
+    enc = tokenizer(list(texts), truncation=True, max_length=MAX_TOKENS, return_offsets_mapping=True)
     starts = np.array([t.idx for t in doc], dtype=np.int64)
     token_of = []
     for (first, _), offsets in zip(bounds, enc["offset_mapping"], strict=True):
@@ -90,13 +91,9 @@ def token_logits(n_tokens: int, encoded: EncodedSentences, piece_logits: Sequenc
 # ------------------------------------------------------------------------------------------- mixing
 
 
-def logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p, 1e-6, 1 - 1e-6)
-    return np.log(p / (1 - p))
-
-
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-z))
+def clipped_logit(p: np.ndarray) -> np.ndarray:
+    """Log-odds of probabilities, kept finite (the linear models can return 0 or 1 in float32)."""
+    return logit(np.clip(p, 1e-6, 1 - 1e-6))
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,20 +111,20 @@ class Mix:
     threshold_token: float
 
     def sentence(self, p_linear: np.ndarray, minilm_logit: np.ndarray) -> np.ndarray:
-        return sigmoid(logit(p_linear) + self.sentence_weight * minilm_logit + self.sentence_bias)
+        return expit(clipped_logit(p_linear) + self.sentence_weight * minilm_logit + self.sentence_bias)
 
     def token(self, p_linear: np.ndarray, minilm_logit: np.ndarray) -> np.ndarray:
-        lin = logit(p_linear)
+        lin = clipped_logit(p_linear)
         mixed = self.token_linear * lin + (1 - self.token_linear) * np.nan_to_num(minilm_logit)
-        return sigmoid(np.where(np.isnan(minilm_logit), lin, mixed))
+        return expit(np.where(np.isnan(minilm_logit), lin, mixed))
 
     def spans(
-        self, doc: Doc, p_token: np.ndarray, p_sentence: np.ndarray, ml_token: np.ndarray,
-        ml_sentence: np.ndarray,
+        self, doc: Doc, sentences: tuple[np.ndarray, list[tuple[int, int]]], p_token: np.ndarray,
+        p_sentence: np.ndarray, ml_token: np.ndarray, ml_sentence: np.ndarray,
     ) -> list[tuple[int, int, float]]:
         """Decoded spans of one doc from linear probabilities and MiniLM logits (sentence-level arrays
-        per sentence, token-level per token)."""
-        sent_of, bounds = sentence_index(doc)
+        per sentence, token-level per token); `sentences` is the doc's `sentence_index`."""
+        sent_of, bounds = sentences
         p_sent = self.sentence(p_sentence, ml_sentence)[sent_of]
         return decode(doc, self.token(p_token, ml_token), p_sent, bounds, self.threshold_sentence,
                       self.threshold_token)
@@ -140,48 +137,33 @@ class Mix:
 
 
 class MiniLMSpanTagger:
-    """MiniLM with fine-tuned top layers, a sentence head and a WordPiece head."""
+    """MiniLM with fine-tuned top layers (`TunedStacks`), a sentence head and a WordPiece head."""
 
     def __init__(
         self, layers: Mapping[str, np.ndarray], heads: Mapping[str, np.ndarray], batch_size: int = 64
     ) -> None:
-        self.layers = {k: np.asarray(v) for k, v in layers.items()}
+        unavailable = f"the semantic framing model needs MiniLM: {INSTALL_HINT}"
+        self.stacks = TunedStacks([layers], unavailable, batch_size)
+        self.layers = self.stacks.stacks[0]
         self.sentence_head = np.asarray(heads["sentence_head"], dtype=np.float32).reshape(DIM + 1)
         self.token_head = np.asarray(heads["token_head"], dtype=np.float32).reshape(DIM + 1)
-        self.batch_size = batch_size
-        self._model: Any = None
-
-    @property
-    def model(self) -> Any:
-        if self._model is None:
-            if not semantic_available():
-                raise ModelError(f"the semantic framing model needs MiniLM: {INSTALL_HINT}")
-            self._model = load_tuned_minilm(self.layers)
-        return self._model
 
     @property
     def tokenizer(self) -> Any:
-        return self.model.tokenizer
+        return self.stacks.tokenizer
 
     def logits(self, ids: Sequence[Sequence[int]]) -> tuple[np.ndarray, list[np.ndarray]]:
         """(sentence logits, WordPiece logits per sentence) of already encoded sentences."""
-        if not ids:
-            return np.zeros(0), []
-        import torch
-
-        bert = self.model[0].auto_model
-        lengths = np.array([len(x) for x in ids])
         sentence = np.zeros(len(ids))
         pieces: list[np.ndarray] = [np.zeros(0)] * len(ids)
-        with torch.inference_mode():
-            for rows in length_batches(lengths, self.batch_size):
-                input_ids, mask = padded_batch(ids, lengths, rows)
-                hidden = bert(input_ids=input_ids, attention_mask=mask).last_hidden_state
-                pooled = mean_pool(hidden, mask).numpy()
-                sentence[rows] = pooled @ self.sentence_head[:DIM] + self.sentence_head[DIM]
-                per_piece = hidden.numpy() @ self.token_head[:DIM] + self.token_head[DIM]
-                for j, i in enumerate(rows):
-                    pieces[i] = per_piece[j, : lengths[i]]
+        if not ids:
+            return sentence, pieces
+        for rows, mask, (states,) in self.stacks.top_states(ids):
+            pooled = mean_pool(states, mask).numpy()
+            sentence[rows] = pooled @ self.sentence_head[:DIM] + self.sentence_head[DIM]
+            per_piece = states.numpy() @ self.token_head[:DIM] + self.token_head[DIM]
+            for j, i in enumerate(rows):
+                pieces[i] = per_piece[j, : len(ids[i])]
         return sentence, pieces
 
 
@@ -197,24 +179,28 @@ class SemanticSpans:
         encoded = []
         ids: list[list[int]] = []
         sentences: list[str] = []
+        indexes = []
         for doc in docs:
-            _, bounds = sentence_index(doc)
-            enc = encode_sentences(self.tagger.tokenizer, doc, bounds)
+            index = sentence_index(doc)
+            texts = sentence_texts(doc, index[1])
+            enc = encode_sentences(self.tagger.tokenizer, doc, index[1], texts)
+            indexes.append(index)
             encoded.append(enc)
             ids.extend(enc.ids)
-            sentences.extend(sentence_texts(doc, bounds))
+            sentences.extend(texts)
         ml_sentence, pieces = self.tagger.logits(ids)
         p_sentence = model.sentence_probabilities(sentences)
         out = []
         offset = 0
-        for doc, enc in zip(docs, encoded, strict=True):
+        for doc, index, enc in zip(docs, indexes, encoded, strict=True):
             n = len(enc.ids)
-            if not len(doc) or not n:
+            if not n:
                 out.append([])
                 continue
-            ml_token = token_logits(len(doc), enc, pieces[offset : offset + n])
-            out.append(self.mix.spans(doc, model.token_probabilities(doc), p_sentence[offset : offset + n],
-                                      ml_token, ml_sentence[offset : offset + n]))
+            part = slice(offset, offset + n)
+            ml_token = token_logits(len(doc), enc, pieces[part])
+            out.append(self.mix.spans(doc, index, model.token_probabilities(doc), p_sentence[part], ml_token,
+                                      ml_sentence[part]))
             offset += n
         return out
 

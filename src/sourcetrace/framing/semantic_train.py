@@ -30,7 +30,7 @@ import numpy as np
 
 from sourcetrace.eval.arguments import model_train_parser
 from sourcetrace.eval.ptc import PTCResult, evaluate, load_split, span_identification
-from sourcetrace.framing.model import FramingModel
+from sourcetrace.framing.model import FramingModel, sentence_texts
 from sourcetrace.framing.semantic import (
     SEMANTIC_FILE,
     EncodedSentences,
@@ -44,14 +44,12 @@ from sourcetrace.framing.train import FOLDS, SEED, SpanData, log, out_of_fold, s
 from sourcetrace.minilm_layers import (
     DIM,
     N_LAYERS,
-    additive_mask,
-    exported_layers,
     length_batches,
     mean_pool,
-    top_layer_copies,
 )
 from sourcetrace.minilm_tuning import (
     TokenStates,
+    TrainableTop,
     frozen_states,
     set_torch_threads,
     torch_threads,
@@ -78,8 +76,10 @@ CARD = "MODEL_CARD_SEMANTIC.md"
 
 
 def encode_articles(tokenizer: Any, data: SpanData) -> list[EncodedSentences]:
-    return [encode_sentences(tokenizer, doc, bounds) for doc, (_, bounds) in zip(data.docs, data.sent_info,
-                                                                                   strict=True)]
+    return [
+        encode_sentences(tokenizer, doc, bounds, sentence_texts(doc, bounds))
+        for doc, (_, bounds) in zip(data.docs, data.sent_info, strict=True)
+    ]
 
 
 def piece_labels(data: SpanData, encoded: Sequence[EncodedSentences]) -> list[np.ndarray]:
@@ -93,23 +93,19 @@ def piece_labels(data: SpanData, encoded: Sequence[EncodedSentences]) -> list[np
     return out
 
 
-class SpanTaggerNet:
+class SpanTaggerNet(TrainableTop):
     """Trainable top layers of MiniLM, dropout, a sentence head (mean-pooled) and a WordPiece head."""
 
     def __init__(self, bert: Any, first_tuned: int) -> None:
         import torch
 
-        self.first_tuned = first_tuned
-        self.layers = top_layer_copies(bert, first_tuned)
-        self.dropout = torch.nn.Dropout(bert.config.hidden_dropout_prob)
+        super().__init__(bert, first_tuned)
         self.sentence = torch.nn.Linear(DIM, 1)
         self.token = torch.nn.Linear(DIM, 1)
-        self.modules = torch.nn.ModuleList([self.layers, self.dropout, self.sentence, self.token])
+        self.modules.extend([self.sentence, self.token])
 
     def __call__(self, hidden: Any, mask: Any) -> tuple[Any, Any]:
-        extended = additive_mask(mask)
-        for layer in self.layers:
-            hidden = layer(hidden, extended)
+        hidden = self.top_states(hidden, mask)
         sentence = self.sentence(self.dropout(mean_pool(hidden, mask))).squeeze(-1)
         return sentence, self.token(self.dropout(hidden)).squeeze(-1)
 
@@ -131,9 +127,8 @@ class SpanTaggerNet:
         def head(linear: Any) -> np.ndarray:
             return np.concatenate([linear.weight.detach().numpy().ravel(), linear.bias.detach().numpy()])
 
-        layers = exported_layers(self.layers, self.first_tuned)
         heads = {"sentence_head": head(self.sentence), "token_head": head(self.token)}
-        return MiniLMSpanTagger(layers, heads)
+        return MiniLMSpanTagger(self.exported_layers(), heads)
 
 
 def fine_tune(net: SpanTaggerNet, states: TokenStates, y_sent: np.ndarray, y_piece: Sequence[np.ndarray],
@@ -182,6 +177,7 @@ class HeldOut:
             self.rows.append((
                 data.ids[k],
                 doc,
+                data.sent_info[k],
                 oof[0][tok_off[k] : tok_off[k + 1]],
                 oof[1][sent_off[k] : sent_off[k + 1]],
                 token_logits(len(doc), encoded[k], ml_pieces[first : first + n]),
@@ -192,9 +188,7 @@ class HeldOut:
 
     def f1(self, mix: Mix, which: Sequence[int] | None = None) -> float:
         rows = self.rows if which is None else [self.rows[i] for i in which]
-        predicted = {
-            i: [(s, e) for s, e, _ in mix.spans(doc, pt, ps, mt, ms)] for i, doc, pt, ps, mt, ms in rows
-        }
+        predicted = {i: [(s, e) for s, e, _ in mix.spans(*row)] for i, *row in rows}
         return span_identification(predicted, {i: self.gold[i] for i, *_ in rows}).f1
 
 
@@ -344,8 +338,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = model_train_parser(__doc__, Path("../shared/data/ptc"), Path("src/sourcetrace/models/framing"),
                                 torch_threads=True)
     args = parser.parse_args(argv)
-    if args.threads:
-        set_torch_threads(args.threads)
+    set_torch_threads(args.threads)
     spans, base = train(args.data, args.out)
     path = spans.save(args.out)
     log(f"wrote {path} ({path.stat().st_size / 2**20:.1f} MiB)")

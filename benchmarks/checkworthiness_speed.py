@@ -1,0 +1,48 @@
+"""Check-worthiness scoring speed on the CheckThat! 2024 dev sentences, spaCy tagging included.
+
+Scores every installed model (the linear default; the semantic one when the `[semantic]` extra is
+installed) with `model.score(texts)` after a short warm-up, and prints the best of `--repeat` passes.
+
+    python benchmarks/checkworthiness_speed.py --data ../shared/data/checkworthiness
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from sourcetrace.checkworthiness import CheckworthinessModel, load_tagger_pipeline
+from sourcetrace.checkworthiness_semantic import SemanticCheckworthinessModel, semantic_available
+from sourcetrace.eval.checkworthiness import load_split
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def sentences_per_second(model: CheckworthinessModel, texts: list[str], repeat: int) -> float:
+    model.score(texts[:64])  # warm-up: loads MiniLM, fills caches
+    best = 0.0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        model.score(texts)
+        best = max(best, len(texts) / (time.perf_counter() - start))
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "checkworthiness")
+    parser.add_argument("--repeat", type=int, default=2)
+    args = parser.parse_args()
+    texts = load_split(args.data, "dev").texts
+    nlp = load_tagger_pipeline()
+    models: dict[str, CheckworthinessModel] = {"linear": CheckworthinessModel.load(nlp=nlp)}
+    if semantic_available():
+        models["semantic"] = SemanticCheckworthinessModel.load(nlp=nlp)
+    for name, model in models.items():
+        rate = sentences_per_second(model, texts, args.repeat)
+        print(f"{name}: {rate:,.0f} sentences/s ({len(texts)} sentences)")
+
+
+if __name__ == "__main__":
+    main()
