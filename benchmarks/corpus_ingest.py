@@ -12,10 +12,15 @@ DuckDB) into a fresh store per run, on a LocalCluster of worker processes with o
           cluster. Peak RSS per worker must stay flat: the driver streams and keeps a bounded number
           of batches in flight.
 
+With the `[semantic]` extra installed the workers also embed every claim with MiniLM (the claim vectors
+corroboration uses), as `corpus ingest` then does; results go to the `speed_with_vectors` and
+`memory_with_vectors` sections. `--no-vectors` measures the torch-free work (`speed`, `memory`).
+
 Results go to benchmarks/results/corpus_ingest.json (each mode updates its own section).
 
     python benchmarks/corpus_ingest.py --mode speed --limit 200 --repeat 2
     python benchmarks/corpus_ingest.py --mode memory --memory-base 30
+    python benchmarks/corpus_ingest.py --mode speed --limit 200 --repeat 2 --no-vectors
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sourcetrace.corpus.claim_index import vector_model
 from sourcetrace.corpus.ingest import Counts, DaskExecutor, IngestOptions, Source, run_ingest
 from sourcetrace.corpus.readers import BuzzfeedArticle, ReaderOptions, read_buzzfeed
 from sourcetrace.corpus.store import Store
@@ -75,17 +81,19 @@ def documents(articles: list[BuzzfeedArticle], copies: int) -> Iterator[Document
 
 
 def ingest_run(articles: list[BuzzfeedArticle], *, workers: int, copies: int, batch_size: int,
-               folder: Path) -> dict[str, Any]:
-    """One ingest into a fresh store on a fresh LocalCluster; the model loads before timing."""
+               folder: Path, vectors: str | None) -> dict[str, Any]:
+    """One ingest into a fresh store on a fresh LocalCluster; the model (and, when `vectors` names the
+    embedding model, MiniLM for the claim vectors) loads before timing."""
     db = folder / f"w{workers}-x{copies}.duckdb"
     source = Source(Path(f"buzzfeed[{len(articles)}x{copies}]"),
                     lambda _path, _options: documents(articles, copies), "benchmark")
-    options = IngestOptions(batch_size=batch_size, workers=workers, reader_options=ReaderOptions())
+    options = IngestOptions(batch_size=batch_size, workers=workers, reader_options=ReaderOptions(),
+                            vectors=vectors)
     started = time.perf_counter()
-    executor = DaskExecutor(folder / "unused", None, workers=workers, scheduler=None)
+    executor = DaskExecutor(folder / "unused", None, workers=workers, scheduler=None, vectors=vectors)
     from sourcetrace.corpus.worker import warm
 
-    rss_warm = executor.client.run(warm)
+    rss_warm = executor.client.run(warm, None, vectors)
     startup = time.perf_counter() - started
 
     def reuse(staging: Path, _options: IngestOptions) -> DaskExecutor:
@@ -99,6 +107,7 @@ def ingest_run(articles: list[BuzzfeedArticle], *, workers: int, copies: int, ba
         idle = _idle_cores(cpu_before, _machine_cpu())
         words = store.run("SELECT sum(words) FROM documents")[0][0] or 0
         claims = store.count("claims")
+        vector_rows = store.count("claim_vectors")
     size = db.stat().st_size + sum(p.stat().st_size for p in folder.glob(f"{db.name}.wal"))
     stored = counts.stored
     return {
@@ -107,6 +116,7 @@ def ingest_run(articles: list[BuzzfeedArticle], *, workers: int, copies: int, ba
         "stored": stored,
         "errors": counts.errors,
         "claims": claims,
+        "claim_vectors": vector_rows,
         "words": int(words),
         "seconds": round(seconds, 2),
         "articles_per_s": round(stored / seconds, 3) if seconds else 0.0,
@@ -144,14 +154,16 @@ def _idle_cores(before: tuple[float, float] | None, after: tuple[float, float] |
     return round(share * (os.cpu_count() or 1), 2)
 
 
-def speed(articles: list[BuzzfeedArticle], batch_size: int, folder: Path, repeat: int) -> dict[str, Any]:
+def speed(articles: list[BuzzfeedArticle], batch_size: int, folder: Path, repeat: int,
+          vectors: str | None) -> dict[str, Any]:
     # 1 and 2 workers alternate and each keeps its fastest run, so a burst of other work on the
     # shared machine cannot land on one side only.
     best: dict[int, dict[str, Any]] = {}
     every: list[dict[str, Any]] = []
     for _ in range(repeat):
         for workers in (1, 2):
-            run = ingest_run(articles, workers=workers, copies=1, batch_size=batch_size, folder=folder)
+            run = ingest_run(articles, workers=workers, copies=1, batch_size=batch_size, folder=folder,
+                             vectors=vectors)
             every.append(run)
             if workers not in best or run["articles_per_s"] > best[workers]["articles_per_s"]:
                 best[workers] = run
@@ -161,9 +173,10 @@ def speed(articles: list[BuzzfeedArticle], batch_size: int, folder: Path, repeat
             "target": TARGET_SPEEDUP, "met": speedup >= TARGET_SPEEDUP}
 
 
-def memory(articles: list[BuzzfeedArticle], batch_size: int, folder: Path) -> dict[str, Any]:
-    small = ingest_run(articles, workers=1, copies=1, batch_size=batch_size, folder=folder)
-    large = ingest_run(articles, workers=1, copies=10, batch_size=batch_size, folder=folder)
+def memory(articles: list[BuzzfeedArticle], batch_size: int, folder: Path,
+           vectors: str | None) -> dict[str, Any]:
+    small = ingest_run(articles, workers=1, copies=1, batch_size=batch_size, folder=folder, vectors=vectors)
+    large = ingest_run(articles, workers=1, copies=10, batch_size=batch_size, folder=folder, vectors=vectors)
     growth = large["worker_peak_rss_mb"][0] / small["worker_peak_rss_mb"][0] - 1
     return {"runs": [small, large], "peak_rss_growth": round(growth, 3), "tolerance": FLAT_TOLERANCE,
             "flat": growth <= FLAT_TOLERANCE,
@@ -218,7 +231,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--repeat", type=int, default=2, help="alternate 1/2-worker runs N times, keep best")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument(
+        "--no-vectors", action="store_true",
+        help="workers skip the claim vectors even with the [semantic] extra (the torch-free cost); "
+        "results then go to the speed/memory sections, with vectors to speed_with_vectors/...",
+    )
     args = parser.parse_args(argv)
+    vectors = None if args.no_vectors else vector_model()
+    suffix = "_with_vectors" if vectors else ""
     if not (args.data / "articles").is_dir():
         print(f"error: {args.data}/articles not found (set --data to the buzzfeed_webis_2016 folder)",
               file=sys.stderr)
@@ -231,14 +251,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.mode in ("speed", "all"):
             articles = list(read_buzzfeed(args.data, args.limit or None))
-            results["speed"] = {"when": _now(), "batch_size": args.batch_size,
-                                **speed(articles, args.batch_size, folder, max(args.repeat, 1))}
-            _print_speed(results["speed"])
+            results["speed" + suffix] = {
+                "when": _now(), "batch_size": args.batch_size, "vectors": vectors,
+                **speed(articles, args.batch_size, folder, max(args.repeat, 1), vectors),
+            }
+            _print_speed(results["speed" + suffix])
         if args.mode in ("memory", "all"):
             articles = list(read_buzzfeed(args.data, args.memory_base))
-            results["memory"] = {"when": _now(), "batch_size": args.batch_size,
-                                 **memory(articles, args.batch_size, folder)}
-            _print_memory(results["memory"])
+            results["memory" + suffix] = {
+                "when": _now(), "batch_size": args.batch_size, "vectors": vectors,
+                **memory(articles, args.batch_size, folder, vectors),
+            }
+            _print_memory(results["memory" + suffix])
         if args.mode in ("writer", "all"):
             articles = list(read_buzzfeed(args.data, 64))
             for size in (args.batch_size, 64):

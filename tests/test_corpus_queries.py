@@ -438,6 +438,66 @@ def test_claim_vectors_are_stored_with_the_index_and_match_query_time_embedding(
         assert trace(store, text=CLAIM) == with_vectors
 
 
+def test_claim_vectors_come_from_the_workers_and_are_copied_not_recomputed(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """Ingest embeds each claim on the worker that analysed it (`claim_vectors` table); the index update
+    copies those vectors into `<db>.claimvectors` rather than embedding again in the ingest process."""
+    import numpy as np
+
+    from sourcetrace.corpus.claim_index import build_index, load_vectors, vector_model
+    from sourcetrace.corpus.store import Store
+    from sourcetrace.matching.model import default_embedder
+    from sourcetrace.matching.vectors import dequantise
+
+    model = vector_model()
+    if model is None:
+        pytest.skip("the [semantic] extra is not installed: no claim vectors")
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(corpus, db)
+    with Store(db) as store:
+        rows = store.run(
+            "SELECT c.claim_id, c.text, v.model, v.codes, v.scale FROM claims c "
+            "LEFT JOIN claim_vectors v USING (claim_id) ORDER BY c.claim_id"
+        )
+        assert rows and all(r[2] == model for r in rows)  # one vector per claim, none missing
+        first_id, first_text, _, codes, scale = rows[0]
+        stored = dequantise(np.frombuffer(codes, dtype=np.int8)[None, :], np.array([scale]))[0]
+        assert float(stored @ default_embedder().embed([first_text])[0]) > 0.99
+        # Mark one stored vector (its sign flipped): a rebuilt index must carry the mark.
+        flipped = (-np.frombuffer(codes, dtype=np.int8)).astype(np.int8).tobytes()
+        store.run("UPDATE claim_vectors SET codes = ? WHERE claim_id = ?", [flipped, first_id])
+        assert build_index(store) == len(rows)
+        copied = load_vectors(store)
+        assert copied is not None and len(copied) == len(rows)
+        assert float(copied.lookup([first_id])[first_id] @ stored) < -0.99
+
+
+def test_claims_stored_without_vectors_are_embedded_by_the_index_update(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """A store ingested without the extra (no `claim_vectors` rows) gets its vectors at the next index
+    update, and they agree with the workers' to the precision of the int8 codes."""
+    from sourcetrace.corpus.claim_index import build_index, load_vectors, vector_model
+    from sourcetrace.corpus.store import Store
+
+    if vector_model() is None:
+        pytest.skip("the [semantic] extra is not installed: no claim vectors")
+    with Store(corpus, read_only=True) as store:
+        from_workers = load_vectors(store)
+    assert from_workers is not None
+    db = tmp_path / "bare.duckdb"
+    shutil.copy(corpus, db)
+    with Store(db) as store:
+        store.run("DELETE FROM claim_vectors")
+        claims = [r[0] for r in store.run("SELECT claim_id FROM claims")]
+        assert build_index(store) == len(claims)
+        embedded = load_vectors(store)
+    assert embedded is not None and len(embedded) == len(claims)
+    ours, theirs = embedded.lookup(claims), from_workers.lookup(claims)
+    assert min(float(ours[k] @ theirs[k]) for k in claims) > 0.999
+
+
 # ----------------------------------------------------------------------------------------- search
 
 

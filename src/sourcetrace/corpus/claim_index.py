@@ -8,10 +8,12 @@ count recorded there disagrees with the store (a store edited by other means, an
 store), the index is rebuilt from scratch, so a stale index never silently hides claims.
 
 With the `[semantic]` extra, `<db>.claimvectors` holds the MiniLM sentence embedding of every indexed
-claim (`sourcetrace.matching.ClaimVectors`), computed with the index at ingest, so a trace embeds only its
-query. The sidecar names the embedding model when the vectors cover the same claims as the index. A
-query never embeds the whole store: a store indexed without the extra gets its vectors at the next
-`corpus ingest` or `corpus index`, and until then a trace embeds its best candidates itself.
+claim (`sourcetrace.matching.ClaimVectors`), so a trace embeds only its query. The ingest workers embed
+each claim they analyse (the store's `claim_vectors` table); the index update copies those vectors
+and embeds only claims stored without one. The sidecar names the embedding model when the vectors
+cover the same claims as the index. A query never embeds the whole store: a store indexed without the
+extra gets its vectors at the next `corpus ingest` or `corpus index`, and until then a trace embeds its
+best candidates itself.
 
 All files are written under temporary names and renamed, the sidecar last: a crash in between leaves
 an older sidecar whose counts disagree, which triggers a rebuild, never a wrong answer.
@@ -91,28 +93,57 @@ def store_state(store: Store) -> IndexState:
     return IndexState(seq=int(row[0]), claims=int(row[1])) if row else IndexState(0, 0)
 
 
-def _claim_batches(store: Store, after_seq: int) -> Iterator[list[tuple[str, str]]]:
+@dataclass(frozen=True, slots=True)
+class StoredClaim:
+    claim_id: str
+    text: str
+    codes: bytes | None  # its vector of the model asked for, as the worker stored it, if any
+    scale: float | None
+
+
+def _claim_batches(store: Store, after_seq: int, model: str | None) -> Iterator[list[StoredClaim]]:
+    # The loader stores at most one vector row per claim (it is keyed, like the claim, by document).
+    # A store made before the table existed, opened read-only, does not have it.
+    joined = model is not None and _has_table(store, "claim_vectors")
+    vector_columns = "v.codes, v.scale" if joined else "NULL, NULL"
+    join = "LEFT JOIN claim_vectors v ON v.claim_id = c.claim_id AND v.model = ?" if joined else ""
     cursor = store.con.cursor()
     cursor.execute(
-        """
-        SELECT c.claim_id, c.text FROM claims c JOIN documents d USING (doc_id)
+        f"""
+        SELECT c.claim_id, c.text, {vector_columns} FROM claims c JOIN documents d USING (doc_id) {join}
         WHERE d.seq > ? ORDER BY d.seq, c.start
-        """,
-        [after_seq],
+        """,  # noqa: S608 - fixed fragments only
+        [model, after_seq] if joined else [after_seq],
     )
     try:
         while batch := cursor.fetchmany(_FETCH):
-            yield batch
+            yield [StoredClaim(*row) for row in batch]
     finally:
         cursor.close()
 
 
-def _embed(vectors: ClaimVectors, batch: list[tuple[str, str]]) -> None:
+def _has_table(store: Store, name: str) -> bool:
+    return bool(store.run("SELECT 1 FROM information_schema.tables WHERE table_name = ?", [name]))
+
+
+def _add_vectors(vectors: ClaimVectors, batch: list[StoredClaim]) -> None:
+    """Copy the vectors the workers computed; embed here only claims stored without one (ingested
+    without the extra, or by a worker that lacked it)."""
+    import numpy as np
+
     from sourcetrace.matching.model import default_embedder
 
-    fresh = [(k, t) for k, t in batch if k not in vectors]
-    if fresh:
-        vectors.add([k for k, _ in fresh], default_embedder().embed([t for _, t in fresh]))
+    fresh = [c for c in batch if c.claim_id not in vectors]
+    stored = [c for c in fresh if c.codes is not None and len(c.codes) == vectors.dim]
+    if stored:
+        codes = np.frombuffer(b"".join(c.codes or b"" for c in stored), dtype=np.int8)
+        vectors.add_codes(
+            [c.claim_id for c in stored], codes.reshape(len(stored), vectors.dim),
+            np.array([c.scale for c in stored], dtype=np.float32),
+        )
+    missing = [c for c in fresh if c.claim_id not in vectors]
+    if missing:
+        vectors.add([c.claim_id for c in missing], default_embedder().embed([c.text for c in missing]))
 
 
 def _add_claims(
@@ -120,13 +151,13 @@ def _add_claims(
 ) -> int:
     """Add the claims of documents after `after_seq` to the index and/or the vectors; returns the count."""
     added = 0
-    for batch in _claim_batches(store, after_seq):
+    for batch in _claim_batches(store, after_seq, vectors.model if vectors is not None else None):
         # Counted as fetched, not as indexed: a claim without content words is fetched but not indexed,
         # and the sidecar compares this count with the store's.
         if index is not None:
-            index.add_many(batch)
+            index.add_many([(c.claim_id, c.text) for c in batch])
         if vectors is not None:
-            _embed(vectors, batch)
+            _add_vectors(vectors, batch)
         added += len(batch)
     return added
 

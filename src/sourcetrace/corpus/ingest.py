@@ -69,18 +69,18 @@ class Executor(Protocol):
 class InlineExecutor:
     """No cluster: analyse each batch in this process when it is submitted."""
 
-    def __init__(self, staging: Path, model: str | None) -> None:
-        self.staging, self.model = str(staging), model
+    def __init__(self, staging: Path, model: str | None, vectors: str | None = None) -> None:
+        self.staging, self.model, self.vectors = str(staging), model, vectors
         self.done: list[BatchResult] = []
 
     def warm(self) -> int:
         from sourcetrace.corpus.worker import warm
 
-        warm(self.model)
+        warm(self.model, self.vectors)
         return 1
 
     def submit(self, items: list[Item]) -> None:
-        self.done.append(analyze_batch(items, self.staging, self.model))
+        self.done.append(analyze_batch(items, self.staging, self.model, self.vectors))
 
     def in_flight(self) -> int:
         return len(self.done)
@@ -96,11 +96,12 @@ class DaskExecutor:
     """Batches as Dask tasks on a LocalCluster (`workers`) or an existing cluster (`scheduler`)."""
 
     def __init__(
-        self, staging: Path, model: str | None, *, workers: int | None, scheduler: str | None
+        self, staging: Path, model: str | None, *, workers: int | None, scheduler: str | None,
+        vectors: str | None = None,
     ) -> None:
         from distributed import Client, LocalCluster, as_completed
 
-        self.staging, self.model = str(staging), model
+        self.staging, self.model, self.vectors = str(staging), model, vectors
         self.cluster = None
         if scheduler:
             self.client = Client(scheduler, timeout="10s")
@@ -123,13 +124,13 @@ class DaskExecutor:
         not as one error per batch. Returns how many workers are connected."""
         from sourcetrace.corpus.worker import warm
 
-        return len(self.client.run(warm, self.model))
+        return len(self.client.run(warm, self.model, self.vectors))
 
     def submit(self, items: list[Item]) -> None:
         # The scheduler re-runs a task whose worker died; `retries` also covers errors raised inside
         # it (a worker's disk full). Both are safe: partition names are deterministic.
         future = self.client.submit(
-            analyze_batch, items, self.staging, self.model, pure=False, retries=2
+            analyze_batch, items, self.staging, self.model, self.vectors, pure=False, retries=2
         )
         self.names[future.key] = partition_name(items)
         self.pending.add(future)
@@ -168,6 +169,12 @@ class Reporter(Protocol):
     def advance(self, counts: Counts, n: int) -> None: ...
 
 
+def _vector_model() -> str | None:
+    from sourcetrace.corpus.claim_index import vector_model
+
+    return vector_model()
+
+
 @dataclass(frozen=True, slots=True)
 class IngestOptions:
     batch_size: int = 16
@@ -175,12 +182,18 @@ class IngestOptions:
     workers: int | None = None
     scheduler: str | None = None
     reader_options: ReaderOptions = field(default_factory=ReaderOptions)
+    #: The embedding model whose claim vectors the workers add (the one the claim index uses: MiniLM
+    #: with the `[semantic]` extra, else None); None leaves any embedding to the index update.
+    vectors: str | None = field(default_factory=_vector_model)
 
 
 def make_executor(staging: Path, options: IngestOptions) -> Executor:
     if options.workers or options.scheduler:
-        return DaskExecutor(staging, options.model, workers=options.workers, scheduler=options.scheduler)
-    return InlineExecutor(staging, options.model)
+        return DaskExecutor(
+            staging, options.model, workers=options.workers, scheduler=options.scheduler,
+            vectors=options.vectors,
+        )
+    return InlineExecutor(staging, options.model, options.vectors)
 
 
 def run_ingest(

@@ -17,6 +17,7 @@ import pyarrow as pa
 from sourcetrace.corpus.store import (
     ATTRIBUTION_COLUMNS,
     CLAIM_COLUMNS,
+    CLAIM_VECTOR_COLUMNS,
     DOCUMENT_COLUMNS,
     ERROR_COLUMNS,
     FRAMING_COLUMNS,
@@ -40,6 +41,9 @@ SCHEMAS: dict[str, pa.Schema] = {
     "sources": pa.schema([(c, _S) for c in SOURCE_COLUMNS]),
     "attributions": pa.schema([(c, _S) for c in ATTRIBUTION_COLUMNS]),
     "framing": pa.schema(list(zip(FRAMING_COLUMNS, (_S, _S, _I, _I, _F), strict=True))),
+    "claim_vectors": pa.schema(
+        list(zip(CLAIM_VECTOR_COLUMNS, (_S, _S, _S, pa.binary(), pa.float32()), strict=True))
+    ),
     "errors": pa.schema(list(zip(ERROR_COLUMNS, (_S, _S, _TS), strict=True))),
 }
 TABLES = tuple(SCHEMAS)

@@ -99,7 +99,7 @@ def load_partition(store: Store, partition: Path) -> tuple[int, int]:
     run("BEGIN TRANSACTION")
     try:
         # Child rows first, while "not yet in documents" still tells new documents from old ones.
-        for table in ("claims", "sources", "attributions", "framing"):
+        for table in ("claims", "sources", "attributions", "framing", "claim_vectors"):
             columns = _columns(table)
             run(
                 f"INSERT INTO {table} ({columns}) SELECT {columns} FROM read_parquet(?) "  # noqa: S608

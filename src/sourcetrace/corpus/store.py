@@ -36,6 +36,7 @@ CLAIM_COLUMNS = (
 SOURCE_COLUMNS = ("doc_id", "source_id", "name", "type", "role", "affiliation", "source_key")
 ATTRIBUTION_COLUMNS = ("doc_id", "attribution_id", "kind", "cue", "source_id", "parent", "content")
 FRAMING_COLUMNS = ("doc_id", "technique", "start", "end", "score")
+CLAIM_VECTOR_COLUMNS = ("doc_id", "claim_id", "model", "codes", "scale")
 ERROR_COLUMNS = ("source", "reason", "at")
 
 SCHEMA = """
@@ -91,6 +92,16 @@ CREATE TABLE IF NOT EXISTS framing (
     start INTEGER,
     "end" INTEGER,
     score DOUBLE
+);
+-- With the [semantic] extra: each claim's sentence embedding, int8 codes and their scale as
+-- `sourcetrace.matching.ClaimVectors` stores them, computed by the worker that analysed the claim.
+-- The claim index copies them into <db>.claimvectors, so the ingest process embeds nothing.
+CREATE TABLE IF NOT EXISTS claim_vectors (
+    doc_id VARCHAR,
+    claim_id VARCHAR,
+    model VARCHAR,                   -- the embedding model's name
+    codes BLOB,                      -- int8[dim]
+    scale FLOAT
 );
 CREATE TABLE IF NOT EXISTS errors (
     source VARCHAR,

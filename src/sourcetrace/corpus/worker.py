@@ -11,6 +11,7 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sourcetrace.corpus.rows import Rows, report_rows
 from sourcetrace.model import Document
@@ -76,8 +77,36 @@ def analyze_rows(items: list[Item], model: str | None) -> Rows:
     return rows
 
 
-def analyze_batch(items: list[Item], staging: str, model: str | None = None) -> BatchResult:
-    """The unit of work sent to workers."""
+def claim_vector_rows(claims: list[dict[str, Any]], vectors: str) -> list[dict[str, Any]]:
+    """The `claim_vectors` rows of a batch's claims: their MiniLM sentence embeddings, int8-quantised as
+    the claim index stores them. Embedding costs about as much CPU as the rest of the analysis, so it
+    runs here, on every worker, rather than in the one ingest process that updates the index."""
+    from sourcetrace.matching.model import default_embedder
+    from sourcetrace.matching.semantic import MODEL_NAME
+    from sourcetrace.matching.vectors import quantise
+
+    if not claims or vectors != MODEL_NAME:
+        return []
+    codes, scale = quantise(default_embedder().embed([c["text"] for c in claims]))
+    return [
+        {"doc_id": c["doc_id"], "claim_id": c["claim_id"], "model": vectors,
+         "codes": codes[i].tobytes(), "scale": float(scale[i])}
+        for i, c in enumerate(claims)
+    ]
+
+
+def can_embed() -> bool:
+    """True when this process has the `[semantic]` extra. A worker without it leaves the vectors to the
+    ingest process, which embeds any claim stored without one when it updates the index."""
+    from sourcetrace.matching import semantic
+
+    return semantic.available()
+
+
+def analyze_batch(
+    items: list[Item], staging: str, model: str | None = None, vectors: str | None = None
+) -> BatchResult:
+    """The unit of work sent to workers; `vectors`: the embedding model whose claim vectors to add."""
     import time
 
     from sourcetrace.corpus.staging import encode, write_partition
@@ -85,6 +114,8 @@ def analyze_batch(items: list[Item], staging: str, model: str | None = None) -> 
     cpu_start = time.process_time()
     name = partition_name(items)
     rows = analyze_rows(items, model)
+    if vectors is not None and can_embed():
+        rows.tables["claim_vectors"] = claim_vector_rows(rows.tables["claims"], vectors)
     stage = Path(staging)
     payload = None
     if stage.is_dir():
@@ -114,7 +145,12 @@ def worker_pid() -> int:
     return os.getpid()
 
 
-def warm(model: str | None = None) -> float:
-    """Load the pipeline now (benchmarks time analysis, not start-up); returns this process's peak RSS."""
+def warm(model: str | None = None, vectors: str | None = None) -> float:
+    """Load the pipeline (and the embedder the claim vectors need) now: benchmarks time analysis, not
+    start-up. Returns this process's peak RSS."""
     analyzer(model)
+    if vectors is not None and can_embed():
+        from sourcetrace.matching.model import default_embedder
+
+        default_embedder()
     return peak_rss_mb()

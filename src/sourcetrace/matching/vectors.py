@@ -57,6 +57,13 @@ class ClaimVectors:
         """Store the vectors of new keys (keys already stored are skipped); returns how many were added."""
         if len(keys) != len(vectors) or (len(vectors) and vectors.shape[1] != self.dim):
             raise ValueError(f"expected {len(keys)} vectors of {self.dim} dimensions, got {vectors.shape}")
+        vectors = np.asarray(vectors, dtype=np.float32).reshape(len(keys), self.dim)
+        return self.add_codes(keys, *quantise(vectors))
+
+    def add_codes(self, keys: Sequence[str], codes: np.ndarray, scale: np.ndarray) -> int:
+        """`add` for vectors already quantised (by the ingest workers); returns how many were added."""
+        if codes.shape != (len(keys), self.dim) or scale.shape != (len(keys),):
+            raise ValueError(f"expected {len(keys)} codes of {self.dim} dimensions, got {codes.shape}")
         fresh = [i for i, k in enumerate(keys) if k not in self._row]
         fresh = list({keys[i]: i for i in fresh}.values())  # a key twice in one call: keep the last
         if not fresh:
@@ -64,7 +71,7 @@ class ClaimVectors:
         for i in fresh:
             self._row[keys[i]] = len(self._keys)
             self._keys.append(keys[i])
-        self._pending.append(quantise(np.asarray(vectors, dtype=np.float32)[fresh]))
+        self._pending.append((codes[fresh].astype(np.int8), scale[fresh].astype(np.float32)))
         return len(fresh)
 
     def _merge(self) -> None:
