@@ -13,8 +13,9 @@ DuckDB) into a fresh store per run, on a LocalCluster of worker processes with o
           of batches in flight.
 
 With the `[semantic]` extra installed the workers also embed every claim with MiniLM (the claim vectors
-corroboration uses), as `corpus ingest` then does; results go to the `speed_with_vectors` and
-`memory_with_vectors` sections. `--no-vectors` measures the torch-free work (`speed`, `memory`).
+corroboration uses), as `corpus ingest` then does; results go to the `speed_with_vectors`,
+`memory_with_vectors` and `writer_with_vectors` sections. `--no-vectors` measures the torch-free work
+(`speed`, `memory`, `writer`).
 
 Results go to benchmarks/results/corpus_ingest.json (each mode updates its own section).
 
@@ -84,7 +85,8 @@ def ingest_run(articles: list[BuzzfeedArticle], *, workers: int, copies: int, ba
                folder: Path, vectors: str | None) -> dict[str, Any]:
     """One ingest into a fresh store on a fresh LocalCluster; the model (and, when `vectors` names the
     embedding model, MiniLM for the claim vectors) loads before timing."""
-    db = folder / f"w{workers}-x{copies}.duckdb"
+    # A fresh file per run: a repeated run into the same store would find every article stored.
+    db = Path(tempfile.mkdtemp(prefix=f"w{workers}-x{copies}-", dir=folder)) / "corpus.duckdb"
     source = Source(Path(f"buzzfeed[{len(articles)}x{copies}]"),
                     lambda _path, _options: documents(articles, copies), "benchmark")
     options = IngestOptions(batch_size=batch_size, workers=workers, reader_options=ReaderOptions(),
@@ -108,7 +110,7 @@ def ingest_run(articles: list[BuzzfeedArticle], *, workers: int, copies: int, ba
         words = store.run("SELECT sum(words) FROM documents")[0][0] or 0
         claims = store.count("claims")
         vector_rows = store.count("claim_vectors")
-    size = db.stat().st_size + sum(p.stat().st_size for p in folder.glob(f"{db.name}.wal"))
+    size = db.stat().st_size + sum(p.stat().st_size for p in db.parent.glob(f"{db.name}.wal"))
     stored = counts.stored
     return {
         "workers": workers,
@@ -183,19 +185,23 @@ def memory(articles: list[BuzzfeedArticle], batch_size: int, folder: Path,
             "driver_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
 
 
-def writer(articles: list[BuzzfeedArticle], batch_size: int, folder: Path, batches: int) -> dict[str, Any]:
+def writer(articles: list[BuzzfeedArticle], batch_size: int, folder: Path, batches: int,
+           vectors: str | None) -> dict[str, Any]:
     """How fast the single writer loads staged partitions: the ceiling of a whole cluster's rate.
 
-    The articles are analysed once; each partition then carries their rows under fresh document and
-    claim ids (as new articles would), and only load_partition is timed."""
+    The articles are analysed once (claim vectors included when `vectors` is set); each partition then
+    carries their rows under fresh document and claim ids (as new articles would), and only
+    load_partition is timed."""
     import copy
 
     from sourcetrace.corpus.rows import Rows
     from sourcetrace.corpus.staging import load_partition, write_partition
-    from sourcetrace.corpus.worker import Item, analyze_rows
+    from sourcetrace.corpus.worker import Item, analyze_rows, claim_vector_rows
 
     docs = [d for d in documents(articles, 1) if isinstance(d, Document)][:batch_size]
     base = analyze_rows([Item(d.sha256(), i, d.path or "", d) for i, d in enumerate(docs)], None)
+    if vectors is not None:
+        base.tables["claim_vectors"] = claim_vector_rows(base.tables["claims"], vectors)
     staging = folder / "writer.staging"
     staging.mkdir(parents=True)
     names = []
@@ -266,8 +272,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.mode in ("writer", "all"):
             articles = list(read_buzzfeed(args.data, 64))
             for size in (args.batch_size, 64):
-                result = writer(articles, size, folder / f"b{size}", max(1, 2000 // size))
-                results.setdefault("writer", {})[f"batch_{size}"] = {"when": _now(), **result}
+                result = writer(articles, size, folder / f"b{size}", max(1, 2000 // size), vectors)
+                results.setdefault("writer" + suffix, {})[f"batch_{size}"] = {"when": _now(), **result}
                 print(f"single writer, batches of {size}: {result['articles']} articles loaded in "
                       f"{result['seconds']} s = {result['articles_per_s']} articles/s")
     finally:
