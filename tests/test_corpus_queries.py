@@ -498,6 +498,29 @@ def test_claims_stored_without_vectors_are_embedded_by_the_index_update(
     assert min(float(ours[k] @ theirs[k]) for k in claims) > 0.999
 
 
+def test_store_from_before_the_vector_table_is_indexed_and_traced(corpus: Path, tmp_path: Path) -> None:
+    """A store written before `claim_vectors` existed gets its index (and, with the extra, its vectors,
+    embedded then) from `corpus index`, which opens it read-only, and answers as before."""
+    from sourcetrace.corpus.claim_index import load_vectors, vector_model
+    from sourcetrace.corpus.queries import trace
+    from sourcetrace.corpus.store import Store
+
+    with Store(corpus, read_only=True) as store:
+        expected = trace(store, text=CLAIM)
+        claims = store.count("claims")
+    db = tmp_path / "old.duckdb"
+    shutil.copy(corpus, db)
+    with Store(db) as store:
+        store.run("DROP TABLE claim_vectors")
+    result = invoke("corpus", "index", "--db", db)
+    assert result.exit_code == 0, result.stderr
+    assert f"indexed {claims} claims" in result.stdout
+    with Store(db, read_only=True) as store:
+        assert trace(store, text=CLAIM) == expected
+        vectors = load_vectors(store)
+    assert (vectors is not None and len(vectors) == claims) == (vector_model() is not None)
+
+
 # ----------------------------------------------------------------------------------------- search
 
 
