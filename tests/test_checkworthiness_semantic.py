@@ -106,16 +106,12 @@ def test_members_share_the_bottom_layers_and_average(semantic: SemanticCheckwort
     import torch
 
     from sourcetrace import minilm
-    from sourcetrace.minilm_layers import mean_pool
+    from sourcetrace.minilm_layers import load_tuned_layers, mean_pool
 
     network = minilm.load_minilm()
     bert = network[0].auto_model.eval()
-    for i in range(members[0].first_tuned, 6):
-        prefix = f"layer{i}."
-        bert.encoder.layer[i].load_state_dict({
-            k.removeprefix(prefix): torch.from_numpy(v.astype(np.float32))
-            for k, v in members[0].layers.items() if k.startswith(prefix)
-        })
+    first = semantic.classifier.first_tuned
+    load_tuned_layers(bert.encoder.layer[first:], members[0].layers, first)
     batch = network.tokenizer(texts, padding=True, truncation=True, max_length=96, return_tensors="pt")
     with torch.inference_mode():
         hidden = bert(**batch).last_hidden_state
@@ -140,3 +136,31 @@ def test_semantic_dev_f1_floor(semantic: SemanticCheckworthinessModel) -> None:
     f1 = result.scores["model"].f1
     # Measured when the packaged semantic model was trained (MODEL_CARD_SEMANTIC.md); catches breakage.
     assert f1 >= 0.73, f1
+
+
+def test_trainer_forward_matches_the_shipped_inference(semantic: SemanticCheckworthinessModel) -> None:
+    """The trainer's path (frozen states computed once, then its trainable top) gives the logits the
+    shipped model computes, so choices made on the trainer's held-out logits hold for the saved file."""
+    import torch
+
+    from sourcetrace import minilm
+    from sourcetrace.checkworthiness_semantic import token_ids
+    from sourcetrace.checkworthiness_semantic_train import TopClassifier
+    from sourcetrace.minilm_layers import load_tuned_layers
+    from sourcetrace.minilm_tuning import frozen_states
+
+    member = semantic.classifier.members[0]
+    first = semantic.classifier.first_tuned
+    texts = CLAIMS + OTHER
+    network = minilm.load_minilm()
+    bert = network[0].auto_model
+    top = TopClassifier(bert, first)
+    load_tuned_layers(top.layers, member.layers, first)
+    with torch.no_grad():
+        top.head.weight.copy_(torch.from_numpy(np.asarray(member.head_weight, np.float32).reshape(1, -1)))
+        top.head.bias.fill_(member.head_bias)
+    states = frozen_states(bert, token_ids(network.tokenizer, texts), first, lambda _msg: None)
+    rows = np.arange(len(texts))[::-1].copy()  # any order of rows
+    expected = FineTunedMiniLM([member]).logits(texts)[rows]
+    # The trainer keeps frozen states in float16; that moves logits (spread over 15) by 3e-4 here.
+    assert top.logits(states, rows) == pytest.approx(expected, abs=0.005)

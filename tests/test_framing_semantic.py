@@ -182,3 +182,36 @@ def test_cli_refuses_an_unknown_choice_in_one_line(tmp_path) -> None:  # noqa: A
     expected = "error: SOURCETRACE_FRAMING must be 'linear' or 'semantic', not 'bert-large'"
     assert proc.stderr.strip() == expected
     assert "Traceback" not in proc.stderr + proc.stdout
+
+
+@needs_semantic
+def test_trainer_forward_matches_the_shipped_tagger() -> None:
+    """The trainer's path (frozen states, then its trainable top and heads) gives the sentence and
+    WordPiece logits the shipped tagger computes, so the mixing chosen on them holds for the file."""
+    import torch
+
+    from sourcetrace import minilm
+    from sourcetrace.framing.semantic_train import SpanTaggerNet
+    from sourcetrace.minilm_layers import load_tuned_layers
+    from sourcetrace.minilm_tuning import frozen_states
+
+    tagger = SemanticSpans.load().tagger
+    first = tagger.stacks.first_tuned
+    texts = [LOADED, NEUTRAL]
+    ids = [list(x) for x in tagger.tokenizer(texts)["input_ids"]]
+    network = minilm.load_minilm()
+    bert = network[0].auto_model
+    net = SpanTaggerNet(bert, first)
+    load_tuned_layers(net.layers, tagger.layers, first)
+    with torch.no_grad():
+        for linear, head in ((net.sentence, tagger.sentence_head), (net.token, tagger.token_head)):
+            linear.weight.copy_(torch.from_numpy(head[:-1].reshape(1, -1)))
+            linear.bias.fill_(float(head[-1]))
+    states = frozen_states(bert, ids, first, lambda _msg: None)
+    rows = np.array([1, 0])
+    sentence, pieces = net.predict(states, rows)
+    expected_sentence, expected_pieces = tagger.logits(ids)
+    # Frozen states are float16 in the trainer: logits move by thousandths.
+    assert sentence == pytest.approx(expected_sentence[rows], abs=0.005)
+    for got, i in zip(pieces, rows, strict=True):
+        assert len(got) == len(ids[i]) and got == pytest.approx(expected_pieces[i], abs=0.01)

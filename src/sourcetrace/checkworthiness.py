@@ -253,6 +253,11 @@ class CheckworthinessModel:
     # ------------------------------------------------------------------------------ persistence
 
     def save(self, directory: Path) -> Path:
+        arrays, state = self.arrays_and_state()
+        return write_npz_model(directory, MODEL_FILE, arrays, state)
+
+    def arrays_and_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """The linear model's arrays and JSON state, as `save` writes them (a subclass adds its own)."""
         arrays: dict[str, np.ndarray] = {}
         for block in self.blocks:
             # Only columns that survived min_df carry weight; storing them sparsely keeps the file small.
@@ -269,7 +274,7 @@ class CheckworthinessModel:
             "threshold": self.threshold,
             "meta": self.meta,
         }
-        return write_npz_model(directory, MODEL_FILE, arrays, state)
+        return arrays, state
 
     @classmethod
     def load(cls, path: Path | str | None = None, *, nlp: Language | None = None) -> CheckworthinessModel:

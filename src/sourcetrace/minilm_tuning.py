@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +18,12 @@ import numpy as np
 from sourcetrace.minilm_layers import (
     DIM,
     additive_mask,
+    bottom_states,
     exported_layers,
     length_batches,
     padded_batch,
     top_layer_copies,
 )
-
-EMBEDDING_DIM = DIM
-
 
 
 def set_torch_threads(n: int | None) -> None:
@@ -58,6 +56,15 @@ class TrainableTop:
     def exported_layers(self) -> dict[str, np.ndarray]:
         return exported_layers(self.layers, self.first_tuned)
 
+    def predict_batches(self, states: TokenStates, rows: np.ndarray) -> Iterator[tuple[np.ndarray, Any]]:
+        """In eval mode, per length-grouped batch: (positions in `rows`, the subclass's output)."""
+        import torch
+
+        self.modules.eval()
+        with torch.inference_mode():
+            for batch in length_batches(states.lengths[rows], 128):
+                yield batch, self(*states.batch(rows[batch]))  # type: ignore[operator]
+
 
 def torch_threads() -> int:
     import torch
@@ -78,7 +85,7 @@ class TokenStates:
         import torch
 
         width = int(self.lengths[rows].max())
-        hidden = torch.zeros((len(rows), width, EMBEDDING_DIM))
+        hidden = torch.zeros((len(rows), width, DIM))
         mask = torch.zeros((len(rows), width), dtype=torch.long)
         for j, i in enumerate(rows):
             n = int(self.lengths[i])
@@ -94,15 +101,12 @@ def frozen_states(bert: Any, ids: Sequence[Sequence[int]], n_frozen: int, log: A
 
     lengths = np.array([len(x) for x in ids])
     offsets = np.concatenate([[0], np.cumsum(lengths)])
-    states = np.zeros((int(offsets[-1]), EMBEDDING_DIM), dtype=np.float16)
+    states = np.zeros((int(offsets[-1]), DIM), dtype=np.float16)
     start = time.perf_counter()
     bert.eval()
     with torch.inference_mode():
         for rows in length_batches(lengths, 128):
-            input_ids, mask = padded_batch(ids, lengths, rows)
-            hidden = bert.embeddings(input_ids=input_ids)
-            for layer in bert.encoder.layer[:n_frozen]:
-                hidden = layer(hidden, additive_mask(mask))
+            hidden, _ = bottom_states(bert, *padded_batch(ids, lengths, rows), n_frozen)
             for j, i in enumerate(rows):
                 states[offsets[i] : offsets[i + 1]] = hidden[j, : lengths[i]].numpy()
     log(f"frozen MiniLM states of {len(ids)} sentences in {time.perf_counter() - start:.0f}s")

@@ -30,6 +30,13 @@ def write_npz_model(directory: Path, file_name: str, arrays: dict[str, np.ndarra
     return path
 
 
+def save_card(directory: Path, name: str, lines: list[str]) -> Path:
+    """A model card (Markdown lines) written beside the model files."""
+    path = directory / name
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
 def model_path(path: Path | str | None, default_dir: Path, file_name: str) -> Path:
     """`path` as given (a directory or the .npz itself), or the packaged model."""
     file = Path(path) if path is not None else default_dir

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 
@@ -27,3 +29,8 @@ def model_train_parser(
     if torch_threads:
         parser.add_argument("--threads", type=int, default=None, help="torch threads (default: up to 4)")
     return parser
+
+
+def rerun_command(module: str, argv: Sequence[str] | None) -> str:
+    """The command line that reproduces a trainer's run, for its model card."""
+    return f"python -m {module} " + " ".join(argv if argv is not None else sys.argv[1:])

@@ -14,7 +14,6 @@ only when asked (``SOURCETRACE_FRAMING=semantic``); `sourcetrace eval ptc` score
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -24,7 +23,6 @@ import numpy as np
 from scipy.special import expit, logit
 
 from sourcetrace import minilm
-from sourcetrace.errors import ModelError
 from sourcetrace.framing.model import MODEL_DIR, FramingModel, decode, sentence_index, sentence_texts
 from sourcetrace.minilm_layers import (
     DIM,
@@ -41,12 +39,10 @@ SEMANTIC_FILE = "framing_semantic.npz"
 SEMANTIC_FORMAT = 1
 MAX_TOKENS = 128  # WordPieces per sentence, [CLS]/[SEP] included; tokens past it keep the linear score
 MODEL_ENV = "SOURCETRACE_FRAMING"
-INSTALL_HINT = "install torch==2.13.0, then `pip install 'sourcetrace[semantic]'`"
 REBUILD = "run `make models-semantic` to rebuild it"
-
-
-def semantic_available() -> bool:
-    return minilm.available()
+WHAT = "the semantic framing model"
+#: True when torch, sentence-transformers and the packaged MiniLM weights can be imported.
+semantic_available = minilm.available
 
 
 # ------------------------------------------------------------------------------- text to WordPieces
@@ -142,8 +138,7 @@ class MiniLMSpanTagger:
     def __init__(
         self, layers: Mapping[str, np.ndarray], heads: Mapping[str, np.ndarray], batch_size: int = 64
     ) -> None:
-        unavailable = f"the semantic framing model needs MiniLM: {INSTALL_HINT}"
-        self.stacks = TunedStacks([layers], unavailable, batch_size)
+        self.stacks = TunedStacks([layers], WHAT, batch_size)
         self.layers = self.stacks.stacks[0]
         self.sentence_head = np.asarray(heads["sentence_head"], dtype=np.float32).reshape(DIM + 1)
         self.token_head = np.asarray(heads["token_head"], dtype=np.float32).reshape(DIM + 1)
@@ -234,12 +229,8 @@ class SemanticSpans:
 def load_model(choice: str | None = None) -> FramingModel:
     """The framing model to use: `choice` or $SOURCETRACE_FRAMING, "linear" (default) or "semantic"
     (the default model with this span finder; needs the extra). The default never imports torch."""
-    choice = (choice or os.environ.get(MODEL_ENV) or "linear").strip().lower()
-    if choice not in ("linear", "semantic"):
-        raise ModelError(f"{MODEL_ENV} must be 'linear' or 'semantic', not {choice!r}")
+    semantic = minilm.model_choice(MODEL_ENV, choice) == "semantic"
     model = FramingModel.load()
-    if choice == "semantic":
-        if not semantic_available():
-            raise ModelError(f"{MODEL_ENV}=semantic needs MiniLM: {INSTALL_HINT}")
+    if semantic:
         model.semantic = SemanticSpans.load()
     return model

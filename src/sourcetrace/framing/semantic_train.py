@@ -20,7 +20,6 @@ once at the end, through the saved file, for the model card.
 from __future__ import annotations
 
 import itertools
-import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,11 +27,13 @@ from typing import Any
 
 import numpy as np
 
-from sourcetrace.eval.arguments import model_train_parser
+from sourcetrace import minilm
+from sourcetrace.eval.arguments import model_train_parser, rerun_command
 from sourcetrace.eval.ptc import PTCResult, evaluate, load_split, span_identification
 from sourcetrace.framing.model import FramingModel, sentence_texts
 from sourcetrace.framing.semantic import (
     SEMANTIC_FILE,
+    WHAT,
     EncodedSentences,
     MiniLMSpanTagger,
     Mix,
@@ -41,12 +42,7 @@ from sourcetrace.framing.semantic import (
     token_logits,
 )
 from sourcetrace.framing.train import FOLDS, SEED, SpanData, log, out_of_fold, span_data
-from sourcetrace.minilm_layers import (
-    DIM,
-    N_LAYERS,
-    length_batches,
-    mean_pool,
-)
+from sourcetrace.minilm_layers import DIM, N_LAYERS, mean_pool
 from sourcetrace.minilm_tuning import (
     TokenStates,
     TrainableTop,
@@ -55,6 +51,7 @@ from sourcetrace.minilm_tuning import (
     torch_threads,
     train_epochs,
 )
+from sourcetrace.modelfile import save_card
 
 TUNED_LAYERS = 3  # as for semantic check-worthiness (3 of 6 layers beat 2 there, on held-out train)
 EPOCHS = 3
@@ -110,17 +107,12 @@ class SpanTaggerNet(TrainableTop):
         return sentence, self.token(self.dropout(hidden)).squeeze(-1)
 
     def predict(self, states: TokenStates, rows: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
-        import torch
-
-        self.modules.eval()
         sentence = np.zeros(len(rows))
         pieces: list[np.ndarray] = [np.zeros(0)] * len(rows)
-        with torch.inference_mode():
-            for batch in length_batches(states.lengths[rows], 128):
-                s, t = self(*states.batch(rows[batch]))
-                sentence[batch] = s.numpy()
-                for j, b in enumerate(batch):
-                    pieces[b] = t[j, : states.lengths[rows[b]]].numpy()
+        for batch, (s, t) in self.predict_batches(states, rows):
+            sentence[batch] = s.numpy()
+            for j, b in enumerate(batch):
+                pieces[b] = t[j, : states.lengths[rows[b]]].numpy()
         return sentence, pieces
 
     def exported(self) -> MiniLMSpanTagger:
@@ -219,21 +211,21 @@ def honest_f1(held: HeldOut) -> float:
 
 def train(data_dir: Path, model_dir: Path) -> tuple[SemanticSpans, FramingModel]:
     from sourcetrace.checkworthiness import load_tagger_pipeline
-    from sourcetrace.checkworthiness_semantic import load_base_minilm
 
     t0 = time.perf_counter()
-    base_model = FramingModel.load(model_dir)
+    nlp = load_tagger_pipeline()
+    base_model = FramingModel.load(model_dir, nlp=nlp)
     split = load_split(data_dir, "train")
     ids = list(split.articles)
-    nlp = load_tagger_pipeline()
     docs = list(nlp.pipe([split.articles[i] for i in ids], batch_size=16))
     data = span_data(split, docs, ids)
     oof = out_of_fold(data)
     log(f"train tagged, default span models out-of-fold ({time.perf_counter() - t0:.0f} s)")
 
-    minilm = load_base_minilm()
-    bert = minilm[0].auto_model
-    encoded = encode_articles(minilm.tokenizer, data)
+    minilm.require(WHAT)
+    network = minilm.load_minilm()
+    bert = network[0].auto_model
+    encoded = encode_articles(network.tokenizer, data)
     ids_all = [x for enc in encoded for x in enc.ids]
     first_tuned = N_LAYERS - TUNED_LAYERS
     states = frozen_states(bert, ids_all, first_tuned, log)
@@ -265,7 +257,6 @@ def train(data_dir: Path, model_dir: Path) -> tuple[SemanticSpans, FramingModel]
         "train_seconds": round(time.perf_counter() - t0, 1),
         "torch_threads": torch_threads(),
     }
-    base_model._nlp = nlp
     return SemanticSpans(net.exported(), mix, meta), base_model
 
 
@@ -329,9 +320,7 @@ def write_card(out: Path, spans: SemanticSpans, default: PTCResult, result: PTCR
         " torch thread(s), all steps included.",
         "",
     ]
-    path = out / CARD
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return path
+    return save_card(out, CARD, lines)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -348,10 +337,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     base.semantic = SemanticSpans.load(args.out)
     result = evaluate(args.data, base, baseline=False)
     log(f"dev span F1: default {default.span_identification}, semantic {result.span_identification}")
-    command = "python -m sourcetrace.framing.semantic_train " + " ".join(
-        argv if argv is not None else sys.argv[1:]
-    )
-    write_card(args.out, spans, default, result, command)
+    write_card(args.out, spans, default, result, rerun_command("sourcetrace.framing.semantic_train", argv))
     return 0
 
 
