@@ -200,7 +200,7 @@ def import_answers(folder: Path, annotator: str, data: Path, out: Path) -> list[
             readable=answer.readable,
             claims=answer.claims,
             headline=answer.headline,
-            annotators=(annotator,),
+            annotators=("A", "B") if annotator == "adjudicated" else (annotator,),
         )
         written.append(write_gold(gold, out))
     return written

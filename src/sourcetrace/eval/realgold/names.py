@@ -128,14 +128,15 @@ def singular(word: str) -> str:
 
 
 def head_noun(name: str) -> str:
-    """The head noun of an unnamed mention: the last word before a preposition or relative clause."""
-    head = ""
-    for word in words(name.split(",")[0]):
-        if word in _HEAD_STOP:
+    """The head noun of an unnamed mention: the last word before a preposition, a relative clause or a
+    participle (`the latest data released by ...` -> `data`); a bare quantifier is its own head (`some`)."""
+    head, tokens = "", words(name.split(",")[0])
+    for word in tokens:
+        if word in _HEAD_STOP or (head and word.endswith(("ed", "ing")) and len(word) > 4):
             break
         if word not in _DETERMINERS:
             head = word
-    return singular(head)
+    return singular(head or (tokens[-1] if tokens else ""))
 
 
 def looks_named(name: str) -> bool:
