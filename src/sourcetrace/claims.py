@@ -36,10 +36,49 @@ def trim_claim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+#: Site furniture that reads like a sentence but asserts nothing about the story: footers, sharing
+#: prompts, update notes, captions, embedded-tweet bylines, ad lines scraped into the body.
+BOILERPLATE = re.compile(
+    r"""(?ix)
+    ^(?:the\ views\ expressed\ in\ this | get\ your\ daily\ dose | let\ us\ know\ in\ the\ comments
+      | story\ continued\ below | this\ (?:story|article|post)\ (?:has\ been|was)\ updated
+      | the\ original\ text\ was | headline: | photo: | image(?:\ via)?: | read(?:\ more)?: | watch: | click\ here
+      | we\ encourage\ you\ to\ share | this\ content\ may\ be\ freely | add\ your\ two\ cents | %\ of\ readers
+      | subscribe | sign\ up\ for | follow\ us | share\ this | warning:)
+    | contributed\ reporting | \(@\w+\)\ \w+\ \d{1,2},\ \d{4}$
+    """
+)
+_URL = re.compile(r"(?:https?://|www\.)\S+|\S+\.(?:com|org|net|jpg|png|html?)\S*")
+
+
 def is_checkable(span_text: str) -> bool:
-    """A claim asserts something: enough words, not a question, not a bare label."""
+    """A claim asserts something: enough words, not a question, not a bare label, not site furniture."""
     words = re.findall(r"[^\W_]+", span_text)
-    return len(words) >= MIN_CLAIM_WORDS and not span_text.rstrip().endswith("?")
+    if len(words) < MIN_CLAIM_WORDS or span_text.rstrip().endswith("?"):
+        return False
+    if BOILERPLATE.search(span_text.strip()):
+        return False
+    # Mostly links: `https://... (Backup http://...)`.
+    linked = sum(len(m.group(0)) for m in _URL.finditer(span_text))
+    return linked < 0.5 * len(span_text.strip())
+
+
+def _is_question(text: str, sentence: tuple[int, int]) -> bool:
+    return text[sentence[0] : sentence[1]].rstrip(" \n\"'\u201d\u2019)").endswith("?")
+
+
+def is_subheading(text: str, sentence: tuple[int, int]) -> bool:
+    """A paragraph of its own, short, in title case, without final punctuation: a crosshead."""
+    line = text[sentence[0] : sentence[1]].strip()
+    before = text[: sentence[0]].rstrip(" \t")
+    after = text[sentence[1] :].lstrip(" \t")
+    if not line or line[-1] in ".!?:;\"\u201d\u2019)" or (before and not before.endswith("\n")):
+        return False
+    if after and not after.startswith("\n"):
+        return False
+    words = re.findall(r"[A-Za-z][\w'\u2019-]*", line)
+    capitalised = sum(w[0].isupper() for w in words)
+    return 0 < len(words) <= 12 and capitalised >= 0.6 * len(words)
 
 
 def pieces(doc: Doc, span: tuple[int, int], holes: Iterable[tuple[int, int]] = ()) -> list[tuple[int, int]]:
@@ -51,7 +90,7 @@ def pieces(doc: Doc, span: tuple[int, int], holes: Iterable[tuple[int, int]] = (
         if sent_start >= span[1] or sent_end <= span[0]:
             continue
         start, end = max(span[0], sent_start), min(span[1], sent_end)
-        if _mostly_covered((start, end), holes):
+        if _mostly_covered((start, end), holes) or _is_question(text, (sent_start, sent_end)):
             continue
         start, end = trim_claim(text, start, end)
         if end > start and is_checkable(text[start:end]):
@@ -78,6 +117,8 @@ def uncovered_sentences(
     for sent_start, sent_end in sentence_bounds(doc):
         start, end = max(sent_start, skip_until), sent_end
         if start >= end or any(s < end and e > start for s, e in covered):
+            continue
+        if _is_question(text, (sent_start, sent_end)) or is_subheading(text, (sent_start, sent_end)):
             continue
         start, end = trim_claim(text, start, end)
         if end > start and is_checkable(text[start:end]):

@@ -19,15 +19,17 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import minibatch
 
+from sourcetrace.attribution.assertion import ACT, ASSERTS, classify
 from sourcetrace.attribution.chains import (
     Hop,
     assign_parents,
     attribution_hops,
+    carry_outlets,
     dedupe,
     document_prefix,
-    find_credits,
     link,
 )
+from sourcetrace.attribution.credits import find_credits
 from sourcetrace.attribution.lexicon import PERCEPTION_VERBS
 from sourcetrace.attribution.merge import merge_attributions
 from sourcetrace.attribution.quotes import attach_quotes, find_quotes
@@ -68,13 +70,25 @@ class _Context:
     dateline_end: int
 
 
+#: A dateline at the start of an article: `TEHRAN -`, `TEHRAN (IRNA) --`, `GENEVA, May 3 (Reuters) -`.
+_LEADING_DATELINE = re.compile(
+    r"^\s*[A-Z][A-Z .,'\u2019-]{1,40}?(?:,[^\n()]{1,30})?(?:\s*\([^)\n]{1,60}\))?\s*[-\u2013\u2014]{1,2}\s*(?=[A-Z\"\u201c])"
+)
+
+
 @Language.component("sourcetrace_paragraphs")
 def paragraph_boundaries(doc: Doc) -> Doc:
-    """A new paragraph starts a new sentence; runs before the parser, which respects preset starts."""
+    """A new paragraph starts a new sentence, and so does the text after a dateline (else the parser
+    makes `TEHRAN` the subject of the first sentence); runs before the parser, which respects them."""
     for token in doc[1:]:
         prev = doc[token.i - 1]
         if "\n" in prev.whitespace_ or (prev.is_space and "\n" in prev.text):
             token.is_sent_start = True
+    dateline = _LEADING_DATELINE.match(doc.text[:200])
+    if dateline is not None:
+        after = doc.char_span(dateline.end(), len(doc.text), alignment_mode="expand")
+        if after is not None and len(after) and after.start > 0:
+            after[0].is_sent_start = True
     return doc
 
 
@@ -156,17 +170,22 @@ class SourcetraceComponent:
         text = doc_text(doc)
         document = doc._.document or Document(text=text)
         ctx = _Context(doc, document, text_sha256(text), _dateline_end(doc, document))
-        raw = _clip_contents(self.extract(doc), ctx.dateline_end)
+        found = _clip_contents(self.extract(doc), ctx.dateline_end)
+        classes = [classify(doc, a) for a in found]
+        # Only assertions carry claims and chains; acts (`voted for`, `welcomed`) stay attributions.
+        raw = [a for a, c in zip(found, classes, strict=True) if c == ASSERTS]
+        acts = [a for a, c in zip(found, classes, strict=True) if c == ACT]
         resolver = SourceResolver(doc, outlet=document.outlet, wire=document.wire, author=document.author)
         credits = [(c, resolver.outlet(c.name, c.span)) for c in find_credits(text)]
         hops, attributions = _resolve(doc, raw, resolver)
+        carry_outlets(hops, sorted(range(len(raw)), key=lambda i: raw[i].cue[0]))
         chains = [
             dedupe(document_prefix(resolver, credits, a.cue[0]) + attribution_hops(i, hops))
             for i, a in enumerate(raw)
         ]
         author_chain = dedupe(document_prefix(resolver, credits, 0) + [link(resolver.author, None)])
         doc._.raw_attributions = raw
-        doc._.attributions = attributions
+        doc._.attributions = attributions + _act_attributions(doc, acts, resolver, first=len(raw) + 1)
         doc._.claims = _claims(ctx, raw, attributions, chains, resolver, credits)
         doc._.sources = _used_sources(resolver, attributions, doc._.claims, author_chain)
 
@@ -255,6 +274,10 @@ def _resolve(
         if sources[i].type in (SourceType.ANONYMOUS, SourceType.COLLECTIVE) and _reports_perception(doc, att):
             sources[i].type = SourceType.EYEWITNESS
         addressees[i] = resolver.resolve(att.addressee) if att.addressee else None
+    for i, att in enumerate(raw):
+        # `"I think it is worth noting that ...," she said`: the relayed speaker is the quoted one.
+        if parents[i] is not None and att.source and _first_person(doc, att):
+            sources[i] = sources[parents[i]]
     hops = [Hop(ids[i], sources[i], addressees[i], parents[i]) for i in range(len(raw))]
     attributions = [
         _attribution(
@@ -268,6 +291,25 @@ def _resolve(
         for i, att in enumerate(raw)
     ]
     return hops, attributions
+
+
+def _act_attributions(
+    doc: Doc, acts: list[RawAttribution], resolver: SourceResolver, first: int
+) -> list[Attribution]:
+    """Attributions of deeds and attitudes: reported as found, with no parent and no claim."""
+    out = []
+    for k, att in enumerate(acts):
+        source = resolver.resolve(att.source, att.source_head) if att.source else resolver.implicit()
+        attribution = _attribution(doc, f"a{first + k}", att, source.id, None, None)
+        out.append(attribution.model_copy(update={"asserts": False}))
+    return out
+
+
+_FIRST_PERSON = frozenset("i me we us my our".split())
+
+
+def _first_person(doc: Doc, att: RawAttribution) -> bool:
+    return doc_text(doc)[att.source[0] : att.source[1]].strip().lower() in _FIRST_PERSON
 
 
 def _reports_perception(doc: Doc, att: RawAttribution) -> bool:
@@ -353,7 +395,9 @@ def _claims(
             holes = [_extent(other) for other in nested if part[0] <= other.cue[0] < part[1]]
             for piece in pieces(doc, part, holes=holes):
                 spans.append((piece, chains[i], attributions[i].id))
-    covered = [span for att in raw for span in (att.cue, att.source or att.cue, *att.content)]
+    # A sentence is the author's own claim unless an attribution's content made a claim in it: a speech
+    # tag whose content is too short to check (`demanded his removal`) leaves the sentence to the author.
+    covered = [piece for piece, _, _ in spans]
     covered += [credit.line for credit, _ in credits]
     for piece in uncovered_sentences(doc, covered, skip_until=ctx.dateline_end):
         chain = dedupe(document_prefix(resolver, credits, piece[0]) + [link(resolver.author, None)])
@@ -361,7 +405,7 @@ def _claims(
     claims = []
     seen: set[tuple[int, int]] = set()
     for (start, end), chain, aid in sorted(spans, key=lambda s: s[0]):
-        if (start, end) in seen:
+        if (start, end) in seen or _repeats(spans, (start, end), chain):
             continue
         seen.add((start, end))
         hedges = find_hedges(text, start, end)
@@ -381,6 +425,15 @@ def _claims(
             )
         )
     return claims
+
+
+def _repeats(spans: list, span: tuple[int, int], chain: list[ChainLink]) -> bool:
+    """A piece inside a longer one with the same chain (a quote inside its own paraphrase) repeats it."""
+    ids = [link.source_id for link in chain]
+    return any(
+        (s, e) != span and s <= span[0] and span[1] <= e and [link.source_id for link in other] == ids
+        for (s, e), other, _ in spans
+    )
 
 
 def _used_sources(

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 def text_sha256(text: str) -> str:
@@ -97,6 +97,12 @@ class Attribution(_Model):
     time: TextSpan | None = None
     parent: str | None = Field(None, description="Id of the attribution that relays this one.")
     confidence: float = Field(ge=0.0, le=1.0)
+    asserts: bool = Field(
+        True,
+        description="The source asserts the content (speech, belief, a record, a position taken), so it is "
+        "a claim whose chain runs through the source. False for deeds and attitudes (`voted for the bill`, "
+        "`welcomed the envoy`), which count as attributions in PolNeAR but carry no claim.",
+    )
 
 
 class Source(_Model):

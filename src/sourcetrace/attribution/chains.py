@@ -1,66 +1,18 @@
 """Nesting attributions and deriving each claim's chain, publisher first.
 
 An attribution is relayed by the innermost other attribution whose content contains its cue. A chain is
-never stored: it is walked up the parents, then prefixed with the publisher, a dateline wire and any
-reposting credit whose scope covers the claim.
+never stored: it is walked up the parents, then prefixed with the publisher, a dateline wire and the
+credits (`credits.py`) whose scope covers the claim, outermost first.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from sourcetrace.attribution.credits import Credit
 from sourcetrace.attribution.sources import IMPLICIT_ID, SourceEntity, SourceResolver
 from sourcetrace.attribution.types import RawAttribution
 from sourcetrace.model import ChainLink, SourceType
-
-_CREDIT_NAME = r"(?:the\s+)?([A-Z][\w&.'\u2019-]*(?:\s+[A-Z0-9][\w&.'\u2019-]*){0,5})"
-_CREDIT_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (
-        re.compile(r"(?m)^[ \t]*(?:Excerpted |Reprinted |Reposted )?[Ff]rom " + _CREDIT_NAME + r"\s*:"),
-        "after",
-    ),
-    (
-        re.compile(
-            r"(?:appeared|was published|was first published|originally appeared)\s+(?:first\s+)?"
-            r"(?:on|in)\s+" + _CREDIT_NAME
-        ),
-        "document",
-    ),
-    (re.compile(r"\((?:[Cc]ourtesy of|[Vv]ia|[Ff]rom)\s+" + _CREDIT_NAME + r"\)"), "paragraph"),
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Credit:
-    """A reposting credit in the text: its outlet covers every claim in [scope_start, scope_end)."""
-
-    name: str
-    span: tuple[int, int]
-    line: tuple[int, int]  # the whole credit phrase, which is no claim of its own
-    scope_start: int
-    scope_end: int
-
-
-def find_credits(text: str) -> list[Credit]:
-    credits: list[Credit] = []
-    for pattern, scope in _CREDIT_PATTERNS:
-        for match in pattern.finditer(text):
-            name = match.group(1).rstrip(".,")
-            span = (match.start(1), match.start(1) + len(name))
-            line = (match.start(), match.end())
-            if scope == "after":
-                credits.append(Credit(name, span, line, match.end(), len(text)))
-            elif scope == "document":
-                credits.append(Credit(name, span, line, 0, len(text)))
-            else:
-                start = text.rfind("\n\n", 0, match.start()) + 1
-                end = text.find("\n\n", match.end())
-                end = end if end >= 0 else len(text)
-                if not text[start:end].strip().removeprefix(match.group(0)).strip():
-                    start, end = 0, len(text)  # a credit standing alone covers the whole article
-                credits.append(Credit(name, span, line, start, end))
-    return credits
 
 
 def assign_parents(attributions: list[RawAttribution]) -> list[int | None]:
@@ -105,6 +57,36 @@ class Hop:
     source: SourceEntity
     addressee: SourceEntity | None
     parent: int | None
+    #: The outlet this speaker was last said to speak through (`told IRNA`, `according to ISNA`), carried
+    #: to the speaker's later attributions (ADJUDICATION.md, reading 1).
+    carried: SourceEntity | None = None
+
+
+def _own_outlet(hop: Hop, hops: list[Hop]) -> SourceEntity | None:
+    if hop.addressee is not None and hop.addressee.type == SourceType.OUTLET:
+        return hop.addressee
+    parent = hops[hop.parent] if hop.parent is not None else None
+    if parent is not None and parent.source.type == SourceType.OUTLET:
+        return parent.source
+    return None
+
+
+def carry_outlets(hops: list[Hop], order: list[int]) -> None:
+    """Give each attribution of a speaker the outlet an earlier one said the speaker spoke through.
+
+    `X told IRNA that A. ... B, he said.`: B reaches the reader through IRNA too. Only forwards, and a
+    new outlet for the same speaker replaces the old one.
+    """
+    through: dict[str, SourceEntity] = {}
+    for i in order:
+        hop = hops[i]
+        if hop.source.type == SourceType.OUTLET or hop.source.id == IMPLICIT_ID:
+            continue
+        own = _own_outlet(hop, hops)
+        if own is not None:
+            through[hop.source.id] = own
+        elif hop.source.id in through:
+            hop.carried = through[hop.source.id]
 
 
 def attribution_hops(index: int, hops: list[Hop]) -> list[ChainLink]:
@@ -122,6 +104,8 @@ def attribution_hops(index: int, hops: list[Hop]) -> list[ChainLink]:
         if hop.addressee is not None and hop.addressee.type == SourceType.OUTLET:
             # An outlet that was told something, and is relayed here, published it: it is a hop.
             links.append(link(hop.addressee, hop.id))
+        elif hop.carried is not None and (not links or links[-1].source_id != hop.carried.id):
+            links.append(link(hop.carried, hop.id))
         links.append(link(hop.source, hop.id))
     return links
 
@@ -134,7 +118,7 @@ def document_prefix(
         prefix.append(link(resolver.publisher, None))
     if resolver.wire is not None:
         prefix.append(link(resolver.wire, None))
-    for credit, entity in credits:
+    for credit, entity in sorted(credits, key=lambda c: c[0].rank):
         if credit.scope_start <= offset < credit.scope_end:
             prefix.append(link(entity, None))
     return prefix

@@ -12,7 +12,9 @@ from sourcetrace.attribution.types import RawAttribution
 _RULE_OWNED_KINDS = frozenset({"according_to", "passive"})
 #: Constructions the rules add when the tagger missed them. Plain speech verbs are left to the tagger:
 #: added on their own they cost more precision than they bring recall (measured on PolNeAR dev).
-ADDED_CONSTRUCTIONS = frozenset({"according_to", "quoted_as_saying", "continuation", "passive"})
+ADDED_CONSTRUCTIONS = frozenset(
+    {"according_to", "quoted_as_saying", "continuation", "passive", "speaker_label"}
+)
 
 
 def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:

@@ -147,8 +147,9 @@ def quote_at(quotes: list[Quote], offset: int) -> Quote | None:
 _TRAILING_NAME = re.compile(
     r"[ \t]*[-\u2013\u2014]{1,2}[ \t]*([A-Z][\w.'\u2019-]*(?:[ \t]+[A-Z][\w.'\u2019-]*){0,3})"
 )
-#: Words allowed between two quotes for them to be one utterance split by its speech tag.
-SPLIT_TAG_MAX_WORDS = 8
+#: Words allowed between two quotes for them to be one utterance split by its speech tag
+#: (`"A," a spokesman for the city's police union said. "B."`).
+SPLIT_TAG_MAX_WORDS = 16
 
 
 def _paragraph_of(text: str, offset: int) -> tuple[int, int]:
@@ -187,7 +188,12 @@ def attach_quotes(text: str, attributions: list[RawAttribution], quotes: list[Qu
         att = _speech_tag(out, quote)
         if att is not None:
             if not _within(att.content, quote.marked_parts(text)):
-                previous = att  # mixed quote: the paraphrase around the quoted words is content too
+                # A mixed quote: the paraphrase around the quoted words is content too, and so is the
+                # rest of the quotation when it runs on past the clause (`said it "was A ... B."`).
+                start, end = att.content[-1]
+                if start < quote.outer_end and quote.outer_end > end and att.cue[0] < quote.open_mark:
+                    att.content[-1] = (start, quote.outer_end)
+                previous = att
                 continue
             att.content = quote.marked_parts(text)
             att.kind = "direct"

@@ -115,12 +115,17 @@ def _clause_content(verb: Token) -> tuple[int, int] | None:
 def _tagged_clause(verb: Token) -> tuple[int, int] | None:
     """`The bridge will reopen, the mayor said.`: the speech tag hangs off the clause it reports."""
     head = verb.head
-    if verb.dep_ not in ("parataxis", "ccomp", "advcl") or head.i == verb.i:
+    tag_deps = ("parataxis", "ccomp", "advcl")
+    # `A is planned, the minister told IRNA`: the parser may also join the tag as a conjunct.
+    conjunct_tag = verb.dep_ == "conj" and head.i < verb.i and _child(verb, "nsubj") is not None
+    if (verb.dep_ not in tag_deps and not conjunct_tag) or head.i == verb.i:
         return None
     first = min(t.i for t in verb.subtree)
-    if first == 0 or not verb.doc[first - 1].is_punct:
+    # `As Bump explains, the tweet could ...`: an as-clause before the clause it reports.
+    as_clause = verb.dep_ == "advcl" and verb.doc[first].lower_ == "as" and head.i > verb.i
+    if not as_clause and (first == 0 or not verb.doc[first - 1].is_punct):
         return None  # a speech tag is set off by a comma, dash or closing quote
-    if head.i > verb.i and verb.dep_ != "parataxis":
+    if head.i > verb.i and verb.dep_ != "parataxis" and not as_clause:
         return None
     return trim(verb.doc, _clip(subtree_span(head, exclude=[verb]), verb.sent))
 
@@ -272,6 +277,32 @@ def _continuation(verb: Token, by_cue: dict[int, RawAttribution]) -> RawAttribut
     )
 
 
+def speaker_labels(doc: Doc) -> list[RawAttribution]:
+    """Transcripts and tweets: a paragraph opening with a name and a colon (`Chris Cuomo: She did ...`)."""
+    text = doc_text(doc)
+    out = []
+    for ent in doc.ents:
+        if ent.label_ not in ("PERSON", "ORG") or ent.end >= len(doc) or doc[ent.end].text != ":":
+            continue
+        line_start = text.rfind("\n", 0, ent.start_char) + 1
+        if text[line_start : ent.start_char].strip(" \t#@"):
+            continue
+        colon = doc[ent.end]
+        line_end = text.find("\n", colon.idx)
+        line_end = len(text) if line_end < 0 else line_end
+        content = trim(doc, (colon.idx + 1, line_end))
+        if len(text[content[0] : content[1]].split()) < 3:
+            continue
+        out.append(
+            RawAttribution(
+                cue=(colon.idx, colon.idx + 1), cue_head=colon.i, content=[content],
+                source=(ent.start_char, ent.end_char), source_head=ent.root.i, confidence=0.7,
+                kind="direct", extra={"construction": "speaker_label"},
+            )
+        )
+    return out
+
+
 def _candidates(doc: Doc) -> list[Token]:
     """Tokens any rule can start from; one cheap pass so the rules never visit the rest."""
     lowers = token_strings(doc, LOWER)
@@ -298,4 +329,6 @@ def rule_attributions(doc: Doc) -> list[RawAttribution]:
             att = _continuation(token, found)
             if att is not None and all(e > s for s, e in att.content):
                 found[token.i] = att
+    for att in speaker_labels(doc):
+        found.setdefault(att.cue_head, att)
     return [found[i] for i in sorted(found)]

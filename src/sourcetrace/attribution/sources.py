@@ -31,6 +31,14 @@ from sourcetrace.attribution.lexicon import (
 )
 from sourcetrace.attribution.types import doc_text
 from sourcetrace.model import Source, SourceType
+from sourcetrace.resolution.mentions import (
+    OUTLET,
+    OUTLET_BODY_NOUNS,
+    PERSON,
+    Cluster,
+    EntityIndex,
+    is_outlet_name,
+)
 
 _ORG_ENTS = frozenset({"ORG", "GPE", "NORP", "FAC"})
 _DETERMINERS = frozenset("the a an this that these those".split())
@@ -50,6 +58,10 @@ _PLURAL_TYPES = frozenset(
     }
 )
 _NEUTER_TYPES = frozenset({SourceType.NAMED_ORGANIZATION, SourceType.OUTLET, SourceType.DOCUMENT})
+#: Person roles a definite description may refer back with (`the minister`, `the chief diplomat`).
+PERSON_ROLE_NOUNS = (OFFICIAL_NOUNS | ROLE_NOUNS | frozenset("diplomat envoy lawmaker official".split())) - frozenset(
+    "authorities officials officers aides employees executives staffers".split()
+)
 PUBLISHER_ID = "publisher"
 WIRE_ID = "wire"
 AUTHOR_ID = "author"
@@ -147,6 +159,7 @@ class SourceResolver:
         self._by_key: dict[str, SourceEntity] = {}
         self._ents = list(doc.ents)  # Doc.ents and Span.ents rebuild the entity list on every access
         self._person_names = self._full_person_names(self._ents)
+        self.index = EntityIndex(doc, self._ents)
         self.publisher = self._fixed(PUBLISHER_ID, outlet, SourceType.OUTLET) if outlet else None
         self.wire = self._fixed(WIRE_ID, wire, SourceType.OUTLET) if wire else None
         self.author = SourceEntity(AUTHOR_ID, author or "author", SourceType.AUTHOR)
@@ -175,13 +188,18 @@ class SourceResolver:
         return entity
 
     def _match_outlet(self, name: str) -> SourceEntity | None:
+        from sourcetrace.attribution.credits import outlet_key
+
         norm = normalise_name(name).lower()
         if not norm:
             return None
+        key = outlet_key(name)
         for entity in self.entities:
             if entity.type == SourceType.OUTLET:
                 other = normalise_name(entity.name).lower()
-                if norm == other or (len(norm) > 2 and (norm in other or other in norm)):
+                if norm == other or key == outlet_key(entity.name) or (
+                    len(norm) > 2 and (norm in other or other in norm)
+                ):
                     return entity
         return None
 
@@ -220,9 +238,22 @@ class SourceResolver:
             if head_index is not None and tokens.start <= head_index < tokens.end
             else _root(tokens)
         )
-        entity = self._resolve_tokens(tokens, head)
+        named = self._adjacent_person(tokens)
+        entity = self._person(named, named.root) if named is not None else self._resolve_tokens(tokens, head)
         entity.mentions.append(span)
         return entity
+
+    def _adjacent_person(self, tokens: Span) -> Span | None:
+        """`Head of the Chamber of Commerce Majid-Reza Hariri`, cut before the name: the person right
+        after a role-only mention is the one speaking."""
+        if any(e.label_ == "PERSON" for e in self._ents_in(tokens)) or tokens.end >= len(self.doc):
+            return None
+        if tokens.root.lemma_.lower() not in PERSON_ROLE_NOUNS and tokens.root.lower_ not in ("head", "chief"):
+            return None
+        at = tokens.end
+        while at < len(self.doc) and self.doc[at].text in (")", ",") and at - tokens.end < 2:
+            at += 1
+        return next((e for e in self._ents if e.label_ == "PERSON" and e.start == at), None)
 
     def _resolve_tokens(self, tokens: Span, head: Token) -> SourceEntity:
         lower = head.lower_
@@ -230,6 +261,17 @@ class SourceResolver:
             return self._resolve_pronoun(head)
         ents = self._ents_in(tokens)
         person = next((e for e in ents if e.label_ == "PERSON"), None)
+        # A surname the article gave in full names that person, whatever label the NER put on it here.
+        named = self.index.person_named(head.text) if head.pos_ == "PROPN" else None
+        if named is None and head.pos_ == "PROPN":
+            named = self.index.cluster_at(head.i)
+        if named is not None and named.kind == PERSON and person is None:
+            return self._cluster_person(named)
+        if named is not None and named.kind != PERSON and not any(e.label_ == "PERSON" for e in ents):
+            return self._cluster_body(named)
+        if person is None and head.pos_ == "PROPN" and _has_role_apposition(head):
+            # `Shu Jueting, a spokesperson for ...`: a person whatever label the NER gave the name.
+            person = _proper_name(head)
         if person is None and head.pos_ == "PROPN" and head.lower_ in self._person_names:
             # The parser's NER often misses a lone surname that the article introduced in full.
             person = self.doc[head.i : head.i + 1]
@@ -246,7 +288,10 @@ class SourceResolver:
         if org is not None and not org.start <= head.i < org.end and head.pos_ != "PROPN":
             org = None  # `documents seen by the Clarion`: the organisation is not the source here
         mention_text = normalise_name(tokens.text)
-        if (org is not None or head.pos_ == "PROPN") and looks_like_outlet(mention_text):
+        body = self.index.cluster_at(org.root.i) if org is not None else None
+        if body is not None and body.kind != PERSON:
+            return self._cluster_body(body)
+        if (org is not None or head.pos_ == "PROPN") and is_outlet_name(mention_text):
             return self.outlet(org.text if org is not None and looks_like_outlet(org.text) else mention_text)
         if org is not None and org.root.i == head.i:
             return self._get_or_add(
@@ -261,7 +306,23 @@ class SourceResolver:
     def _ents_in(self, tokens: Span) -> list[Span]:
         return [e for e in self._ents if tokens.start <= e.start and e.end <= tokens.end]
 
+    def _cluster_person(self, cluster: Cluster) -> SourceEntity:
+        entity = self._get_or_add(f"person:c{cluster.id}", cluster.name, SourceType.NAMED_PERSON)
+        entity.role = entity.role or cluster.role
+        entity.affiliation = entity.affiliation or cluster.affiliation
+        if entity.role:
+            entity.head_lemma = entity.role.split()[-1].lower()
+        return entity
+
+    def _cluster_body(self, cluster: Cluster) -> SourceEntity:
+        if cluster.kind == OUTLET:
+            return self.outlet(cluster.name)
+        return self._get_or_add(f"org:c{cluster.id}", cluster.name, SourceType.NAMED_ORGANIZATION)
+
     def _person(self, ent: Span, head: Token) -> SourceEntity:
+        cluster = self.index.cluster_at(ent.start) or self.index.person_named(normalise_name(ent.text))
+        if cluster is not None and cluster.kind == PERSON:
+            return self._cluster_person(cluster)
         full = normalise_name(ent.text)
         surname = full.split()[-1].lower() if full else ent.text.lower()
         fullest = self._person_names.get(surname, ent)
@@ -323,6 +384,18 @@ class SourceResolver:
             earlier = self._role_antecedent(lemma, head.idx)
             if earlier is not None:
                 return earlier
+            singular = head.tag_ in ("NN", "NNP")
+            holder = self.index.role_holder(lemma, head.idx) if singular else None
+            if holder is not None:
+                return self._cluster_person(holder)
+            body = self.index.body_before(lemma, head.idx, lemma in OUTLET_BODY_NOUNS) if singular else None
+            if body is not None and lemma not in PERSON_ROLE_NOUNS:
+                return self._cluster_body(body)
+            if singular and lemma in PERSON_ROLE_NOUNS:
+                # `the chief diplomat said`: news refers to its main speaker by a role it never spelt out.
+                speaker = self._latest_speaker(head.idx)
+                if speaker is not None:
+                    return speaker
         stype = classify_common_noun(tokens, head)
         role, affiliation = (
             _unnamed_role(tokens, head) if stype == SourceType.OFFICIAL_UNNAMED else (None, None)
@@ -333,6 +406,13 @@ class SourceResolver:
         entity = self._get_or_add(key, name, stype, role=role, affiliation=affiliation, head_lemma=lemma)
         return entity
 
+    def _latest_speaker(self, offset: int, window: int = 1500) -> SourceEntity | None:
+        for entity in reversed(self._mentioned_before(offset)):
+            if entity.type == SourceType.NAMED_PERSON:
+                last = max(s for s, _ in entity.mentions if s < offset)
+                return entity if offset - last <= window else None
+        return None
+
     def _role_antecedent(self, lemma: str, offset: int) -> SourceEntity | None:
         for entity in reversed(self._mentioned_before(offset)):
             if entity.head_lemma == lemma or (entity.role and entity.role.lower().split()[-1] == lemma):
@@ -341,6 +421,18 @@ class SourceResolver:
 
     def sources(self) -> list[Source]:
         return [e.to_model() for e in self.entities]
+
+
+def _has_role_apposition(head: Token) -> bool:
+    return any(c.dep_ == "appos" and c.lemma_.lower() in PERSON_ROLE_NOUNS for c in head.children)
+
+
+def _proper_name(head: Token) -> Span:
+    """The proper-noun run a PROPN head ends: `Shu Jueting` for `Jueting`."""
+    start = head.i
+    while start > 0 and head.doc[start - 1].pos_ == "PROPN" and head.doc[start - 1].dep_ == "compound":
+        start -= 1
+    return head.doc[start : head.i + 1]
 
 
 def _without_aside(tokens: Span, head: Token) -> str:

@@ -338,8 +338,14 @@ class BuzzfeedArticle:
 
 def parse_buzzfeed_file(path: Path) -> BuzzfeedArticle | None:
     """One `articles/NNNN.xml`; None when it has no main text. Raises ET.ParseError when corrupt."""
+    from sourcetrace.ingest.text import mark_paragraphs
+
     root = ET.parse(path).getroot()
-    text = (root.findtext("mainText") or "").strip()
+    raw = root.findtext("mainText") or ""
+    bounds = sorted(
+        (int(p.findtext("start") or 0), int(p.findtext("end") or 0)) for p in root.iter("paragraph")
+    )
+    text = mark_paragraphs(raw, bounds).strip()
     if not text:
         return None
 

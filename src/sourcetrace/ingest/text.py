@@ -189,6 +189,19 @@ def parse_dateline(text: str, *, outlet: str | None = None) -> Dateline:
     return Dateline()
 
 
+def mark_paragraphs(text: str, paragraphs: list[tuple[int, int]]) -> str:
+    """`text` with a line break in the white space between paragraphs whose bounds a source gives
+    apart (BuzzFeed-Webis XML joins them with spaces). Lengths are kept, so offsets into the source
+    text stay valid; the parser then starts a sentence at each paragraph, as a reader does."""
+    chars = list(text)
+    for (_, end), (start, _) in zip(paragraphs, paragraphs[1:], strict=False):
+        gap = range(end, min(start, len(chars)))
+        if gap and all(chars[i].isspace() for i in gap):
+            for k, i in enumerate(gap):
+                chars[i] = "\n" if k < 2 else " "
+    return "".join(chars)
+
+
 def document_from_text(raw: str, **meta: Any) -> Document:
     """Build a Document from article text, reading headline, byline and dateline from it.
 

@@ -167,12 +167,12 @@ LABELS = {
 
 def document_for(article: SharedArticle, *, with_outlet: bool) -> Document:
     """The Document a corpus reader makes of a shared article; without the outlet, title and text only."""
-    from sourcetrace.ingest.text import document_from_text
+    from sourcetrace.ingest.text import document_from_text, mark_paragraphs
 
     meta = {"title": article.title, "path": article.ref.id}
     if with_outlet:
         meta |= {"outlet": article.outlet, "url": article.url, "author": article.author}
-    return document_from_text(article.text, **meta)
+    return document_from_text(mark_paragraphs(article.text, list(article.paragraphs)), **meta)
 
 
 def _in_region(span: tuple[int, int], region: tuple[int, int]) -> bool:
