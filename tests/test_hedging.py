@@ -21,7 +21,7 @@ from sourcetrace.hedging import (
     find_scare_quotes,
     read_lexicon,
 )
-from sourcetrace.model import Claim, Hedge, Report
+from sourcetrace.model import ChainLink, Claim, Hedge, Report
 from sourcetrace.summary import headline_check
 
 CARD = LEXICON_FILE.parent / "LEXICON_CARD.md"
@@ -243,6 +243,7 @@ def test_headline_check_ignores_boosters() -> None:
     )
     check = headline_check("Harbour fees doubled last year", [hedged])
     assert check.overstated and "may" in (check.note or "")
+    assert check.reasons == ["hedged_in_body"]
 
 
 # ---------------------------------------------------------------------------------- whole analysis
@@ -299,3 +300,40 @@ def test_lexicon_card_lists_what_was_left_out() -> None:
     for word in ("should", "about", "will"):
         assert re.search(rf"`{word}`", card), word
         assert all(word not in e.forms for e in read_lexicon()), word
+
+
+def _link(source_id: str, name: str, kind: str) -> ChainLink:
+    return ChainLink(source_id=source_id, name=name, type=kind)
+
+
+def _claim(text: str, chain: list[ChainLink]) -> Claim:
+    return Claim(id="c1", text=text, start=0, end=len(text), chain=chain, hedges=find_hedges(text))
+
+
+PUBLISHER = _link("publisher", "The Dale Herald", "outlet")
+
+
+def test_headline_rule_unnamed_source_long_chain_and_hedge() -> None:
+    """The guide's three reasons, each alone, and a named on-record source that is none of them."""
+    text = "The ferry service will end in March."
+    unnamed = headline_check("Ferry service to end in March", [
+        _claim(text, [PUBLISHER, _link("s1", "a council official", "official_unnamed")])])
+    assert unnamed.overstated and unnamed.reasons == ["unnamed_source"]
+    long_chain = headline_check("Ferry service to end in March", [_claim(text, [
+        PUBLISHER, _link("wire", "Meridian Wire", "outlet"), _link("s1", "Valley TV", "outlet"),
+        _link("s2", "Rosa Imrie", "named_person")])])
+    assert long_chain.overstated and long_chain.reasons == ["long_chain"]
+    on_record = headline_check("Ferry service to end in March", [
+        _claim(text, [PUBLISHER, _link("s2", "Rosa Imrie", "named_person")])])
+    assert on_record.states_as_fact and not on_record.overstated and on_record.reasons == []
+
+
+def test_headline_with_a_cue_or_a_speaker_label_is_not_stated_as_fact() -> None:
+    text = "The ferry service will end in March."
+    chain = [PUBLISHER, _link("s1", "a council official", "official_unnamed")]
+    for title in ("Ferry service to end in March, official says", "Council: ferry service to end in March",
+                  "Ferry service to end in March?"):
+        check = headline_check(title, [_claim(text, chain)])
+        assert not check.states_as_fact and not check.overstated, title
+    labelled = headline_check("BREAKING: Ferry service to end in March", [_claim(text, chain)])
+    assert labelled.states_as_fact and labelled.overstated

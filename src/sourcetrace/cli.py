@@ -549,6 +549,11 @@ from sourcetrace.eval.matching_command import eval_matching as _eval_matching  #
 
 eval_app.command("matching", epilog=_MATCHING_EPILOG)(_eval_matching)
 
+from sourcetrace.eval.gap_command import EPILOG as _GAP_EPILOG  # noqa: E402 - light: typer only
+from sourcetrace.eval.gap_command import eval_gap as _eval_gap  # noqa: E402
+
+eval_app.command("gap", epilog=_GAP_EPILOG)(_eval_gap)
+
 from sourcetrace.eval.ptc_command import EPILOG as _PTC_EPILOG  # noqa: E402 - light: typer only
 from sourcetrace.eval.ptc_command import eval_ptc as _eval_ptc  # noqa: E402
 

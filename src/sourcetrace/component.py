@@ -278,6 +278,7 @@ def _resolve(
         # `"I think it is worth noting that ...," she said`: the relayed speaker is the quoted one.
         if parents[i] is not None and att.source and _first_person(doc, att):
             sources[i] = sources[parents[i]]
+    _name_described_speakers(raw, order, sources, resolver)
     hops = [Hop(ids[i], sources[i], addressees[i], parents[i]) for i in range(len(raw))]
     attributions = [
         _attribution(
@@ -291,6 +292,43 @@ def _resolve(
         for i, att in enumerate(raw)
     ]
     return hops, attributions
+
+
+#: How far (characters) a named speaker may follow the description it names (`a deputy head of the
+#: welfare organisation told ILNA ... Ahmad Khaki said`).
+CATAPHORA_WINDOW = 400
+
+
+def _name_described_speakers(
+    raw: list[RawAttribution], order: list[int], sources: dict, resolver: SourceResolver
+) -> None:
+    """An unnamed official who speaks and is named in the next sentences is that person (guide, Names:
+    cataphora counts), when the named speaker's role, if given, has the description's head noun."""
+    from sourcetrace.attribution.sources import PERSON_ROLE_NOUNS
+
+    for k, i in enumerate(order):
+        described = sources[i]
+        if described.type not in (SourceType.OFFICIAL_UNNAMED, SourceType.ANONYMOUS):
+            continue
+        head = described.head_lemma or ""
+        if head not in PERSON_ROLE_NOUNS and head not in ("head", "chief"):
+            continue
+        if any(sources[j] is described for j in order[:k]):
+            continue  # already a speaker before: a description the article keeps on its own
+        start = (raw[i].source or raw[i].cue)[0]
+        for j in order[k + 1 :]:
+            if (raw[j].source or raw[j].cue)[0] - start > CATAPHORA_WINDOW:
+                break
+            named = sources[j]
+            if named.type != SourceType.NAMED_PERSON:
+                continue
+            role_head = named.role.split()[-1].lower() if named.role else None
+            if role_head is None or role_head == head:
+                for m in (j2 for j2 in order if sources[j2] is described):
+                    sources[m] = named
+                named.mentions.extend(described.mentions)
+                named.role = named.role or described.name
+            break
 
 
 def _act_attributions(

@@ -182,11 +182,29 @@ class FramingSpan(_Model):
     score: float = Field(ge=0.0, le=1.0, description="Span confidence x technique probability.")
 
 
+class HeadlineReason(StrEnum):
+    """Why a headline that states a claim as fact overstates it (`../shared/ANNOTATION.md`, Headlines)."""
+
+    UNNAMED_SOURCE = "unnamed_source"  # (a) the body's chain ends in anonymous, official_unnamed, collective
+    LONG_CHAIN = "long_chain"  # (b) three or more hops below the publisher
+    HEDGED_IN_BODY = "hedged_in_body"  # (c) the body hedges it: reportedly, allegedly, may
+
+
 class HeadlineCheck(_Model):
     text: str | None
     matched_claim_ids: list[str] = Field(default_factory=list)
     similarity: float | None = None
-    overstated: bool = False
+    states_as_fact: bool = Field(
+        False, description="The headline asserts its claim with no attribution cue, hedge or quotation marks."
+    )
+    overstated: bool = Field(
+        False, description="States as fact a claim the body sources weakly: see `reasons` (one or more)."
+    )
+    reasons: list[HeadlineReason] = Field(
+        default_factory=list,
+        description="unnamed_source: the body's chain ends in an anonymous, unnamed official or collective "
+        "source; long_chain: three or more hops below the publisher; hedged_in_body: the body hedges it.",
+    )
     note: str | None = None
     chain: list[ChainLink] | None = None
 

@@ -35,7 +35,7 @@ ASSERTING_VERBS = frozenset(
     know learn hear understand guarantee swear boast brag joke quip lament acknowledge reaffirm
     recommend propose demand call ask appeal plead order advise describe label dub brand term
     characterise characterize portray proclaim protest object counter retort rebut refute reject
-    dismiss condemn denounce slam criticize criticise praise hail accept
+    dismiss condemn denounce slam criticize criticise praise hail accept count tally
     """.split()
 )
 #: Of those, cues whose noun-phrase object is itself the claim: `denied the report`, `called it X`,
@@ -43,7 +43,7 @@ ASSERTING_VERBS = frozenset(
 NOUN_CONTENT_CUES = frozenset(
     """deny dismiss reject refute dispute confirm acknowledge admit announce report claim call label dub
     brand term describe accuse blame charge urge demand condemn denounce slam criticize criticise
-    praise hail boast""".split()
+    praise hail boast count tally""".split()
 )
 #: Nouns that head a statement when the tagger makes them the cue: `in a statement`, `his remarks`.
 ASSERTING_NOUNS = frozenset(

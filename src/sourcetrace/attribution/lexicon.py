@@ -124,7 +124,7 @@ ROLE_NOUNS = OFFICIAL_NOUNS | frozenset(
 INSTITUTION_NOUNS = frozenset(
     """authority police government ministry army military navy council court prosecutors prosecution
     parliament cabinet administration department agency commission committee company firm board embassy
-    municipality regulator office union club party""".split()
+    municipality regulator office union club party center centre organization organisation""".split()
 )
 
 #: Verbs of perception: an unnamed source who `saw` or `heard` it is an eyewitness.

@@ -117,17 +117,25 @@ def _tagged_clause(verb: Token) -> tuple[int, int] | None:
     head = verb.head
     tag_deps = ("parataxis", "ccomp", "advcl")
     # `A is planned, the minister told IRNA`: the parser may also join the tag as a conjunct.
-    conjunct_tag = verb.dep_ == "conj" and head.i < verb.i and _child(verb, "nsubj") is not None
+    conjunct_tag = (
+        verb.dep_ == "conj"
+        and head.i < verb.i
+        and (_child(verb, "nsubj") is not None or _clause_final_subject(verb) is not None)
+    )
     if (verb.dep_ not in tag_deps and not conjunct_tag) or head.i == verb.i:
         return None
     first = min(t.i for t in verb.subtree)
+    tail = _clause_final_subject(verb) if conjunct_tag and _child(verb, "nsubj") is None else None
+    if tail is not None:
+        first = min(first, tail.left_edge.i)  # the parser hung the speaker on the clause it reports
     # `As Bump explains, the tweet could ...`: an as-clause before the clause it reports.
     as_clause = verb.dep_ == "advcl" and verb.doc[first].lower_ == "as" and head.i > verb.i
     if not as_clause and (first == 0 or not verb.doc[first - 1].is_punct):
         return None  # a speech tag is set off by a comma, dash or closing quote
     if head.i > verb.i and verb.dep_ != "parataxis" and not as_clause:
         return None
-    return trim(verb.doc, _clip(subtree_span(head, exclude=[verb]), verb.sent))
+    exclude = [verb] if tail is None else [verb, tail]
+    return trim(verb.doc, _clip(subtree_span(head, exclude=exclude), verb.sent))
 
 
 def _clause_final_subject(verb: Token) -> Token | None:
@@ -262,8 +270,18 @@ def _continuation(verb: Token, by_cue: dict[int, RawAttribution]) -> RawAttribut
         return None
     head = next((by_cue[a.i] for a in verb.ancestors if a.i in by_cue), None)
     content = _clause_content(verb)
-    if head is None or content is None:
+    if content is None:
         return None
+    if head is None:
+        # `Pierson objected to that assessment, remarking that ...`: the governing verb's subject speaks.
+        governor = verb.head if verb.head.i != verb.i and verb.head.pos_ in ("VERB", "AUX") else None
+        subject = _child(governor, "nsubj") if governor is not None else None
+        if subject is None:
+            return None
+        return RawAttribution(
+            cue=char_span([verb]), cue_head=verb.i, content=[content], source=subtree_span(subject),
+            source_head=subject.i, confidence=0.7, kind="indirect", extra={"construction": "continuation"},
+        )
     return RawAttribution(
         cue=char_span([verb]),
         cue_head=verb.i,

@@ -62,6 +62,8 @@ _NEUTER_TYPES = frozenset({SourceType.NAMED_ORGANIZATION, SourceType.OUTLET, Sou
 PERSON_ROLE_NOUNS = (OFFICIAL_NOUNS | ROLE_NOUNS | frozenset("diplomat envoy lawmaker official".split())) - frozenset(
     "authorities officials officers aides employees executives staffers".split()
 )
+#: How far back (in tokens) the pronoun scorer looks for people a pronoun may stand for.
+PRONOUN_WINDOW_TOKENS = 250
 PUBLISHER_ID = "publisher"
 WIRE_ID = "wire"
 AUTHOR_ID = "author"
@@ -77,6 +79,7 @@ class SourceEntity:
     affiliation: str | None = None
     mentions: list[tuple[int, int]] = field(default_factory=list)
     head_lemma: str | None = None
+    gender: str | None = None  # 'f', 'm' or None, for people (first name, title or the article's pronouns)
 
     def to_model(self) -> Source:
         return Source(
@@ -267,7 +270,9 @@ class SourceResolver:
             named = self.index.cluster_at(head.i)
         if named is not None and named.kind == PERSON and person is None:
             return self._cluster_person(named)
-        if named is not None and named.kind != PERSON and not any(e.label_ == "PERSON" for e in ents):
+        if named is not None and named.kind != PERSON and (
+            named.kind == OUTLET or not any(e.label_ == "PERSON" for e in ents)
+        ):
             return self._cluster_body(named)
         if person is None and head.pos_ == "PROPN" and _has_role_apposition(head):
             # `Shu Jueting, a spokesperson for ...`: a person whatever label the NER gave the name.
@@ -308,6 +313,7 @@ class SourceResolver:
 
     def _cluster_person(self, cluster: Cluster) -> SourceEntity:
         entity = self._get_or_add(f"person:c{cluster.id}", cluster.name, SourceType.NAMED_PERSON)
+        entity.gender = entity.gender or cluster.gender
         entity.role = entity.role or cluster.role
         entity.affiliation = entity.affiliation or cluster.affiliation
         if entity.role:
@@ -341,29 +347,57 @@ class SourceResolver:
         plural = head.lower_ in PLURAL_PRONOUNS
         personal = head.lower_ in PERSON_PRONOUNS
         if personal:
-            person = self._latest_person_before(head.idx)
-            latest_source = max(
-                (
-                    s
-                    for e in self.entities
-                    if e.type == SourceType.NAMED_PERSON
-                    for s, _ in e.mentions
-                    if s < head.idx
-                ),
-                default=-1,
-            )
-            if person is not None and person.start_char > latest_source:
-                # `County commissioner Hal Brennan struck a different tone. He said: ...`
-                return self._person(person, person.root)
-        wanted = _PERSONAL_TYPES if personal else _PLURAL_TYPES if plural else _NEUTER_TYPES
+            gender = "f" if head.lower_ in ("she", "her", "hers") else "m"
+            choice = self._speaker_for(head)
+            if choice is not None and choice.gender in (None, gender):
+                return choice
+            # The usual antecedent (the latest speaker or person) is of the other gender: ask the
+            # learned scorer which person of that gender, mentioned lately, the pronoun stands for.
+            learned = self._learned_antecedent(head, gender)
+            if learned is not None:
+                return learned
+            if choice is not None:
+                return choice
+        wanted = _PLURAL_TYPES if plural else _NEUTER_TYPES
         for entity in reversed(self._mentioned_before(head.idx)):
-            if entity.type in wanted and entity.id != IMPLICIT_ID:
+            if not personal and entity.type in wanted and entity.id != IMPLICIT_ID:
                 return entity
-        if personal:
-            person = self._latest_person_before(head.idx)
-            if person is not None:
-                return self._person(person, person.root)
         return self._get_or_add("pronoun:" + head.lower_, head.text, SourceType.ANONYMOUS)
+
+    def _speaker_for(self, head: Token) -> SourceEntity | None:
+        """`he said`: a person named since the last speaker, else the latest speaker (news style)."""
+        person = self._latest_person_before(head.idx)
+        latest_source = max(
+            (s for e in self.entities if e.type == SourceType.NAMED_PERSON for s, _ in e.mentions if s < head.idx),
+            default=-1,
+        )
+        if person is not None and person.start_char > latest_source:
+            # `County commissioner Hal Brennan struck a different tone. He said: ...`
+            return self._person(person, person.root)
+        for entity in reversed(self._mentioned_before(head.idx)):
+            if entity.type in _PERSONAL_TYPES and entity.id != IMPLICIT_ID:
+                return entity
+        return self._person(person, person.root) if person is not None else None
+
+    def _learned_antecedent(self, head: Token, gender: str) -> SourceEntity | None:
+        from sourcetrace.resolution.pronouns import Candidate, packaged_model
+
+        window = self.doc[max(0, head.i - PRONOUN_WINDOW_TOKENS)].idx
+        clusters = [
+            c for c in self.index.people_before(head.idx)
+            if c.gender in (None, gender) and any(self.doc[s].idx >= window for s, _ in c.mentions)
+        ]
+        if not clusters:
+            return None
+        candidates = [
+            Candidate(
+                str(c.id), [m for m in c.mentions if m[1] <= head.i], c.gender,
+                heads=[self.doc[s:e].root.i for s, e in c.mentions if e <= head.i],
+            )
+            for c in clusters
+        ]
+        best = packaged_model().best(self.doc, head.i, candidates)
+        return self._cluster_person(clusters[best[0]]) if best is not None else None
 
     def _mentioned_before(self, offset: int) -> list[SourceEntity]:
         seen = [(max((s for s, _ in e.mentions if s < offset), default=-1), e) for e in self.entities]
@@ -500,6 +534,8 @@ def classify_common_noun(tokens: Span, head: Token) -> SourceType:
     quantified = any(t.lower_ in COLLECTIVE_QUANTIFIERS for t in head.lefts)
     if lower in EYEWITNESS_NOUNS or lemma in EYEWITNESS_NOUNS:
         return SourceType.EYEWITNESS
+    if lemma == "report" and head.tag_ == "NNS" and not any(c.dep_ in ("prep", "poss") for c in head.children):
+        return SourceType.ANONYMOUS  # `reports say`, `early reports indicate`: nobody in particular
     if lemma in DOCUMENT_NOUNS or lower in DOCUMENT_NOUNS:
         return SourceType.DOCUMENT
     if lemma in OUTLET_NOUNS or lower in OUTLET_NOUNS:

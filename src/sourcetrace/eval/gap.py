@@ -188,3 +188,17 @@ def score(model: PronounModel, items: Sequence[GapInstance], threshold: float | 
         out.add(item.example.feminine, item.example.b_coref, pred_b)
         out.examples += 1
     return out
+
+
+def evaluate(data: Path, split: str, progress=None) -> GapScores:  # noqa: ANN001 - a print callback
+    """The packaged pronoun scorer on one GAP split."""
+    import spacy
+
+    from sourcetrace.analyzer import DEFAULT_MODEL
+    from sourcetrace.resolution.pronouns import packaged_model
+
+    examples = read_gap(data, split)
+    if progress:
+        progress(f"parsing {len(examples)} GAP {split} snippets")
+    nlp = spacy.load(DEFAULT_MODEL, disable=["lemmatizer"])
+    return score(packaged_model(), list(instances(nlp, examples)))

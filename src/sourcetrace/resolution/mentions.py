@@ -77,9 +77,12 @@ class EntityIndex:
         self.clusters: list[Cluster] = []
         self._by_token: dict[int, Cluster] = {}
         ents = list(doc.ents) if ents is None else ents
-        people = [e for e in ents if e.label_ == "PERSON"]
+        # `Tasnim`, `Sputnik`: agencies the NER takes for people are outlets.
+        people = [e for e in ents if e.label_ == "PERSON" and not is_outlet_name(e.text)]
         self._add_people(sorted(people + _role_apposed_names(doc, people), key=lambda e: e.start))
-        self._add_organisations([e for e in ents if e.label_ in _ORG_LABELS])
+        self._add_organisations(
+            [e for e in ents if e.label_ in _ORG_LABELS or (e.label_ == "PERSON" and is_outlet_name(e.text))]
+        )
 
     # -- people -----------------------------------------------------------------------------------
     def _add_people(self, ents: list[Span]) -> None:

@@ -32,6 +32,8 @@ PUBLISHER_ID = "publisher"
 IN_REGION_SHARE = 0.5
 
 AnalyzeFn = Callable[[Document], Report]
+#: The report's headline reasons as the guide's letters.
+_REASON_LETTERS = {"unnamed_source": "a", "long_chain": "b", "hedged_in_body": "c"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +207,7 @@ def score_article(gold: GoldArticle, article: SharedArticle, report: Report) -> 
             gold.headline.overstated,
             bool(check.overstated),
             gold.headline.reasons,
-            tuple(sorted(getattr(check, "reasons", None) or ())),
+            tuple(sorted(_REASON_LETTERS[str(r)] for r in check.reasons)),
         )
     return result
 
