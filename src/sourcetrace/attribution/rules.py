@@ -295,11 +295,25 @@ def _continuation(verb: Token, by_cue: dict[int, RawAttribution]) -> RawAttribut
     )
 
 
+def _name_runs_before_colon(doc: Doc) -> list[Span]:
+    """`Tomas Reyl:` opening a line, when the NER missed the name: two or three capitalised proper nouns."""
+    out = []
+    for token in doc:
+        if token.text != ":" or token.i < 2:
+            continue
+        start = token.i
+        while start > 0 and token.i - start < 3 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].is_title:
+            start -= 1
+        if token.i - start >= 2 and (start == 0 or "\n" in doc[start - 1].whitespace_ or doc[start - 1].is_space):
+            out.append(Span(doc, start, token.i, label="PERSON"))
+    return out
+
+
 def speaker_labels(doc: Doc) -> list[RawAttribution]:
     """Transcripts and tweets: a paragraph opening with a name and a colon (`Chris Cuomo: She did ...`)."""
     text = doc_text(doc)
     out = []
-    for ent in doc.ents:
+    for ent in [*doc.ents, *_name_runs_before_colon(doc)]:
         if ent.label_ not in ("PERSON", "ORG") or ent.end >= len(doc) or doc[ent.end].text != ":":
             continue
         line_start = text.rfind("\n", 0, ent.start_char) + 1

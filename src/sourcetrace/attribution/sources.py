@@ -38,7 +38,9 @@ from sourcetrace.resolution.mentions import (
     Cluster,
     EntityIndex,
     is_outlet_name,
+    person_text,
 )
+from sourcetrace.resolution.person_names import same_person_name
 
 _ORG_ENTS = frozenset({"ORG", "GPE", "NORP", "FAC"})
 _DETERMINERS = frozenset("the a an this that these those".split())
@@ -264,6 +266,10 @@ class SourceResolver:
             return self._resolve_pronoun(head)
         ents = self._ents_in(tokens)
         person = next((e for e in ents if e.label_ == "PERSON"), None)
+        if person is not None and len(person) < len(tokens) <= 4 and all(
+            t.pos_ == "PROPN" and t.is_title for t in tokens
+        ):
+            person = tokens  # `Tomas Reyl`, where the NER only took `Tomas`
         # A surname the article gave in full names that person, whatever label the NER put on it here.
         named = self.index.person_named(head.text) if head.pos_ == "PROPN" else None
         if named is None and head.pos_ == "PROPN":
@@ -328,8 +334,14 @@ class SourceResolver:
     def _person(self, ent: Span, head: Token) -> SourceEntity:
         cluster = self.index.cluster_at(ent.start) or self.index.person_named(normalise_name(ent.text))
         if cluster is not None and cluster.kind == PERSON:
+            full = person_text(ent)
+            shorter = cluster.name.split()
+            if len(full.split()) > len(shorter) and (
+                same_person_name(full, cluster.name) or full.split()[: len(shorter)] == shorter
+            ):
+                cluster.name = full  # the fullest name the article gives (`Tomas Reyl` over `Tomas`)
             return self._cluster_person(cluster)
-        full = normalise_name(ent.text)
+        full = person_text(ent)
         surname = full.split()[-1].lower() if full else ent.text.lower()
         fullest = self._person_names.get(surname, ent)
         name = normalise_name(fullest.text) or full

@@ -60,8 +60,13 @@ class Cluster:
         return min(s for s, _ in self.mentions)
 
 
-def _clean_person_text(span: Span) -> str:
-    text = re.sub(r"['\u2019]s$", "", span.text.strip())
+def person_text(span: Span) -> str:
+    """The name without the titles the NER swept into it: `Deputy Minister Jafar Talebi` -> `Jafar Talebi`."""
+    tokens = list(span)
+    last_title = max((k for k, t in enumerate(tokens[:-1]) if _is_title_token(t)), default=-1)
+    tokens = tokens[last_title + 1 :]
+    text = span.doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)] if tokens else ""
+    text = re.sub(r"['\u2019]s$", "", text.strip())
     return text.strip(" ,.;:-")
 
 
@@ -89,7 +94,7 @@ class EntityIndex:
         people = [c for c in self.clusters if c.kind == PERSON]
         pending_single: list[Span] = []
         for ent in ents:
-            text = _clean_person_text(ent)
+            text = person_text(ent)
             words = [w for w in name_words(text) if w not in TITLES]
             if not words or all(w in PARTICLES for w in words):
                 continue
@@ -105,9 +110,9 @@ class EntityIndex:
                 cluster.name = text
             self._attach(cluster, ent)
         for ent in pending_single:
-            cluster = self.person_named(_clean_person_text(ent))
+            cluster = self.person_named(person_text(ent))
             if cluster is None:
-                cluster = Cluster(len(self.clusters), PERSON, _clean_person_text(ent))
+                cluster = Cluster(len(self.clusters), PERSON, person_text(ent))
                 self.clusters.append(cluster)
             self._attach(cluster, ent)
         for cluster in self.clusters:

@@ -13,16 +13,14 @@ def overlap(a: Span, b: Span) -> int:
 
 
 def match_claims(gold: Sequence[Span], predicted: Sequence[Span]) -> dict[int, int]:
-    """gold index -> predicted index. Pairs are taken greedily by overlap, largest first, so each
-    claim is matched at most once and to the claim it overlaps most among those still free."""
-    pairs = sorted(
-        ((overlap(g, p), i, j) for i, g in enumerate(gold) for j, p in enumerate(predicted) if overlap(g, p)),
-        key=lambda t: (-t[0], t[1], t[2]),
-    )
-    out: dict[int, int] = {}
-    taken: set[int] = set()
-    for _, i, j in pairs:
-        if i not in out and j not in taken:
-            out[i] = j
-            taken.add(j)
-    return out
+    """gold index -> predicted index: the one-to-one pairing with the most overlapping characters in all
+    (an assignment problem, solved exactly), keeping only pairs that overlap. A long predicted claim
+    spanning two gold claims thus matches one of them, and a shorter one can still match the other."""
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
+    if not gold or not predicted:
+        return {}
+    weights = np.array([[overlap(g, p) for p in predicted] for g in gold], dtype=float)
+    rows, cols = linear_sum_assignment(weights, maximize=True)
+    return {int(i): int(j) for i, j in zip(rows, cols, strict=True) if weights[i, j] > 0}

@@ -1,0 +1,62 @@
+"""Credits that put another outlet into every chain: reposts, excerpts, closing agency credits."""
+
+from __future__ import annotations
+
+from sourcetrace.attribution.credits import find_credits, outlet_key
+
+
+def _hops(text: str, offset: int) -> list[str]:
+    """The credited outlets covering `offset`, outermost first, as the chain would list them."""
+    covering = [c for c in find_credits(text) if c.scope_start <= offset < c.scope_end]
+    return [c.name for c in sorted(covering, key=lambda c: c.rank)]
+
+
+def test_repost_line_covers_the_whole_article() -> None:
+    text = (
+        "The county will close two ferry routes in May.\n\n"
+        "Officials blamed falling ticket sales.\n\n"
+        "The post Ferry routes to close appeared first on Harbour Weekly."
+    )
+    assert _hops(text, 5) == ["Harbour Weekly"]
+    credit = find_credits(text)[0]
+    assert text[credit.line[0] : credit.line[1]].startswith("The post")
+
+
+def test_nested_credits_put_the_one_printed_last_outermost() -> None:
+    # A site reposting a blog that credits a third outlet prints its own source last.
+    text = (
+        "This article was originally published at Dale Monitor\n\n"
+        "The reservoir is at its lowest level in a decade.\n\n"
+        "Source: http://www.tarnblog.example.org/2016/06/reservoir-low.html"
+    )
+    assert _hops(text, text.index("reservoir")) == ["tarnblog.example.org", "Dale Monitor"]
+
+
+def test_two_credits_of_one_outlet_are_one_hop_with_its_own_spelling() -> None:
+    text = (
+        "A bridge in Orvale was closed after cracks were found.\n\n"
+        "Credit to Valley Courier\n\n"
+        "Source: http://www.valleycourier.com/bridge-closed"
+    )
+    hops = _hops(text, 3)
+    assert hops == ["Valley Courier"]
+    assert outlet_key("Valley Courier") == outlet_key("www.ValleyCourier.com")
+
+
+def test_closing_agency_credit_and_excerpt_scope() -> None:
+    text = "Exports rose 12 percent, the minister said. (IRNA)"
+    assert _hops(text, 0) == ["IRNA"]
+    excerpt = (
+        "The mayor spoke on Friday. From Lakeside Post: The council approved the budget. "
+        "Taxes will rise. Lakeside Post also noted that the vote was close."
+    )
+    inside = excerpt.index("The council approved")
+    after = excerpt.index("Lakeside Post also")
+    assert _hops(excerpt, inside) == ["Lakeside Post"]
+    assert _hops(excerpt, after) == []  # naming the outlet again is the reposting site's own voice
+    assert _hops(excerpt, 0) == []
+
+
+def test_a_place_or_a_closing_remark_in_brackets_is_no_credit() -> None:
+    assert find_credits("The talks went on late into the night (as expected)") == []
+    assert find_credits("The plant is in the Varna river valley.") == []

@@ -1,0 +1,85 @@
+"""Speaker resolution parts: person names, first-name gender, the entity index, the pronoun scorer."""
+
+from __future__ import annotations
+
+import pytest
+
+from sourcetrace.resolution.gender import first_name_gender
+from sourcetrace.resolution.mentions import OUTLET, PERSON, EntityIndex, is_outlet_name
+from sourcetrace.resolution.person_names import parse_person_name, same_person_name, surname_key
+from sourcetrace.resolution.pronouns import Candidate, PronounModel, packaged_model
+
+
+def test_person_names_titles_particles_and_given_names() -> None:
+    parsed = parse_person_name("Deputy Foreign Minister Seyed Abbas Araghchi")
+    assert parsed.surname_key == "araghchi" and parsed.given == ("seyed", "abbas")
+    assert parsed.titles == ("deputy", "foreign", "minister")
+    assert surname_key("Nouri Jawad al-Hakim") == surname_key("Hakim") == surname_key("al-Hakim") == "hakim"
+    assert same_person_name("J. Marsh", "Lena J. Marsh") is False  # given names disagree
+    assert same_person_name("Lena Marsh", "Gov. Lena Marsh")
+    assert not same_person_name("Mary Smith", "John Smith")
+
+
+def test_first_name_gender_from_the_published_list() -> None:
+    assert first_name_gender("Masoumeh") == "f"
+    assert first_name_gender("Jafar") == "m"
+    assert first_name_gender("Zorblax") is None  # not in the list
+    assert first_name_gender(None) is None
+
+
+@pytest.fixture(scope="module")
+def nlp(analyzer):
+    return analyzer.nlp
+
+
+def _index(nlp, text: str) -> EntityIndex:
+    with nlp.select_pipes(disable=["sourcetrace"]):
+        doc = nlp(text)
+    return EntityIndex(doc)
+
+
+def test_index_clusters_surnames_given_names_and_roles(nlp) -> None:
+    index = _index(
+        nlp,
+        "Foreign Minister Mohammad Javad Zarif met the envoy on Monday. Zarif said the talks went well. "
+        "Mohammad Javad Zarif later left for Ankara.",
+    )
+    people = [c for c in index.clusters if c.kind == PERSON]
+    assert len(people) == 1
+    zarif = people[0]
+    assert zarif.name == "Mohammad Javad Zarif" and len(zarif.mentions) == 3
+    assert "minister" in zarif.role_heads and zarif.gender == "m"
+    assert index.person_named("Zarif") is zarif
+    assert index.role_holder("minister", len(index.doc.text)) is zarif
+
+
+def test_index_links_defined_acronyms_and_types_outlets(nlp) -> None:
+    index = _index(
+        nlp,
+        "The Iranian Students' News Agency (ISNA) reported the decision. Later ISNA said the vote was close. "
+        "The World Steel Association published its figures.",
+    )
+    agency = index.organisation_named("ISNA")
+    assert agency is not None and agency.kind == OUTLET
+    assert index.organisation_named("Iranian Students' News Agency") is agency
+    assert is_outlet_name("Tasnim") and is_outlet_name("KUNA") and not is_outlet_name("World Steel Association")
+
+
+def test_pronoun_scorer_prefers_the_subject_of_the_reporting_clause(nlp) -> None:
+    model = packaged_model()
+    assert isinstance(model, PronounModel) and 0 < model.threshold < 1
+    with nlp.select_pipes(disable=["sourcetrace"]):
+        doc = nlp("Karen Holm met Ruth Elling in Oslo. Holm said that she would sign the deal on Friday.")
+    she = next(t.i for t in doc if t.lower_ == "she")
+    holm = Candidate("holm", [(0, 2), (8, 9)], "f", heads=[1, 8])
+    elling = Candidate("elling", [(3, 5)], "f", heads=[4])
+    probs = model.probabilities(doc, she, [holm, elling])
+    assert probs[0] > probs[1]
+
+
+def test_pronoun_model_file_round_trips(tmp_path) -> None:
+    model = PronounModel({"dir:b": 0.5, "role:subj": 1.25}, -0.3, 0.4, {"C": 1.0})
+    model.save(tmp_path)
+    again = PronounModel.load(tmp_path)
+    assert again.weights == pytest.approx(model.weights) and again.bias == pytest.approx(-0.3)
+    assert again.threshold == pytest.approx(0.4) and again.meta == {"C": 1.0}
