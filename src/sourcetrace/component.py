@@ -176,7 +176,7 @@ class SourcetraceComponent:
         raw = [a for a, c in zip(found, classes, strict=True) if c == ASSERTS]
         acts = [a for a, c in zip(found, classes, strict=True) if c == ACT]
         resolver = SourceResolver(doc, outlet=document.outlet, wire=document.wire, author=document.author)
-        credits = [(c, resolver.outlet(c.name, c.span)) for c in find_credits(text)]
+        credits = [(c, resolver.credited(c.name, c.span)) for c in find_credits(text)]
         hops, attributions = _resolve(doc, raw, resolver)
         carry_outlets(hops, sorted(range(len(raw)), key=lambda i: raw[i].cue[0]))
         chains = [
@@ -275,9 +275,10 @@ def _resolve(
             sources[i].type = SourceType.EYEWITNESS
         addressees[i] = resolver.resolve(att.addressee) if att.addressee else None
     for i, att in enumerate(raw):
-        # `"I think it is worth noting that ...," she said`: the relayed speaker is the quoted one.
-        if parents[i] is not None and att.source and _first_person(doc, att):
-            sources[i] = sources[parents[i]]
+        # `"I think it is worth noting that ...," she said`: the relayed speaker is the quoted one; an `I`
+        # in nobody's quotation is the author's own voice.
+        if att.source and _first_person(doc, att):
+            sources[i] = sources[parents[i]] if parents[i] is not None else resolver.author
     _name_described_speakers(raw, order, sources, resolver)
     hops = [Hop(ids[i], sources[i], addressees[i], parents[i]) for i in range(len(raw))]
     attributions = [

@@ -106,6 +106,8 @@ def classify(doc: Doc, att: RawAttribution) -> str:
         return ASSERTS if lemma in ASSERTING_NOUNS and _is_clause(content) else ACT
     if lemma not in ASSERTING_VERBS:
         return ACT
+    if att.source is None and not _passive(cue):
+        return ACT  # `asking about how to do it`: a speech verb with no speaker is the author's narration
     if _is_clause(content) or lemma in NOUN_CONTENT_CUES:
         return ASSERTS
     return ACT

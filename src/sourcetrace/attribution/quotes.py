@@ -202,7 +202,11 @@ def attach_quotes(text: str, attributions: list[RawAttribution], quotes: list[Qu
                 att.content.extend(follower.marked_parts(text))
                 claimed.add(index + 1)
         else:
-            att = _trailing_name(text, quote) or _inherited(text, quote, previous)
+            att = (
+                _trailing_name(text, quote)
+                or _inherited(text, quote, previous)
+                or _inherited(text, quote, _speaker_in_paragraph(text, quote, out), same_paragraph=True)
+            )
             if att is None:
                 continue
             out.append(att)
@@ -240,12 +244,29 @@ def _trailing_name(text: str, quote: Quote) -> RawAttribution | None:
     )
 
 
-def _inherited(text: str, quote: Quote, previous: RawAttribution | None) -> RawAttribution | None:
-    """A quote standing alone in its paragraph continues the last speaker quoted just before it."""
+def _speaker_in_paragraph(text: str, quote: Quote, found: list[RawAttribution]) -> RawAttribution | None:
+    """`Epshteyn responded that they differ. "There is no equivalency."`: an untagged quote right after
+    a reported statement in its own paragraph continues that speaker."""
+    para_start, _ = _paragraph_of(text, quote.start)
+    before = [
+        a for a in found
+        if a.source is not None and para_start <= a.cue[0] < quote.open_mark and a.content_span[1] <= quote.open_mark
+    ]
+    if not before:
+        return None
+    latest = max(before, key=lambda a: a.content_span[1])
+    return latest if len(text[latest.content_span[1] : quote.open_mark].split()) <= 2 else None
+
+
+def _inherited(
+    text: str, quote: Quote, previous: RawAttribution | None, *, same_paragraph: bool = False
+) -> RawAttribution | None:
+    """A quote standing alone in its paragraph continues the last speaker quoted just before it (or,
+    with `same_paragraph`, the speaker of the statement just before it in its paragraph)."""
     if previous is None or previous.source is None:
         return None
     para_start, _ = _paragraph_of(text, quote.start)
-    if text[para_start : quote.open_mark].strip():
+    if not same_paragraph and text[para_start : quote.open_mark].strip():
         return None
     return RawAttribution(
         cue=(quote.open_mark, quote.open_mark),

@@ -296,7 +296,9 @@ def _continuation(verb: Token, by_cue: dict[int, RawAttribution]) -> RawAttribut
 
 
 def _name_runs_before_colon(doc: Doc) -> list[Span]:
-    """`Tomas Reyl:` opening a line, when the NER missed the name: two or three capitalised proper nouns."""
+    """`Tomas Reyl:` opening a line, when the NER missed the name: two or three capitalised proper nouns,
+    or one (`Cuomo:`) that the article names a person with elsewhere."""
+    surnames = {e[-1].lower_ for e in doc.ents if e.label_ == "PERSON"}
     out = []
     for token in doc:
         if token.text != ":" or token.i < 2:
@@ -304,7 +306,8 @@ def _name_runs_before_colon(doc: Doc) -> list[Span]:
         start = token.i
         while start > 0 and token.i - start < 3 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].is_title:
             start -= 1
-        if token.i - start >= 2 and (start == 0 or "\n" in doc[start - 1].whitespace_ or doc[start - 1].is_space):
+        enough = token.i - start >= 2 or (token.i - start == 1 and doc[start].lower_ in surnames)
+        if enough and (start == 0 or "\n" in doc[start - 1].whitespace_ or doc[start - 1].is_space):
             out.append(Span(doc, start, token.i, label="PERSON"))
     return out
 

@@ -192,6 +192,16 @@ class SourceResolver:
             entity.mentions.append(span)
         return entity
 
+    def credited(self, name: str, span: tuple[int, int]) -> SourceEntity:
+        """The outlet a repost or closing credit names; a bare code no outlet goes by (`(Source: PIB)`, a
+        government press office) is the body that issued the text."""
+        word = name.strip()
+        if word.isupper() and 2 <= len(word) <= 6 and not is_outlet_name(word):
+            entity = self._get_or_add("org:" + word.lower(), word, SourceType.NAMED_ORGANIZATION)
+            entity.mentions.append(span)
+            return entity
+        return self.outlet(name, span)
+
     def _match_outlet(self, name: str) -> SourceEntity | None:
         from sourcetrace.attribution.credits import outlet_key
 
@@ -566,8 +576,8 @@ def classify_common_noun(tokens: Span, head: Token) -> SourceType:
         return SourceType.COLLECTIVE
     if lemma in ANONYMOUS_NOUNS:
         return SourceType.ANONYMOUS
-    if head.tag_ in ("NNS", "NNPS") and not head.ent_type_:
-        return SourceType.COLLECTIVE  # `Local hauliers say`, `Hotels in the valley say`
+    if head.tag_ in ("NNS", "NNPS") and head.ent_type_ in ("", "NORP"):
+        return SourceType.COLLECTIVE  # `Local hauliers say`, `Democrats say`
     if head.pos_ == "PROPN":
         return SourceType.NAMED_ORGANIZATION
     if any(t.lower_ == "the" for t in head.lefts) and head.tag_ in ("NN", "NNS"):
