@@ -25,8 +25,12 @@ def assign_parents(attributions: list[RawAttribution]) -> list[int | None]:
         for j, outer in enumerate(attributions):
             if i == j:
                 continue
+            if inner.kind == "according_to" and any(s <= outer.cue[0] < e for s, e in inner.content):
+                continue  # `"...," he said, according to ICANA`: the agency relays the speaker, not back
             for start, end in outer.content:
-                if start <= cue < end and inner.content_span[1] <= end + 1 and end - start < best_len:
+                # The inner content's first part must lie inside (a quote it continues may run on).
+                inner_end = min(e for _, e in inner.content)
+                if start <= cue < end and inner_end <= end + 1 and end - start < best_len:
                     best, best_len = j, end - start
         parents.append(best)
     return _break_cycles(parents)

@@ -73,7 +73,7 @@ OFFICIAL_NOUNS = frozenset(
     official officials spokesman spokeswoman spokesperson spokespeople spokesmen spokeswomen
     minister ministers officer officers aide aides diplomat diplomats commander commanders
     administrator administrators representative representatives adviser advisers advisor advisors
-    secretary governor mayor president chief director inspector investigator investigators
+    secretary governor mayor president chief head director inspector investigator investigators
     prosecutor prosecutors authorities lawmaker lawmakers senator legislator ambassador
     envoy general colonel captain sheriff superintendent commissioner negotiator negotiators
     staffer staffers employee employees manager executive executives chairman chairwoman

@@ -246,6 +246,10 @@ def _according_to(token: Token) -> RawAttribution | None:
         return None
     sent: Span = token.sent
     governor = token.head if token.head.i != token.i else sent.root
+    # `"...," he said, according to ICANA`: the agency relays the whole statement, speech tag included,
+    # so the speaker's attribution nests inside this one whatever the parser hung `according` on.
+    if any(is_reporting(t) and t.i < token.i for t in sent if t.i != token.i and t.lower_ != "according"):
+        governor = sent.root
     content = subtree_span(governor, exclude=[token])
     content = _clip(content, sent)
     return RawAttribution(

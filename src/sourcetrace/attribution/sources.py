@@ -426,7 +426,11 @@ class SourceResolver:
         return [e for pos, e in sorted(seen, key=lambda p: p[0]) if pos >= 0]
 
     def _latest_person_before(self, offset: int) -> Span | None:
-        people = [e for e in self._ents if e.label_ == "PERSON" and e.end_char <= offset]
+        people = [
+            e for e in self._ents
+            if e.label_ == "PERSON" and e.end_char <= offset and self.index.cluster_at(e.start) is not None
+            and self.index.cluster_at(e.start).kind == PERSON
+        ]
         return people[-1] if people else None
 
     def _common_noun(self, tokens: Span, head: Token) -> SourceEntity:

@@ -82,8 +82,10 @@ class EntityIndex:
         self.clusters: list[Cluster] = []
         self._by_token: dict[int, Cluster] = {}
         ents = list(doc.ents) if ents is None else ents
-        # `Tasnim`, `Sputnik`: agencies the NER takes for people are outlets.
-        people = [e for e in ents if e.label_ == "PERSON" and not is_outlet_name(e.text)]
+        # `Tasnim`, `Sputnik`: agencies the NER takes for people are outlets; a name it tags as a place
+        # elsewhere in the article (`Greece`) is no person either.
+        places = {e.text for e in ents if e.label_ in ("GPE", "LOC", "NORP")}
+        people = [e for e in ents if e.label_ == "PERSON" and not is_outlet_name(e.text) and e.text not in places]
         self._add_people(sorted(people + _role_apposed_names(doc, people), key=lambda e: e.start))
         self._add_organisations(
             [e for e in ents if e.label_ in _ORG_LABELS or (e.label_ == "PERSON" and is_outlet_name(e.text))]
