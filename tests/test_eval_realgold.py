@@ -8,17 +8,24 @@ import random
 from pathlib import Path
 
 import pytest
+from conftest import REPO, shared_data
 
 from sourcetrace.eval.realgold.annotation import agreement, render_packet
-from sourcetrace.eval.realgold.gold import GoldArticle, GoldClaim, GoldHeadline, Hop, from_dict, load_gold_dir, to_dict
+from sourcetrace.eval.realgold.gold import (
+    GoldArticle,
+    GoldClaim,
+    GoldHeadline,
+    Hop,
+    from_dict,
+    load_gold_dir,
+    to_dict,
+)
 from sourcetrace.eval.realgold.matching import match_claims
 from sourcetrace.eval.realgold.names import head_noun, same_source
 from sourcetrace.eval.realgold.scoring import score_article
 from sourcetrace.eval.realgold.selection import load_selection, region, rejection
 from sourcetrace.eval.realgold.shared import ArticleRef, SharedArticle, load_article, text_sha256
 from sourcetrace.eval.realgold.textmap import OffsetMap, locate
-
-from conftest import REPO, shared_data
 
 GOLD = REPO / "tests" / "gold" / "real"
 
@@ -41,7 +48,9 @@ GOLD = REPO / "tests" / "gold" / "real"
         ("IRNA", "outlet", "IRNA", "named_organization", False),
     ],
 )
-def test_names_by_the_guide(gold: str, gold_type: str, predicted: str, predicted_type: str, same: bool) -> None:
+def test_names_by_the_guide(
+    gold: str, gold_type: str, predicted: str, predicted_type: str, same: bool
+) -> None:
     assert same_source(gold, gold_type, predicted, predicted_type) is same
 
 
@@ -71,7 +80,8 @@ def test_claims_match_one_to_one_by_overlap() -> None:
 
 
 def _article(text: str) -> SharedArticle:
-    return SharedArticle(ArticleRef("tehran_times", "1"), "text", text, "Dam to reopen in May", "The Dale Herald")
+    ref = ArticleRef("tehran_times", "1")
+    return SharedArticle(ref, "text", text, "Dam to reopen in May", "The Dale Herald")
 
 
 def test_gold_round_trips_and_scores_a_real_analysis(analyzer) -> None:
@@ -90,7 +100,10 @@ def test_gold_round_trips_and_scores_a_real_analysis(analyzer) -> None:
 
     publisher = Hop("The Dale Herald", "outlet")
     claims = (
-        GoldClaim(*span("The Kessel dam will reopen in May"), (publisher, Hop("water authority", "named_organization"))),
+        GoldClaim(
+            *span("The Kessel dam will reopen in May"),
+            (publisher, Hop("water authority", "named_organization")),
+        ),
         GoldClaim(*span("the repairs cost twice the estimate"),
                   (publisher, Hop("Valley TV", "outlet"), Hop("Marta Lindqvist", "named_person"))),
         GoldClaim(*span("The dam supplies 40,000 households"), (publisher, Hop("", "author"))),
@@ -122,7 +135,8 @@ def test_selection_rules_and_regions() -> None:
     short = SharedArticle(ArticleRef("tehran_times", "3"), "text", "Too short, he said.", "T", "O")
     assert rejection(short) == "length"
     doubled = "The minister said the new bridge will open in the spring of next year. " * 12
-    assert rejection(SharedArticle(ArticleRef("tehran_times", "4"), "text", doubled, "T", "O")) == "repeated sentences"
+    doubled_article = SharedArticle(ArticleRef("tehran_times", "4"), "text", doubled, "T", "O")
+    assert rejection(doubled_article) == "repeated sentences"
     prose = " ".join(f"Sentence number {i} says that the council met again on Monday." for i in range(60))
     article = SharedArticle(ArticleRef("tehran_times", "5"), "text", prose, "T", "O")
     start, end = region(article, random.Random(1))

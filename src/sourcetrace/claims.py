@@ -42,8 +42,9 @@ BOILERPLATE = re.compile(
     r"""(?ix)
     ^(?:the\ views\ expressed\ in\ this | get\ your\ daily\ dose | let\ us\ know\ in\ the\ comments
       | story\ continued\ below | this\ (?:story|article|post)\ (?:has\ been|was)\ updated
-      | the\ original\ text\ was | headline: | photo: | image(?:\ via)?: | read(?:\ more)?: | watch: | click\ here
-      | we\ encourage\ you\ to\ share | this\ content\ may\ be\ freely | add\ your\ two\ cents | %\ of\ readers
+      | the\ original\ text\ was | headline: | photo: | image(?:\ via)?: | read(?:\ more)?: | watch:
+      | click\ here | we\ encourage\ you\ to\ share | this\ content\ may\ be\ freely | add\ your\ two\ cents
+      | %\ of\ readers
       | subscribe | sign\ up\ for | follow\ us | share\ this | warning:)
     | contributed\ reporting | \(@\w+\)\ \w+\ \d{1,2},\ \d{4}$
     """

@@ -72,7 +72,8 @@ class _Context:
 
 #: A dateline at the start of an article: `TEHRAN -`, `TEHRAN (IRNA) --`, `GENEVA, May 3 (Reuters) -`.
 _LEADING_DATELINE = re.compile(
-    r"^\s*[A-Z][A-Z .,'\u2019-]{1,40}?(?:,[^\n()]{1,30})?(?:\s*\([^)\n]{1,60}\))?\s*[-\u2013\u2014]{1,2}\s*(?=[A-Z\"\u201c])"
+    r"^\s*[A-Z][A-Z .,'\u2019-]{1,40}?(?:,[^\n()]{1,30})?(?:\s*\([^)\n]{1,60}\))?"
+    r"\s*[-\u2013\u2014]{1,2}\s*(?=[A-Z\"\u201c])"
 )
 
 
@@ -279,6 +280,13 @@ def _resolve(
         # in nobody's quotation is the author's own voice.
         if att.source and _first_person(doc, att):
             sources[i] = sources[parents[i]] if parents[i] is not None else resolver.author
+    for i in order:
+        # `Cuomo: He said there is no case ...`: a `he` inside someone's words is somebody else.
+        parent = parents[i]
+        if parent is not None and sources[i] is sources[parent] and _third_person(doc, raw[i]):
+            other = resolver.other_person(raw[i].source[0], exclude=sources[parent])
+            if other is not None:
+                sources[i] = other
     _name_described_speakers(raw, order, sources, resolver)
     hops = [Hop(ids[i], sources[i], addressees[i], parents[i]) for i in range(len(raw))]
     attributions = [
@@ -345,6 +353,13 @@ def _act_attributions(
 
 
 _FIRST_PERSON = frozenset("i me we us my our".split())
+_THIRD_PERSON = frozenset("he she him her".split())
+
+
+def _third_person(doc: Doc, att: RawAttribution) -> bool:
+    if att.source is None:
+        return False
+    return doc_text(doc)[att.source[0] : att.source[1]].strip().lower() in _THIRD_PERSON
 
 
 def _first_person(doc: Doc, att: RawAttribution) -> bool:

@@ -36,9 +36,13 @@ _HEADLINE_MARKERS = re.compile(
 #: `FBI: ...`, `Charlotte Police: ...`: a name before a colon attributes the headline; a label does not
 #: (`JUST IN:`, `EXPOSED:`, `Dear Trump:`, `Watch:`).
 _COLON_PREFIX = re.compile(r"^\s*([^:]{1,60}?):\s")
-_LABEL_PREFIX = re.compile(r"^(?:dear\b|watch\b|video\b|breaking\b|update\b|exclusive\b|opinion\b|analysis\b)", re.I)
+_LABEL_PREFIX = re.compile(
+    r"^(?:dear\b|watch\b|video\b|breaking\b|update\b|exclusive\b|opinion\b|analysis\b)", re.I
+)
 #: Role words a headline may end on in place of its speaker (`... CFT MP`, `... says official`).
-_TRAILING_SPEAKER_WORDS = frozenset("mp official officials minister spokesman spokeswoman envoy source sources".split())
+_TRAILING_SPEAKER_WORDS = frozenset(
+    "mp official officials minister spokesman spokeswoman envoy source sources".split()
+)
 #: Innermost source types that make a headline stated as fact overstated (guide, Headlines, reason a).
 _WEAK_INNERMOST = frozenset({SourceType.ANONYMOUS, SourceType.OFFICIAL_UNNAMED, SourceType.COLLECTIVE})
 #: Hops below the publisher from which a chain is too long to be stated as fact (reason b).
@@ -105,7 +109,8 @@ def headline_check(title: str | None, claims: list[Claim]) -> HeadlineCheck:
     note = None
     if reasons:
         innermost = best.chain[-1] if best.chain else None
-        who = f"{innermost.name} ({str(innermost.type).replace('_', ' ')})" if innermost else "an unnamed source"
+        kind = str(innermost.type).replace("_", " ") if innermost else ""
+        who = f"{innermost.name} ({kind})" if innermost else "an unnamed source"
         basis = {
             HeadlineReason.UNNAMED_SOURCE: f"rests on {who}",
             HeadlineReason.LONG_CHAIN: f"comes through {_hops_below_publisher(best)} hops",

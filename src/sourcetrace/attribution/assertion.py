@@ -57,7 +57,9 @@ NOT_ATTRIBUTION = frozenset(
     slate plan tip poise destine""".split()
 )
 #: Passives that report someone's claim even without an agent: `X is said to`, `it is believed that`.
-REPORTING_PASSIVES = frozenset("say report believe think allege rumor rumour claim understand know fear".split())
+REPORTING_PASSIVES = frozenset(
+    "say report believe think allege rumor rumour claim understand know fear".split()
+)
 
 
 def _span(doc: Doc, span: tuple[int, int]) -> Span | None:

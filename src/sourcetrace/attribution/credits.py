@@ -27,8 +27,10 @@ _START = r"(?:^|(?<=[.!?\u2026\u201d\"')\]])\s+|\n)[ \t]*"
 
 _DOCUMENT_PATTERNS = (
     rf"(?:The post .{{0,300}}?\s)?appeared first on\s+{_TARGET}",
-    rf"(?:was |were )?(?:originally (?:published|posted|appeared)|first published)\s+(?:at|on|in|by)\s+{_TARGET}",
-    rf"{_START}(?:Reposted|Republished|Reprinted|Syndicated|Shared)(?: [Ww]ith [Pp]ermission)?\s+(?:[Ff]rom|[Bb]y)\s+{_TARGET}",
+    rf"(?:was |were )?(?:originally (?:published|posted|appeared)|first published)\s+"
+    rf"(?:at|on|in|by)\s+{_TARGET}",
+    rf"{_START}(?:Reposted|Republished|Reprinted|Syndicated|Shared)(?: [Ww]ith [Pp]ermission)?\s+"
+    rf"(?:[Ff]rom|[Bb]y)\s+{_TARGET}",
     rf"{_START}Read (?:the rest|more)(?: of (?:the|this) (?:story|article|post))?\s+(?:at|on)\s+"
     rf"(?:[A-Z][\w.'\u2019-]*(?:\s[A-Z][\w.'\u2019-]*)?['\u2019]s\s+(?:blog|site|website)\s+)?{_TARGET}",
     rf"{_START}(?:Credit|Credits|Hat tip|H/T) to\s+{_TARGET}",
@@ -106,7 +108,8 @@ def find_credits(text: str) -> list[Credit]:
     tail = text.rstrip()
     closing = _CLOSING_AGENCY.search(tail)
     if closing and _looks_like_outlet(closing.group(1)):
-        credits.append(Credit(closing.group(1), closing.span(1), closing.span(), 0, end, rank=-closing.start()))
+        name = closing.group(1)
+        credits.append(Credit(name, closing.span(1), closing.span(), 0, end, rank=-closing.start()))
     last_lines = text[max(0, len(tail) - 600) :]
     offset = max(0, len(tail) - 600)
     for match in _TRAILING_URL.finditer(last_lines):

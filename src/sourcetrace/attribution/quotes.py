@@ -250,7 +250,9 @@ def _speaker_in_paragraph(text: str, quote: Quote, found: list[RawAttribution]) 
     para_start, _ = _paragraph_of(text, quote.start)
     before = [
         a for a in found
-        if a.source is not None and para_start <= a.cue[0] < quote.open_mark and a.content_span[1] <= quote.open_mark
+        if a.source is not None
+        and para_start <= a.cue[0] < quote.open_mark
+        and a.content_span[1] <= quote.open_mark
     ]
     if not before:
         return None

@@ -299,6 +299,10 @@ def _continuation(verb: Token, by_cue: dict[int, RawAttribution]) -> RawAttribut
     )
 
 
+def _capitalised_proper(token: Token) -> bool:
+    return token.pos_ == "PROPN" and token.is_title
+
+
 def _name_runs_before_colon(doc: Doc) -> list[Span]:
     """`Tomas Reyl:` opening a line, when the NER missed the name: two or three capitalised proper nouns,
     or one (`Cuomo:`) that the article names a person with elsewhere."""
@@ -308,7 +312,7 @@ def _name_runs_before_colon(doc: Doc) -> list[Span]:
         if token.text != ":" or token.i < 2:
             continue
         start = token.i
-        while start > 0 and token.i - start < 3 and doc[start - 1].pos_ == "PROPN" and doc[start - 1].is_title:
+        while start > 0 and token.i - start < 3 and _capitalised_proper(doc[start - 1]):
             start -= 1
         enough = token.i - start >= 2 or (token.i - start == 1 and doc[start].lower_ in surnames)
         if enough and (start == 0 or "\n" in doc[start - 1].whitespace_ or doc[start - 1].is_space):

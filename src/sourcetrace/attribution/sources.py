@@ -61,9 +61,9 @@ _PLURAL_TYPES = frozenset(
 )
 _NEUTER_TYPES = frozenset({SourceType.NAMED_ORGANIZATION, SourceType.OUTLET, SourceType.DOCUMENT})
 #: Person roles a definite description may refer back with (`the minister`, `the chief diplomat`).
-PERSON_ROLE_NOUNS = (OFFICIAL_NOUNS | ROLE_NOUNS | frozenset("diplomat envoy lawmaker official".split())) - frozenset(
-    "authorities officials officers aides employees executives staffers".split()
-)
+PERSON_ROLE_NOUNS = (
+    OFFICIAL_NOUNS | ROLE_NOUNS | frozenset("diplomat envoy lawmaker official".split())
+) - frozenset("authorities officials officers aides employees executives staffers".split())
 #: How far back (in tokens) the pronoun scorer looks for people a pronoun may stand for.
 PRONOUN_WINDOW_TOKENS = 250
 PUBLISHER_ID = "publisher"
@@ -263,7 +263,8 @@ class SourceResolver:
         after a role-only mention is the one speaking."""
         if any(e.label_ == "PERSON" for e in self._ents_in(tokens)) or tokens.end >= len(self.doc):
             return None
-        if tokens.root.lemma_.lower() not in PERSON_ROLE_NOUNS and tokens.root.lower_ not in ("head", "chief"):
+        root = tokens.root
+        if root.lemma_.lower() not in PERSON_ROLE_NOUNS and root.lower_ not in ("head", "chief"):
             return None
         at = tokens.end
         while at < len(self.doc) and self.doc[at].text in (")", ",") and at - tokens.end < 2:
@@ -390,7 +391,13 @@ class SourceResolver:
         """`he said`: a person named since the last speaker, else the latest speaker (news style)."""
         person = self._latest_person_before(head.idx)
         latest_source = max(
-            (s for e in self.entities if e.type == SourceType.NAMED_PERSON for s, _ in e.mentions if s < head.idx),
+            (
+                s
+                for e in self.entities
+                if e.type == SourceType.NAMED_PERSON
+                for s, _ in e.mentions
+                if s < head.idx
+            ),
             default=-1,
         )
         if person is not None and person.start_char > latest_source:
@@ -400,6 +407,14 @@ class SourceResolver:
             if entity.type in _PERSONAL_TYPES and entity.id != IMPLICIT_ID:
                 return entity
         return self._person(person, person.root) if person is not None else None
+
+    def other_person(self, offset: int, exclude: SourceEntity) -> SourceEntity | None:
+        """The latest person mentioned before `offset` who is not `exclude` (a quoted speaker's `he`)."""
+        for cluster in self.index.people_before(offset):
+            entity = self._cluster_person(cluster)
+            if entity is not exclude:
+                return entity
+        return None
 
     def _learned_antecedent(self, head: Token, gender: str) -> SourceEntity | None:
         from sourcetrace.resolution.pronouns import Candidate, packaged_model
@@ -560,7 +575,8 @@ def classify_common_noun(tokens: Span, head: Token) -> SourceType:
     quantified = any(t.lower_ in COLLECTIVE_QUANTIFIERS for t in head.lefts)
     if lower in EYEWITNESS_NOUNS or lemma in EYEWITNESS_NOUNS:
         return SourceType.EYEWITNESS
-    if lemma == "report" and head.tag_ == "NNS" and not any(c.dep_ in ("prep", "poss") for c in head.children):
+    issued = any(c.dep_ in ("prep", "poss") for c in head.children)
+    if lemma == "report" and head.tag_ == "NNS" and not issued:
         return SourceType.ANONYMOUS  # `reports say`, `early reports indicate`: nobody in particular
     if lemma in DOCUMENT_NOUNS or lower in DOCUMENT_NOUNS:
         return SourceType.DOCUMENT

@@ -23,7 +23,9 @@ def eval_gap(
         Path, typer.Argument(help="The GAP folder (gap-development.tsv, gap-validation.tsv, gap-test.tsv).",
                              metavar="DIR")
     ],
-    split: Annotated[str, typer.Option(help="development (training), validation (tuning) or test.")] = "validation",
+    split: Annotated[
+        str, typer.Option(help="development (training), validation (tuning) or test.")
+    ] = "validation",
 ) -> None:
     """Pronoun resolution on GAP (snippet context): precision, recall and F1 of the (pronoun, name) pairs
     the pronoun scorer links, overall and by the pronoun's gender, and the paper's bias figure."""

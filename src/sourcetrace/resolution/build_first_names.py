@@ -35,7 +35,9 @@ def build(out: Path) -> int:
         if value[1] >= MIN_COUNT and name.isascii() and name.isalpha() and abs(value[2] - 0.5) >= MIN_MARGIN
     )
     out.parent.mkdir(parents=True, exist_ok=True)
-    header = f"# first name<TAB>female share; from {PACKAGE} 0.1.4 name_data.json (MIT), see FIRST_NAMES_CARD.md\n"
+    header = (
+        f"# first name<TAB>female share; from {PACKAGE} 0.1.4 name_data.json (MIT), see FIRST_NAMES_CARD.md\n"
+    )
     body = "".join(f"{name}\t{share:g}\n" for name, share in rows)
     with gzip.GzipFile(out, "wb", mtime=0) as handle:  # mtime 0: the same input gives the same bytes
         handle.write((header + body).encode("utf-8"))

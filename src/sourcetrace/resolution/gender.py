@@ -1,4 +1,5 @@
-"""A first name's gender, from a published name list (`data/first_names.tsv.gz`, card: `data/FIRST_NAMES_CARD.md`).
+"""A first name's gender, from a published name list (`data/first_names.tsv.gz`; its card is
+`data/FIRST_NAMES_CARD.md`).
 
 Used as one piece of evidence for pronouns (`she said` after `Masoumeh Ebtekar`), never on its own:
 the list gives the share of women among people with that name in its sources; names it cannot tell

@@ -85,7 +85,9 @@ class EntityIndex:
         # `Tasnim`, `Sputnik`: agencies the NER takes for people are outlets; a name it tags as a place
         # elsewhere in the article (`Greece`) is no person either.
         places = {e.text for e in ents if e.label_ in ("GPE", "LOC", "NORP")}
-        people = [e for e in ents if e.label_ == "PERSON" and not is_outlet_name(e.text) and e.text not in places]
+        people = [
+            e for e in ents if e.label_ == "PERSON" and not is_outlet_name(e.text) and e.text not in places
+        ]
         self._add_people(sorted(people + _role_apposed_names(doc, people), key=lambda e: e.start))
         self._add_organisations(
             [e for e in ents if e.label_ in _ORG_LABELS or (e.label_ == "PERSON" and is_outlet_name(e.text))]
@@ -314,7 +316,11 @@ _HONORIFICS = frozenset("mr mrs ms miss dr sir madam dame lord lady".split())
 
 
 def _role_text(tokens: list[Token]) -> str | None:
-    words = [t.text for t in tokens if t.text not in ("'s", "\u2019s") and fold(t.text).strip(".") not in _HONORIFICS]
+    words = [
+        t.text
+        for t in tokens
+        if t.text not in ("'s", "\u2019s") and fold(t.text).strip(".") not in _HONORIFICS
+    ]
     text = " ".join(words).strip(" ,")
     return text or None
 
@@ -323,7 +329,8 @@ def _apposition_role(span: Span) -> str | None:
     """`Zarif, the foreign minister,` or `the foreign minister, Zarif,`: the role noun phrase."""
     root = span.root
     appos = next((c for c in root.children if c.dep_ == "appos" and c.pos_ == "NOUN"), None)
-    if appos is None and root.dep_ == "appos" and root.head.pos_ in ("NOUN", "PROPN") and not root.head.ent_type_:
+    heads_a_role = root.head.pos_ in ("NOUN", "PROPN") and not root.head.ent_type_
+    if appos is None and root.dep_ == "appos" and heads_a_role:
         appos = root.head
     if appos is None:
         return None

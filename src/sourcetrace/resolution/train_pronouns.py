@@ -65,7 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             f1 = gap.score(model, tune, float(t)).prf()[2]
             if best is None or f1 > best[0]:
                 best = (f1, c, float(t), model)
-        grid_lines.append(f"| {c} | {max(gap.score(model, tune, float(t)).prf()[2] for t in THRESHOLDS):.3f} |")
+        best_f1 = max(gap.score(model, tune, float(t)).prf()[2] for t in THRESHOLDS)
+        grid_lines.append(f"| {c} | {best_f1:.3f} |")
     assert best is not None
     f1, c, threshold, model = best
     model.threshold = threshold
@@ -93,8 +94,9 @@ def _card(out: Path, argv, c, threshold, prf, scores: gap.GapScores, grid_lines,
             "",
             "GAP (Webster, Recasens, Axelrod, Baldridge, TACL 2018; Apache-2.0; text from English Wikipedia,",
             "CC BY-SA), from `../shared/data/coreference_gap`. Fitted on `gap-development.tsv` (2,000",
-            "snippets, 4,000 pronoun-name pairs); the regularisation C and the decision threshold were chosen",
-            "on `gap-validation.tsv` (454 snippets); `gap-test.tsv` is scored once, by `sourcetrace eval gap",
+            "snippets, 4,000 pronoun-name pairs); the regularisation C and the decision threshold were",
+            "chosen on `gap-validation.tsv` (454 snippets); `gap-test.tsv` is scored once, by `sourcetrace",
+            "eval gap",
             "--split test`, and was not used for any choice. Snippet context only (no URL, no page).",
             "No text is stored: only feature names (roles, distances, ranks) and weights.",
             "",
