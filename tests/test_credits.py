@@ -60,3 +60,15 @@ def test_closing_agency_credit_and_excerpt_scope() -> None:
 def test_a_place_or_a_closing_remark_in_brackets_is_no_credit() -> None:
     assert find_credits("The talks went on late into the night (as expected)") == []
     assert find_credits("The plant is in the Varna river valley.") == []
+
+
+def test_an_excerpt_set_off_by_a_colon_covers_the_block_after_it() -> None:
+    text = (
+        "The Herald's own report was brief.\n\n"
+        "There's more from the Courier report, and it does not read well:\n\n"
+        "The mill closed in 2014. Forty workers lost their jobs.\n\n"
+        "Our view is that the town deserved better."
+    )
+    assert _hops(text, text.index("The mill closed")) == ["Courier"]
+    assert _hops(text, text.index("Forty workers")) == ["Courier"]
+    assert _hops(text, text.index("Our view")) == []

@@ -39,6 +39,9 @@ _DOCUMENT_PATTERNS = (
 )
 _EXCERPT_PATTERNS = (
     rf"{_START}(?:Excerpted |Reprinted |Reposted )?[Ff]rom\s+{_NAME}\s*:",
+    # `There's more from the Times report, and none of it reflects well on them:` before the excerpt.
+    rf"{_START}(?:There[’']s |Here[’']s )?(?:more|this|an excerpt) from (?:the )?{_NAME}(?:['’]s)?"
+    rf"(?: report| article| story| piece)?[^:\n]{{0,80}}:[ \t]*(?=\n)",
     rf"{_START}{_NAME}\s+has more\s*:",
     rf"{_START}[Aa]s\s+{_NAME}\s+(?:reports|reported|writes|wrote|explains)\s*:",
 )
@@ -120,11 +123,13 @@ def find_credits(text: str) -> list[Credit]:
             s = offset + match.start(1)
             credits.append(Credit(host[0] if host else match.group(1), (s, s + len(match.group(1))),
                                   (s, offset + match.end(1)), 0, end, rank=-s))
-    for pattern in _EXCERPT_PATTERNS:
+    for k, pattern in enumerate(_EXCERPT_PATTERNS):
         for match in re.finditer(pattern, text):
             name = match.group(1).rstrip(".,")
             span = (match.start(1), match.start(1) + len(name))
             scope_end = _excerpt_end(text, name, match.end())
+            if k == _BLOCK_EXCERPT:
+                scope_end = min(scope_end, _paragraph_end(text, match.end()))
             credits.append(Credit(name, span, (match.start(1), match.end()), match.end(), scope_end,
                                   rank=match.start()))
     for match in _PARAGRAPH_PATTERN.finditer(text):
@@ -137,6 +142,17 @@ def find_credits(text: str) -> list[Credit]:
             start, stop = 0, end  # a credit standing alone covers the whole article
         credits.append(Credit(name, span, match.span(), start, stop, rank=1_000_000 + match.start()))
     return _one_per_outlet(credits)
+
+
+#: The excerpt pattern whose excerpt is the one block set off after it (`There's more from the Times:`).
+_BLOCK_EXCERPT = 1
+
+
+def _paragraph_end(text: str, start: int) -> int:
+    """The end of the first paragraph after `start` (the block an introducing colon sets off)."""
+    body = len(text) - len(text[start:].lstrip())
+    stop = re.search(r"\n\s*\n", text[body:])
+    return body + stop.start() if stop else len(text)
 
 
 def _excerpt_end(text: str, name: str, start: int) -> int:

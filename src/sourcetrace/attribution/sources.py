@@ -196,6 +196,10 @@ class SourceResolver:
         """The outlet a repost or closing credit names; a bare code no outlet goes by (`(Source: PIB)`, a
         government press office) is the body that issued the text."""
         word = name.strip()
+        # `the Times report` after `a New York Times report`: the outlet by the fullest name in the text.
+        named = self.index.outlet_ending(word)
+        if named is not None:
+            return self.outlet(named.name, span)
         if word.isupper() and 2 <= len(word) <= 6 and not is_outlet_name(word):
             entity = self._get_or_add("org:" + word.lower(), word, SourceType.NAMED_ORGANIZATION)
             entity.mentions.append(span)

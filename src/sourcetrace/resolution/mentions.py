@@ -235,6 +235,17 @@ class EntityIndex:
         wanted = OUTLET if outlets_first else ORGANIZATION
         return next((c for c in ordered if c.kind == wanted), None)
 
+    def outlet_ending(self, name: str) -> Cluster | None:
+        """The outlet whose name ends with `name` (`Times` for `New York Times`), if exactly one."""
+        words = name_words(name)
+        if not words:
+            return None
+        found = [
+            c for c in self.clusters
+            if c.kind == OUTLET and name_words(c.name)[-len(words):] == words and len(name_words(c.name)) > len(words)
+        ]
+        return found[0] if len(found) == 1 else None
+
     def role_holder(self, lemma: str, char_offset: int) -> Cluster | None:
         """The latest person mentioned before `char_offset` whose role is headed by `lemma`."""
         return next((c for c in self.people_before(char_offset) if lemma in c.role_heads), None)
