@@ -137,3 +137,13 @@ def test_a_quote_continued_after_a_long_speech_tag_keeps_its_speaker(analyze_tex
     )
     chain = hops(claim_with(r, "came in on buses"))
     assert chain[-1][1] == "official_unnamed" and "spokesman" in chain[-1][0]
+
+
+def test_a_count_credited_to_its_counter_and_a_name_is_no_statement(analyze_text) -> None:
+    r = analyze_text(
+        "Debate\n\nBy Tallyhouse's count, the senator interrupted her 27 times. "
+        "The treaty, officially called the Arden Accord, was signed in 2015.",
+        outlet="The Dale Herald",
+    )
+    assert hops(claim_with(r, "interrupted her 27 times"))[-1][0] == "Tallyhouse"
+    assert hops(claim_with(r, "was signed in 2015"))[-1] == ("author", "author")

@@ -93,6 +93,10 @@ def classify(doc: Doc, att: RawAttribution) -> str:
         return NONE
     if att.extra.get("construction") in ("according_to", "quoted_as_saying", "continuation", "speaker_label"):
         return ASSERTS
+    naming = lemma in ("call", "name", "dub", "term", "label", "title", "know")
+    bare_participle = not any(c.dep_ in ("nsubj", "nsubjpass", "aux", "auxpass") for c in cue.children)
+    if naming and cue.tag_ == "VBN" and bare_participle:
+        return NONE  # `the deal, officially called the JCPOA`: a name, not a statement
     if lemma in NOT_ATTRIBUTION or cue.lower_ in NOT_ATTRIBUTION:
         return NONE if att.source is None or _passive(cue) or lemma in ("seem", "appear") else ACT
     if _passive(cue) and att.source is None:

@@ -264,6 +264,29 @@ def _according_to(token: Token) -> RawAttribution | None:
     )
 
 
+#: Nouns of a tally or judgement: `by 538's count`, `by the ministry's estimate`.
+_COUNT_NOUNS = frozenset("count tally estimate estimates calculation calculations reckoning account".split())
+
+
+def _by_count(token: Token) -> RawAttribution | None:
+    """`By 538's count, Trump interrupted her 27 times`: the counter is the source of the clause."""
+    if token.lower_ != "by" or token.dep_ != "prep":
+        return None
+    count = _child(token, "pobj")
+    if count is None or count.lemma_.lower() not in _COUNT_NOUNS:
+        return None
+    owner = next((c for c in count.children if c.dep_ in ("poss", "compound", "nummod")), None)
+    if owner is None:
+        return None
+    sent: Span = token.sent
+    content = _clip(subtree_span(token.head, exclude=[token]), sent)
+    return RawAttribution(
+        cue=(token.idx, count.idx + len(count.text)), cue_head=token.i, content=[content],
+        source=subtree_span(owner), source_head=owner.i, confidence=0.85, kind="according_to",
+        extra={"construction": "according_to"},
+    )
+
+
 def _clip(span: tuple[int, int], sent: Span) -> tuple[int, int]:
     return max(span[0], sent.start_char), min(span[1], sent.end_char)
 
@@ -328,8 +351,8 @@ def speaker_labels(doc: Doc) -> list[RawAttribution]:
         if ent.label_ not in ("PERSON", "ORG") or ent.end >= len(doc) or doc[ent.end].text != ":":
             continue
         line_start = text.rfind("\n", 0, ent.start_char) + 1
-        if text[line_start : ent.start_char].strip(" \t#@"):
-            continue
+        if text[line_start : ent.start_char].strip(" \t#@") or not text[:line_start].strip():
+            continue  # mid-line, or the article's first line (a dateline: `New Delhi: ...`)
         colon = doc[ent.end]
         line_end = text.find("\n", colon.idx)
         line_end = len(text) if line_end < 0 else line_end
@@ -353,7 +376,7 @@ def _candidates(doc: Doc) -> list[Token]:
     return [
         doc[i]
         for i, (lower, lemma) in enumerate(zip(lowers, lemmas, strict=True))
-        if lower == "according" or lemma.lower() in _CUE_LEMMAS
+        if lower in ("according", "by") or lemma.lower() in _CUE_LEMMAS
     ]
 
 
@@ -362,7 +385,7 @@ def rule_attributions(doc: Doc) -> list[RawAttribution]:
     found: dict[int, RawAttribution] = {}
     candidates = _candidates(doc)
     for token in candidates:
-        att = _according_to(token) or _quoted_as_saying(token)
+        att = _according_to(token) or _by_count(token) or _quoted_as_saying(token)
         if att is None and is_reporting(token) and token.tag_ != "VBG":
             att = _verb_attribution(token)
         if att is not None and all(e > s for s, e in att.content):

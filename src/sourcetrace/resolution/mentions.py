@@ -241,8 +241,11 @@ class EntityIndex:
         if not words:
             return None
         found = [
-            c for c in self.clusters
-            if c.kind == OUTLET and name_words(c.name)[-len(words):] == words and len(name_words(c.name)) > len(words)
+            c
+            for c in self.clusters
+            if c.kind == OUTLET
+            and name_words(c.name)[-len(words) :] == words
+            and len(name_words(c.name)) > len(words)
         ]
         return found[0] if len(found) == 1 else None
 
