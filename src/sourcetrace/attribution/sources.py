@@ -294,7 +294,9 @@ class SourceResolver:
         if named is not None and named.kind != PERSON and (
             named.kind == OUTLET or not any(e.label_ == "PERSON" for e in ents)
         ):
-            return self._cluster_body(named)
+            # `Farkas said` after `Ines Farkas told ...`: a surname the NER took for a body here.
+            speaker = self._named_person_with_surname(head.text)
+            return speaker if speaker is not None else self._cluster_body(named)
         if person is None and head.pos_ == "PROPN" and _has_role_apposition(head):
             # `Shu Jueting, a spokesperson for ...`: a person whatever label the NER gave the name.
             person = _proper_name(head)
@@ -411,6 +413,14 @@ class SourceResolver:
             if entity.type in _PERSONAL_TYPES and entity.id != IMPLICIT_ID:
                 return entity
         return self._person(person, person.root) if person is not None else None
+
+    def _named_person_with_surname(self, word: str) -> SourceEntity | None:
+        key = word.lower().strip(".,")
+        found = [
+            e for e in self.entities
+            if e.type == SourceType.NAMED_PERSON and e.name.split() and e.name.split()[-1].lower() == key
+        ]
+        return found[0] if len(found) == 1 else None
 
     def other_person(self, offset: int, exclude: SourceEntity) -> SourceEntity | None:
         """The latest person mentioned before `offset` who is not `exclude` (a quoted speaker's `he`)."""

@@ -85,13 +85,14 @@ class EntityIndex:
         # `Tasnim`, `Sputnik`: agencies the NER takes for people are outlets; a name it tags as a place
         # elsewhere in the article (`Greece`) is no person either.
         places = {e.text for e in ents if e.label_ in ("GPE", "LOC", "NORP")}
-        people = [
-            e for e in ents if e.label_ == "PERSON" and not is_outlet_name(e.text) and e.text not in places
-        ]
+        bodies = [e.text for e in ents if e.label_ in ("ORG", "FAC")]
+        surnames = {e[-1].text for e in ents if e.label_ == "PERSON" and len(e) > 1}
+        # `Trump Foundation` does not make Trump a body: a surname a full name gives stays a person's.
+        bodies = [b for b in bodies if b.split()[0] not in surnames]
+        people = [e for e in ents if e.label_ == "PERSON" and not _not_a_person(e, places, bodies)]
         self._add_people(sorted(people + _role_apposed_names(doc, people), key=lambda e: e.start))
-        self._add_organisations(
-            [e for e in ents if e.label_ in _ORG_LABELS or (e.label_ == "PERSON" and is_outlet_name(e.text))]
-        )
+        misread = [e for e in ents if e.label_ == "PERSON" and _not_a_person(e, set(), bodies)]
+        self._add_organisations([e for e in ents if e.label_ in _ORG_LABELS] + misread)
 
     # -- people -----------------------------------------------------------------------------------
     def _add_people(self, ents: list[Span]) -> None:
@@ -298,6 +299,24 @@ def is_outlet_name(name: str) -> bool:
         return True
     # `IRNA`, `KUNA`, `ICANA`: news-agency acronyms end in NA.
     return word.isupper() and 3 <= len(word) <= 6 and word.endswith("NA")
+
+
+#: Last words that make a name a business or body, whatever the NER says (`Crestline Homes`).
+_BODY_NAME_WORDS = frozenset(
+    """homes coaches transport lines airlines airways motors energy foods group holdings partners inc corp
+    ltd llc bank fund trust foundation institute association council agency ministry company""".split()
+)
+
+
+def _not_a_person(ent: Span, places: set[str], bodies: list[str]) -> bool:
+    """A PERSON the NER got wrong: an agency (`Tasnim`), a place it tags as such elsewhere (`Greece`), a
+    body it tags as one elsewhere or whose name this begins (`Greenline` of `Greenline Transport`)."""
+    text = ent.text
+    if is_outlet_name(text) or text in places or text in bodies:
+        return True
+    if any(b.startswith(text + " ") for b in bodies):
+        return True
+    return text.split()[-1].lower() in _BODY_NAME_WORDS
 
 
 def _initials(name: str) -> str:
