@@ -85,9 +85,10 @@ def paragraph_boundaries(doc: Doc) -> Doc:
         prev = doc[token.i - 1]
         if "\n" in prev.whitespace_ or (prev.is_space and "\n" in prev.text):
             token.is_sent_start = True
-    dateline = _LEADING_DATELINE.match(doc.text[:200])
-    if dateline is not None:
-        after = doc.char_span(dateline.end(), len(doc.text), alignment_mode="expand")
+    head = "".join(t.text_with_ws for t in doc[:60])  # `doc.text` would rebuild the whole text
+    dateline = _LEADING_DATELINE.match(head)
+    if dateline is not None and dateline.end() < len(head):
+        after = doc.char_span(dateline.end(), len(head), alignment_mode="expand")
         if after is not None and len(after) and after.start > 0:
             after[0].is_sent_start = True
     return doc

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from spacy.attrs import LEMMA, LOWER
+from spacy.attrs import LEMMA, LOWER, ORTH
 from spacy.tokens import Doc, Span, Token
 
 from sourcetrace.attribution.lexicon import ADDRESSEE_VERBS, FIRST_SECOND_PERSON, RELAY_VERBS, REPORTING_VERBS
@@ -331,9 +331,8 @@ def _name_runs_before_colon(doc: Doc) -> list[Span]:
     or one (`Cuomo:`) that the article names a person with elsewhere."""
     surnames = {e[-1].lower_ for e in doc.ents if e.label_ == "PERSON"}
     out = []
-    for token in doc:
-        if token.text != ":" or token.i < 2:
-            continue
+    colons = [i for i, t in enumerate(token_strings(doc, ORTH)) if t == ":" and i >= 2]
+    for token in (doc[i] for i in colons):
         start = token.i
         while start > 0 and token.i - start < 3 and _capitalised_proper(doc[start - 1]):
             start -= 1

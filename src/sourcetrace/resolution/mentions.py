@@ -20,8 +20,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from spacy.attrs import DEP
 from spacy.tokens import Doc, Span, Token
 
+from sourcetrace.attribution.types import doc_text, token_strings
 from sourcetrace.resolution.gender import first_name_gender
 from sourcetrace.resolution.person_names import (
     PARTICLES,
@@ -65,7 +67,7 @@ def person_text(span: Span) -> str:
     tokens = list(span)
     last_title = max((k for k, t in enumerate(tokens[:-1]) if _is_title_token(t)), default=-1)
     tokens = tokens[last_title + 1 :]
-    text = span.doc.text[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)] if tokens else ""
+    text = doc_text(span.doc)[tokens[0].idx : tokens[-1].idx + len(tokens[-1].text)] if tokens else ""
     text = re.sub(r"['\u2019]s$", "", text.strip())
     return text.strip(" ,.;:-")
 
@@ -167,7 +169,7 @@ class EntityIndex:
     def _add_organisations(self, ents: list[Span]) -> None:
         from sourcetrace.attribution.credits import outlet_key
 
-        text = self.doc.text
+        text = doc_text(self.doc)
         for ent in ents:
             name = re.sub(r"^(?:the|The)\s+", "", ent.text.strip()).strip(" ,.;:")
             name = re.sub(r"['\u2019]s$", "", name)
@@ -275,7 +277,9 @@ def _role_apposed_names(doc: Doc, people: list[Span]) -> list[Span]:
     """Proper names the NER did not call PERSON but an apposition marks as one."""
     taken = {i for e in people for i in range(e.start, e.end)}
     out = []
-    for token in doc:
+    apposed = [i for i, d in enumerate(token_strings(doc, DEP)) if d == "appos"]
+    heads = sorted({doc[i].head.i for i in apposed})
+    for token in (doc[i] for i in heads):
         if token.pos_ != "PROPN" or token.i in taken or token.dep_ == "compound":
             continue
         if any(c.dep_ == "appos" and c.lemma_.lower() in APPOSED_ROLES for c in token.children):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 #: Name particles that belong to the surname.
 PARTICLES = frozenset(
@@ -32,7 +33,17 @@ def fold(text: str) -> str:
     return "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
 
 
+@lru_cache(maxsize=65536)
+def _name_words(name: str) -> tuple[str, ...]:
+    return tuple(_split_name(name))
+
+
 def name_words(name: str) -> list[str]:
+    """Folded words of a name (cached: the same names are compared many times per article)."""
+    return list(_name_words(name))
+
+
+def _split_name(name: str) -> list[str]:
     """Folded words of a name: possessive and initials' dots dropped, particles split off their
     hyphen (`al-Hakim` -> `al`, `hakim`)."""
     text = re.sub(r"'s\b", "", fold(name)).replace(".", " ")
@@ -61,6 +72,7 @@ class PersonName:
         return next((g for g in self.given if len(g) > 1), None)
 
 
+@lru_cache(maxsize=65536)
 def parse_person_name(name: str) -> PersonName:
     words = name_words(name)
     # Everything up to the last title word is role: `Deputy Foreign Minister Seyed Abbas Araghchi`.
