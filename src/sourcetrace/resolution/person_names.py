@@ -46,9 +46,14 @@ def name_words(name: str) -> list[str]:
 def _split_name(name: str) -> list[str]:
     """Folded words of a name: possessive and initials' dots dropped, particles split off their
     hyphen (`al-Hakim` -> `al`, `hakim`)."""
-    text = re.sub(r"'s\b", "", fold(name)).replace(".", " ")
+    return split_words(re.sub(r"'s\b", "", fold(name)).replace(".", " "))
+
+
+def split_words(text: str, pattern: str = r"[\w'-]+") -> list[str]:
+    """Words of folded text, a particle split off its hyphen (`al-hakim` -> `al`, `hakim`); apostrophes
+    inside words dropped (`o'neill` -> `oneill`)."""
     out: list[str] = []
-    for word in re.findall(r"[\w'-]+", text):
+    for word in re.findall(pattern, text):
         word = word.strip("'-")
         if not word:
             continue

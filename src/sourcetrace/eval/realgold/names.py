@@ -16,23 +16,14 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from sourcetrace.resolution.person_names import PARTICLES, SUFFIXES, TITLES, split_words
+
 OUTLET, PERSON, ORGANIZATION = "outlet", "named_person", "named_organization"
 EYEWITNESS, AUTHOR = "eyewitness", "author"
 NAMED_TYPES = frozenset({OUTLET, PERSON, ORGANIZATION})
 
-#: Name particles that belong to the surname (guide, Names).
-PARTICLES = frozenset(
-    "al el ul bin ibn bint ben abu abou van von der den de da di du del della la le dos das".split()
-)
-#: Titles and honorifics that are not part of a name.
-TITLES = frozenset(
-    """mr mrs ms miss dr prof professor sir dame lord lady rev reverend fr father sheikh sheik shaykh
-    ayatollah hojatoleslam hojjatoleslam imam mullah president vice prime minister deputy gov governor
-    sen senator rep representative congressman congresswoman gen general lt col colonel maj major capt
-    captain adm admiral sgt judge justice mayor chancellor king queen prince princess emir sultan
-    secretary ambassador commander chief amb hon honorable former late""".split()
-)
-_SUFFIXES = frozenset("jr sr ii iii iv phd md".split())
+#: Titles, particles and suffixes are those of the analysis's person names: the guide defines them.
+_SUFFIXES = SUFFIXES
 #: Words that tell no organisation from another: they are left out of the distinctive words.
 GENERIC_WORDS = frozenset(
     """the a an of and for in on at to & news agency newspaper daily weekly press media network channel
@@ -57,22 +48,10 @@ def _fold(text: str) -> str:
 
 
 def words(name: str) -> list[str]:
-    """Lower-case words of a name: possessives, punctuation and dots of initials removed, particles
-    split off their hyphen (`al-Hakim` -> `al`, `hakim`)."""
-    text = _fold(name).casefold()
-    text = re.sub(r"'s\b", "", text)
-    text = text.replace(".", "")
-    out: list[str] = []
-    for word in re.findall(r"[\w'&%-]+", text):
-        word = word.strip("'-")
-        if not word:
-            continue
-        head, dash, rest = word.partition("-")
-        if dash and head in PARTICLES and rest:
-            out.extend([head, rest])
-        else:
-            out.append(word.replace("'", ""))
-    return out
+    """Lower-case words of a name: possessives, punctuation and dots of initials removed (`U.S.` -> `us`),
+    particles split off their hyphen (`al-Hakim` -> `al`, `hakim`)."""
+    text = re.sub(r"'s\b", "", _fold(name).casefold()).replace(".", "")
+    return split_words(text, r"[\w'&%-]+")
 
 
 def surname(name: str) -> str:
