@@ -322,3 +322,23 @@ def test_size_cap_on_json(tmp_path: Path) -> None:
     path = write(tmp_path / "big.json", json.dumps({"text": "The council met again. " * 100}))
     error = only_error(list(iter_documents([str(path)], max_bytes=1_000)))
     assert "size limit" in str(error)
+
+
+def test_double_encoded_utf8_is_repaired_not_refused(tmp_path) -> None:
+    """UTF-8 decoded as Windows-1252 and saved again upstream (mojibake): repaired, analysed, recorded."""
+    import sourcetrace
+    from sourcetrace.ingest import iter_documents
+
+    clean = (
+        "Ferry fares to rise\n\nThe harbour board said fares would rise by a \u201cmodest\u201d amount. "
+        "The board\u2019s chair, Ada Quist, said the change was overdue."
+    )
+    garbled = clean.encode("utf-8").decode("latin-1")  # every curly quote becomes three odd characters
+    path = tmp_path / "mojibake.txt"
+    path.write_text(garbled, encoding="utf-8")
+    (document,) = list(iter_documents([str(path)]))
+    assert "\u201cmodest\u201d" in document.text and "\u00e2" not in document.text
+    assert document.repairs and "ftfy" in document.repairs[0]
+    report = sourcetrace.analyze(path)
+    assert report.provenance.repairs == document.repairs
+    assert any("Ada Quist" == s.name for s in report.sources)

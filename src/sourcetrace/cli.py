@@ -323,21 +323,32 @@ def analyze(
         if first is not None:
             analyzer = _load_analyzer(model)
             out_file = _open_output(output) if output else None
+            writer = _Writer(fmt, out_file, as_array=batch)
+
+            def refused(document: Document, error: InputError) -> None:
+                # One article the analysis refuses (too long): say so and go on with the rest.
+                message = str(error) if error.source else f"{document.path or 'input'}: {error}"
+                tally.documents -= 1
+                tally.errors.append(message)
+                error_line(message)
+
             try:
-                writer = _Writer(fmt, out_file, as_array=batch)
                 stream: Iterable[Document] = itertools.chain([first], documents)
                 reports: Iterator[Report]
                 # A bar only when the reports go elsewhere than the terminal that shows it.
                 if batch and sys.stderr.isatty() and (output is not None or not sys.stdout.isatty()):
                     # Read every input first so the bar knows its total (text is small next to a model).
                     pending = list(stream)
-                    reports = _with_progress(analyzer.analyze_many(pending), len(pending))
+                    reports = _with_progress(analyzer.analyze_many(pending, on_error=refused), len(pending))
                 else:
-                    reports = analyzer.analyze_many(stream)
+                    reports = analyzer.analyze_many(stream, on_error=refused)
                 for report in reports:
                     writer.write(report)
-                writer.close()
             finally:
+                # Whatever stopped the batch, the reports already made are written out (`-f json` closes
+                # its array), so nothing finished is lost.
+                with contextlib.suppress(BrokenPipeError):
+                    writer.close()
                 if out_file is not None:
                     out_file.close()
         elif batch and fmt is OutputFormat.JSON and not output:

@@ -66,6 +66,11 @@ class Document(_Model):
     fetched_at: str | None = Field(None, description="UTC time the URL was fetched (ISO 8601).")
     final_url: str | None = Field(None, description="URL after redirects, when fetched.")
     outlet_reliability: Reliability | None = Field(None, description="The publisher's standing, when known.")
+    repairs: list[str] = Field(
+        default_factory=list,
+        description="What ingest repaired in the text before analysis (mojibake undone by ftfy); offsets "
+        "index the repaired text.",
+    )
 
     def sha256(self) -> str:
         return text_sha256(self.text)
@@ -217,6 +222,9 @@ class Provenance(_Model):
     input_sha256: str
     fetched_at: str | None = None
     final_url: str | None = None
+    repairs: list[str] = Field(
+        default_factory=list, description="What was repaired in the input before analysis (document.repairs)."
+    )
 
 
 class Report(_Model):

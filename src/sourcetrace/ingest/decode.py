@@ -115,10 +115,17 @@ def _guess_legacy(data: bytes, source: str | None) -> str:
 
 
 def check_text(text: str, source: str | None) -> str:
-    """Reject decoded text that is mostly control characters: a binary file that happened to decode."""
+    """Reject decoded text that is mostly control characters: a binary file that happened to decode.
+
+    Text that was decoded twice upstream (mojibake) is full of C1 control characters too; it is judged
+    as it reads once repaired (`ingest.repair`, applied when the Document is made), not refused."""
     if not text.strip():
         raise InputError("input is empty", source=source)
     bad = len(_NON_TEXT.findall(text))
+    if bad / len(text) > _MAX_CONTROL_SHARE:
+        from sourcetrace.ingest.repair import repair_text
+
+        bad = len(_NON_TEXT.findall(repair_text(text)[0]))
     if bad / len(text) > _MAX_CONTROL_SHARE:
         raise InputError("input looks binary (mostly non-text characters), not text", source=source)
     return text

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,7 +36,29 @@ MIN_ARTICLE_WORDS = 10
 Item = Document | InputError
 
 
+#: Markup that only a web page opens with or is full of: `curl ... | sourcetrace analyze -`, or a page
+#: saved with a .txt name, goes through the HTML reader instead of being read as text.
+_HTML_START = re.compile(
+    rb"^\s*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>]|<\?xml[^>]*>\s*<html)", re.I
+)
+_HTML_TAG = re.compile(
+    rb"</?(?:p|div|span|a|br|script|style|meta|link|li|ul|h[1-6]|article|section|table)\b[^>]*>", re.I
+)
+
+
+def looks_like_html(data: bytes) -> bool:
+    """A web page rather than text: it opens like one, or tags make up much of its start."""
+    head = data[:8192]
+    if _HTML_START.match(head):
+        return True
+    tags = _HTML_TAG.findall(head)
+    return len(tags) >= 8 and sum(map(len, tags)) > 0.1 * len(head)
+
+
 def txt_document(data: bytes, *, source: str | None, declared: str | None = None, **meta: Any) -> Document:
+    """A text file or stdin; a web page in text clothing is read as the page it is."""
+    if looks_like_html(data):
+        return html_document(data, source=source, declared=declared, **meta)
     return document_from_text(decode_bytes(data, source=source, declared=declared), **meta)
 
 
@@ -222,6 +245,6 @@ def read_path(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[Documen
 
 
 def read_stdin(*, max_bytes: int = DEFAULT_MAX_BYTES, stream: BinaryIO | None = None) -> Document:
-    """Standard input, read as bytes and treated as a .txt article."""
+    """Standard input, read as bytes: a web page goes through the HTML reader, anything else is text."""
     data = read_capped(stream or sys.stdin.buffer, max_bytes, source=STDIN_SOURCE)
     return txt_document(data, source=STDIN_SOURCE)

@@ -12,6 +12,7 @@ from typing import Any
 
 from sourcetrace.errors import InputError
 from sourcetrace.ingest.lang import detect_language
+from sourcetrace.ingest.repair import repair_text
 from sourcetrace.model import Document
 
 _META_FIELDS = frozenset(Document.model_fields) - {"text"}
@@ -213,7 +214,10 @@ def document_from_text(raw: str, **meta: Any) -> Document:
     if unknown:
         raise TypeError(f"unknown document field(s): {', '.join(sorted(unknown))}")
     fields = {k: v for k, v in meta.items() if v is not None}
-    text = normalize_newlines(raw).strip()
+    repaired, repairs = repair_text(normalize_newlines(raw))
+    if repairs:
+        fields["repairs"] = [*fields.get("repairs", []), *repairs]
+    text = repaired.strip()
     if not text:
         raise InputError("input is empty", source=fields.get("path") or fields.get("url"))
     if "title" in fields:

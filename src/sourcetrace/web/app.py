@@ -128,7 +128,15 @@ def _upload_document(data: bytes, filename: str, meta: dict[str, str | None]) ->
     if suffix in (".html", ".htm"):
         return _html_document(data, name, meta)
     if suffix == ".json":
-        first = next(json_documents(data, source=name, max_bytes=len(data) + 1))
+        items = list(json_documents(data, source=name, max_bytes=len(data) + 1))
+        if len(items) > 1:
+            # One upload, one report: a list would be analysed only in part, so say so instead (422).
+            raise InputError(
+                f"the file holds {len(items)} articles; upload one article per file, or analyse several with "
+                "`sourcetrace analyze FILE -f jsonl` or `sourcetrace corpus ingest`",
+                source=name,
+            )
+        first = items[0]
         if isinstance(first, InputError):
             raise first
         return first.model_copy(update=given) if given else first
