@@ -584,6 +584,7 @@ def test_outlet_profiles_agree_with_the_stored_reports(store) -> None:
         assert profile.mean_chain_depth == pytest.approx(expected["mean_chain_depth"], abs=1e-3)
         # No framing rows are stored yet, so no framing figures are invented.
         assert profile.techniques is None and profile.loaded_language_per_1k_words is None
+        assert profile.non_english_articles == 0  # the fixtures are English
     assert profiles["Valley Herald"].articles == 3
     assert profiles["Riverside Gazette"].anonymous_share > 0
     assert profiles["Harbour Weekly"].unattributed_share == 1.0
@@ -625,6 +626,31 @@ def test_framing_rows_give_technique_counts_and_density(corpus: Path, tmp_path: 
     # Framing was stored for the corpus, so other outlets show zero rather than "unknown".
     orvik = profiles["Orvik Daily"]
     assert orvik.techniques == {} and orvik.loaded_language_per_1k_words == 0
+
+
+def test_articles_not_in_english_are_counted_per_outlet(corpus: Path, tmp_path: Path) -> None:
+    from sourcetrace.corpus.queries import outlet_profiles
+    from sourcetrace.corpus.store import Store
+
+    db = tmp_path / "foreign.duckdb"
+    shutil.copy(corpus, db)
+    with Store(db) as store:
+        rows = store.con.execute(
+            "SELECT doc_id, report FROM documents WHERE outlet = 'Valley Herald' ORDER BY seq"
+        ).fetchall()
+        # Two of the outlet's three articles as the analyser records French and unrecognisable text.
+        for (doc_id, report), language in zip(rows, ("fr", "und"), strict=False):
+            changed = json.loads(report)
+            changed["document"]["language"] = language
+            store.con.execute(
+                "UPDATE documents SET report = ? WHERE doc_id = ?", [json.dumps(changed), doc_id]
+            )
+    with Store(db, read_only=True) as store:
+        profiles = {p.outlet: p for p in outlet_profiles(store)}
+    assert profiles["Valley Herald"].non_english_articles == 2
+    assert profiles["Harbour Weekly"].non_english_articles == 0
+    table = invoke("corpus", "outlets", "--db", db)
+    assert table.exit_code == 0 and "not English" in table.output
 
 
 # -------------------------------------------------------------------------------------------- CLI

@@ -341,4 +341,4 @@ def test_double_encoded_utf8_is_repaired_not_refused(tmp_path) -> None:
     assert document.repairs and "ftfy" in document.repairs[0]
     report = sourcetrace.analyze(path)
     assert report.provenance.repairs == document.repairs
-    assert any("Ada Quist" == s.name for s in report.sources)
+    assert any(s.name == "Ada Quist" for s in report.sources)

@@ -6,6 +6,7 @@ import pytest
 
 from sourcetrace.errors import InputError
 from sourcetrace.ingest import detect_language, document_from_text, split_headline
+from sourcetrace.ingest.lang import language_warning
 
 BODY = (
     "The Marlow county council voted on Tuesday to close two branch libraries, officials said. "
@@ -197,7 +198,7 @@ def test_empty_text_is_an_input_error(raw: str) -> None:
         ),
         (
             "Городской совет во вторник проголосовал за закрытие двух библиотек, сообщили чиновники.",
-            "und",
+            "ru",
         ),
         ("Libraries close.", None),  # too short to guess
     ],
@@ -219,3 +220,24 @@ def test_masthead_then_wire_dateline_names_both():
         "The Kestrel Review – SALTMERE (Northgate Wire) – Two ferries collided on Friday."
     )
     assert (dateline.outlet, dateline.wire) == ("The Kestrel Review", "Northgate Wire")
+
+
+def test_language_warning_names_the_language_and_spares_english() -> None:
+    assert language_warning("en") is None
+    assert language_warning(None) is None  # too short to tell: no warning rather than a guess
+    assert "'de'" in language_warning("de")
+    assert "not recognisably English" in language_warning("und")
+
+
+def test_report_of_german_text_carries_the_warning(analyzer) -> None:
+    german = (
+        "Der Stadtrat hat am Dienstag beschlossen, zwei Bibliotheken zu schließen, sagte ein "
+        "Sprecher. Die Anwohner sind nicht zufrieden mit der Entscheidung."
+    )
+    report = analyzer.analyze(document_from_text(german))
+    assert report.document.language == "de"
+    assert report.warnings == [language_warning("de")]
+    english = analyzer.analyze(
+        document_from_text("The council voted on Tuesday to close two libraries, a spokesman said.")
+    )
+    assert english.warnings == []

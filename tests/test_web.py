@@ -89,7 +89,10 @@ def test_analyze_html_and_uploads_use_the_ingest_readers(client):
     assert "unsupported file type" in pdf.json()["detail"]
 
     # Several articles in one upload: never the first one silently.
-    two = b'[{"text": "The mayor said the vote was on Friday."}, {"text": "The port reopened, officials said."}]'
+    two = (
+        b'[{"text": "The mayor said the vote was on Friday."}, '
+        b'{"text": "The port reopened, officials said."}]'
+    )
     several = client.post("/api/analyze/file", files={"file": ("two.json", two, "application/json")})
     assert several.status_code == 422
     assert "holds 2 articles" in several.json()["detail"]

@@ -18,6 +18,7 @@ import sourcetrace.component  # noqa: F401 - registers the "sourcetrace" factory
 from sourcetrace import __version__
 from sourcetrace.errors import InputError, ModelError
 from sourcetrace.gcpause import gc_paused
+from sourcetrace.ingest.lang import language_warning
 from sourcetrace.model import Document, FramingSpan, Provenance, Report
 from sourcetrace.standing import rate_publisher, rate_sources
 from sourcetrace.summary import headline_check, profile
@@ -146,6 +147,7 @@ class Analyzer:
             framing=framing,
             headline=headline_check(document.title, claims),
             provenance=self.provenance(document),
+            warnings=[w for w in (language_warning(document.language),) if w],
         )
 
     def provenance(self, document: Document) -> Provenance:

@@ -133,6 +133,7 @@ def _documents(
 ) -> Iterator[Document]:
     """Good documents from all inputs, in order; bad ones are reported on stderr and skipped."""
     from sourcetrace.ingest import Fetcher, iter_documents
+    from sourcetrace.ingest.lang import language_warning
 
     # One fetcher for the batch; it refuses private and loopback addresses unless told otherwise.
     fetcher = Fetcher(allow_loopback=allow_loopback, max_text_bytes=max_bytes)
@@ -146,13 +147,10 @@ def _documents(
                 continue
             tally.documents += 1
             document = _apply_overrides(item, overrides)
-            if document.language and document.language != "en":
-                name = document.path or document.url or spec
-                looks = (
-                    "is not recognisably English" if document.language == "und"
-                    else f"looks like '{document.language}', not English"
-                )
-                warning_line(f"{name}: text {looks}; analysing anyway, expect unreliable attributions")
+            warning = language_warning(document.language)
+            if warning:
+                # The report carries the same warning (`warnings`); stderr says it before the wait.
+                warning_line(f"{document.path or document.url or spec}: {warning}")
             yield document
 
 

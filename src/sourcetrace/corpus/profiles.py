@@ -35,11 +35,13 @@ def _unnamed_sql() -> str:
 def _documents(store: Store) -> dict[str, dict[str, Any]]:
     rows = store.con.execute(
         f"""
-        SELECT coalesce(outlet, '{NO_OUTLET}') AS o, count(*), coalesce(sum(words), 0), mode(domain)
+        SELECT coalesce(outlet, '{NO_OUTLET}') AS o, count(*), coalesce(sum(words), 0), mode(domain),
+               count(*) FILTER (WHERE json_extract_string(report, '$.document.language') <> 'en')
         FROM documents GROUP BY o
         """  # noqa: S608 - constants only
     ).fetchall()
-    return {r[0]: {"articles": r[1], "words": int(r[2]), "domain": r[3]} for r in rows}
+    # A NULL language (too short to tell) is not counted as foreign: `<> 'en'` is NULL for it.
+    return {r[0]: {"articles": r[1], "words": int(r[2]), "domain": r[3], "non_english": r[4]} for r in rows}
 
 
 def _claims(store: Store) -> dict[str, dict[str, Any]]:
@@ -98,6 +100,7 @@ def outlet_profiles(store: Store) -> list[OutletProfile]:
             OutletProfile(
                 outlet=outlet,
                 articles=doc["articles"],
+                non_english_articles=doc["non_english"],
                 claims=cl["claims"],
                 words=doc["words"],
                 unattributed_share=_share(cl["unattributed"], cl["claims"]),

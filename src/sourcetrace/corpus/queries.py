@@ -108,6 +108,9 @@ class OutletProfile(_Result):
     articles: int
     claims: int
     words: int
+    non_english_articles: int = Field(
+        0, description="Articles whose text is not recognisably English: the English models read them badly."
+    )
     unattributed_share: float = Field(description="Claims that rest on the author alone (no source).")
     anonymous_share: float = Field(
         description="Claims whose innermost source is unnamed (anonymous, unnamed official, eyewitness)."

@@ -200,7 +200,8 @@ def search_command(
 # ----------------------------------------------------------------------------------------- outlets
 
 _PROFILE_COLUMNS = (
-    "outlet", "articles", "claims", "unattributed_share", "anonymous_share", "mean_chain_depth",
+    "outlet", "articles", "non_english_articles", "claims", "unattributed_share", "anonymous_share",
+    "mean_chain_depth",
     "loaded_language_per_1k_words", "reliability", "reliability_label", "domain",
 )
 
@@ -217,15 +218,19 @@ def _profile_table(profiles: list[OutletProfile]) -> Any:
     from rich.table import Table
 
     framing = any(p.techniques is not None for p in profiles)
+    # Shown only when some article is not English, so the common case keeps a narrow table.
+    foreign = any(p.non_english_articles for p in profiles)
     table = Table(header_style="bold")
-    headers = ["outlet", "articles", "claims", "unattributed", "anonymous-only", "mean depth"]
+    headers = ["outlet", "articles", *(["not English"] if foreign else []), "claims", "unattributed"]
+    headers += ["anonymous-only", "mean depth"]
     headers += ["loaded /1k words", "techniques"] if framing else []
     headers += ["reliability"]
     for header in headers:
         table.add_column(header, justify="left" if header in ("outlet", "techniques") else "right")
     for p in profiles:
         row = [
-            escape(p.outlet), str(p.articles), str(p.claims), f"{p.unattributed_share:.0%}",
+            escape(p.outlet), str(p.articles), *([str(p.non_english_articles)] if foreign else []),
+            str(p.claims), f"{p.unattributed_share:.0%}",
             f"{p.anonymous_share:.0%}",
             f"{p.mean_chain_depth:.2f}" if p.mean_chain_depth is not None else "-",
         ]
