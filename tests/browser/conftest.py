@@ -2,7 +2,8 @@
 
 The server is uvicorn in a thread on a free 127.0.0.1 port, serving a corpus store built from invented
 articles with the real ingest command. Screenshots go to test-artifacts/screenshots/ for a person to
-look at. Without Chromium (or Playwright) every browser test is skipped with the reason.
+look at. Without Chromium (or Playwright) every browser test is skipped, naming the command that
+enables them: `make browser-deps`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from browser.articles import build_store
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
+#: The one command that installs what these tests need (Debian's Chromium; Playwright comes with [dev]).
+ENABLE = "enable them with: make browser-deps"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -67,8 +70,9 @@ def live_server(tmp_path_factory) -> Iterator[LiveServer]:
 @pytest.fixture(scope="session")
 def chromium():
     if not CHROMIUM.exists() and shutil.which("chromium") is None:
-        pytest.skip("Chromium is not installed (apt-get install -y chromium): browser tests skipped")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+        pytest.skip(f"Chromium is not installed: browser tests skipped ({ENABLE})")
+    sync_api = pytest.importorskip("playwright.sync_api",
+                                   reason=f"Playwright is not installed: browser tests skipped ({ENABLE})")
     executable = str(CHROMIUM if CHROMIUM.exists() else shutil.which("chromium"))
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)

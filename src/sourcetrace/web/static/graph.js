@@ -1,4 +1,4 @@
-/* Chain graphs: ask the server to lay a chain out (Graphviz SVG) and put the SVG into the page.
+/* Chain graphs: ask the server to lay a chain out (SVG drawn by web/graph.py) and put it into the page.
  *
  * The SVG is parsed as XML and rebuilt element by element from an allow-list (shapes and text only, no
  * scripts, links, styles or event attributes), so even a hostile source name can only ever become SVG
