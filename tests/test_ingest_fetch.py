@@ -20,7 +20,7 @@ import pytest
 
 from sourcetrace.errors import InputError
 from sourcetrace.ingest import Fetcher, check_address, check_url, iter_documents
-from sourcetrace.ingest.fetch import _GuardedBackend, _GuardedTransport
+from sourcetrace.ingest.fetch import RESOLVES_TO_NON_PUBLIC, RefusedTarget, _GuardedBackend, _GuardedTransport
 
 ARTICLE_HTML = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -106,8 +106,6 @@ def local_fetcher(**settings: object) -> Fetcher:
     [
         ("127.0.0.1", "loopback"),
         ("127.8.9.10", "loopback"),
-        ("localhost", "loopback"),  # a name that resolves to loopback
-        ("2130706433", "loopback"),  # 127.0.0.1 as one integer
         ("::1", "loopback"),
         ("[::1]", "loopback"),
         ("10.0.0.1", "private"),
@@ -130,6 +128,22 @@ def local_fetcher(**settings: object) -> Fetcher:
 def test_non_public_addresses_refused(host: str, reason: str) -> None:
     with pytest.raises(InputError, match=f": {reason} address$"):
         check_address(host, 80)
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["localhost", "2130706433", "0x7f.1"],  # a name for loopback; 127.0.0.1 as one integer, as hex + short
+)
+def test_refusing_a_host_name_does_not_say_what_it_resolved_to(host: str) -> None:
+    """Naming the address (or its kind) would let a client map the server's internal DNS through us."""
+    with pytest.raises(RefusedTarget) as caught:
+        check_address(host, 80)
+    message = str(caught.value)
+    assert message == f"refused to fetch from {host}: {RESOLVES_TO_NON_PUBLIC}"
+    assert "127.0.0.1" not in message and "::1" not in message
+    with pytest.raises(RefusedTarget) as fetched:
+        Fetcher(connect_timeout=0.5).fetch(f"http://{host}:9/article")
+    assert "127.0.0.1" not in str(fetched.value) and "::1" not in str(fetched.value)
 
 
 @pytest.mark.parametrize("host", ["93.184.216.34", "8.8.8.8", "2606:4700:4700::1111"])
@@ -337,13 +351,85 @@ def test_read_timeout(server: LocalServer) -> None:
         Fetcher(allow_loopback=True, read_timeout=0.3).fetch(server.url("/slow"))
 
 
+@contextlib.contextmanager
+def trickling_server(phase: str, interval: float = 0.2, give_up: float = 20.0) -> Iterator[int]:
+    """A raw socket server on 127.0.0.1 that never finishes an answer: after the status line (phase
+    "headers") or after complete headers (phase "body") it sends one byte per `interval`, each well
+    inside any read timeout, and stops after `give_up` seconds so a fetch without a total limit ends.
+    Phase "redirect" answers every request with a redirect, each after 2 x `interval`."""
+    stop = threading.Event()
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)
+
+    def answer(conn: socket.socket) -> None:
+        with conn, contextlib.suppress(OSError):
+            conn.settimeout(5.0)
+            conn.recv(65536)
+            if phase == "redirect":  # a complete redirect, just slow to come
+                if not stop.wait(2 * interval):
+                    conn.sendall(b"HTTP/1.1 302 Found\r\nLocation: /again\r\nContent-Length: 0\r\n\r\n")
+                return
+            head = b"HTTP/1.1 200 OK\r\n"
+            if phase == "body":
+                head += b"Content-Type: text/plain\r\nContent-Length: 100000\r\n\r\n"
+            conn.sendall(head)
+            drip = b"X-Drip: a\r\n" if phase == "headers" else b"Tram news. "
+            ends = time.monotonic() + give_up
+            while time.monotonic() < ends and not stop.wait(interval):
+                conn.sendall(drip[:1])
+                drip = drip[1:] + drip[:1]
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            threading.Thread(target=answer, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+
+
+@pytest.mark.parametrize("phase", ["headers", "body"])
+def test_total_limit_covers_a_trickled_answer(phase: str) -> None:
+    """Each byte arrives well inside the read timeout; only the limit on the whole fetch stops it."""
+    with trickling_server(phase) as port:
+        fetcher = Fetcher(allow_loopback=True, connect_timeout=2.0, read_timeout=5.0, total_timeout=1.5)
+        started = time.monotonic()
+        with pytest.raises(InputError) as caught:
+            fetcher.fetch(f"http://127.0.0.1:{port}/slow")
+        elapsed = time.monotonic() - started
+    assert str(caught.value) == f"http://127.0.0.1:{port}/slow: the fetch took longer than its 1.5 s limit"
+    assert 1.4 < elapsed < 4.0, f"the fetch took {elapsed:.1f} s against a 1.5 s limit"
+
+
+def test_total_limit_spans_redirects() -> None:
+    """Every hop answers inside the read timeout; together they pass the limit, and the fetch stops."""
+    with trickling_server("redirect") as port:
+        started = time.monotonic()
+        with pytest.raises(InputError, match=r"took longer than its 1 s limit"):
+            local_fetcher(total_timeout=1.0, max_redirects=50).fetch(f"http://127.0.0.1:{port}/loop")
+        elapsed = time.monotonic() - started
+    assert elapsed < 3.0
+
+
 def test_iter_documents_with_urls(server: LocalServer, tmp_path) -> None:
     server.routes["/a"] = (200, {"Content-Type": "text/html"}, ARTICLE_HTML.encode())
     path = tmp_path / "b.txt"
     path.write_text(ARTICLE_TXT, encoding="utf-8")
     specs = [server.url("/a"), "http://10.0.0.1/private", str(path), "ftp://example.org/x"]
     items = list(iter_documents(specs, fetcher=local_fetcher()))
-    assert [type(i).__name__ for i in items] == ["Document", "InputError", "Document", "InputError"]
+    assert [type(i).__name__ for i in items] == ["Document", "RefusedTarget", "Document", "RefusedTarget"]
+    assert all(isinstance(i, InputError) for i in items[1::2])  # a refusal is still an InputError
     assert items[1].source == "http://10.0.0.1/private"
     assert items[3].source == "ftp://example.org/x"
 

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from xml.etree import ElementTree
 
 import jsonschema
 import pytest
@@ -266,8 +267,10 @@ def test_redirects_are_rechecked_on_every_hop(site):
         assert ok.status_code == 200
         assert ok.json()["document"]["final_url"] == f"{base}/story"
         for path, reason in (("/to-private", "private"), ("/to-metadata", "link-local")):
+            # The client's URL leads to a refused target: refused like that target itself (400), as the
+            # OpenAPI description says, not an upstream failure (502).
             refused = c.post("/api/analyze", json={"url": f"{base}{path}"})
-            assert refused.status_code == 502
+            assert refused.status_code == 400
             assert "refused" in refused.json()["detail"] and reason in refused.json()["detail"]
         missing = c.post("/api/analyze", json={"url": f"{base}/gone"})
         assert missing.status_code == 502
@@ -293,7 +296,7 @@ def _closed_port() -> int:
 # -------------------------------------------------------------------------------------- chain graph
 
 
-def test_chain_graph_is_graphviz_svg_with_escaped_names(client):
+def test_chain_graph_is_svg_with_escaped_names(client):
     chain = [
         {"name": "The Harbour Courier", "type": "outlet", "reliability_label": "reliable",
          "reliability_score": 0.81},
@@ -305,19 +308,27 @@ def test_chain_graph_is_graphviz_svg_with_escaped_names(client):
     assert response.headers["content-type"].startswith("image/svg+xml")
     svg = response.text
     assert svg.startswith("<svg")
+    root = ElementTree.fromstring(svg)  # well-formed XML, as the page's DOMParser needs
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
     assert len(re.findall(r'<g id="node\d+" class="node', svg)) == 3
     assert len(re.findall(r'<g id="edge\d+" class="edge', svg)) == 2
     assert "<script" not in svg and "&lt;script&gt;" in svg
     assert 'onmouseover="' not in svg
     assert "reliable 0.81" in svg
     assert TYPE_COLOURS["named_person"] in svg
+    # The names come back as text, character for character.
+    assert "Marta <script>alert(1)</script> Oyelaran" in "".join(root.itertext())
 
 
-def test_chain_graph_without_graphviz_is_503(client, monkeypatch):
-    monkeypatch.setenv("PATH", "/nonexistent")
+def test_chain_graph_needs_no_system_program(client, monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")  # no system program at all: the layout is Python
     response = client.post("/api/chain.svg", json={"chain": [{"name": "A", "type": "outlet"}]})
-    assert response.status_code == 503
-    assert "graphviz" in response.json()["detail"].lower()
+    assert response.status_code == 200
+    assert response.text.startswith("<svg")
+
+
+def test_chain_graph_refuses_an_empty_chain(client):
+    assert client.post("/api/chain.svg", json={"chain": []}).status_code == 422
 
 
 def test_css_uses_the_graph_palette():

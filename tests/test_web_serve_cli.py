@@ -3,11 +3,13 @@ server answers on loopback."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -44,11 +46,14 @@ def test_taken_port_is_one_error_line() -> None:
     assert "Traceback" not in result.output
 
 
-def test_started_server_answers_healthz_and_the_analyse_page() -> None:
+@contextlib.contextmanager
+def _serving(*options: str) -> Iterator[str]:
+    """`sourcetrace serve` in a subprocess on a free loopback port; the base URL once /healthz answers."""
     port = _free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env.pop("FORWARDED_ALLOW_IPS", None)
     proc = subprocess.Popen(
-        [str(SOURCETRACE), "serve", "--port", str(port), "--no-fetch"],
+        [str(SOURCETRACE), "serve", "--port", str(port), *options],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
     )
     try:
@@ -63,12 +68,33 @@ def test_started_server_answers_healthz_and_the_analyse_page() -> None:
                 time.sleep(0.3)
         assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
         assert health is not None and health.status_code == 200
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_started_server_answers_healthz_and_the_analyse_page() -> None:
+    with _serving("--no-fetch") as base:
         page = httpx.get(f"{base}/", timeout=10)
         assert page.status_code == 200 and "<form" in page.text
         text = "The mayor said the bridge would reopen on Monday, according to a city statement."
         analysed = httpx.post(f"{base}/api/analyze", json={"text": text}, timeout=120)
         assert analysed.status_code == 200
         assert any(a["cue"]["text"] == "said" for a in analysed.json()["attributions"])
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+
+
+def test_x_forwarded_for_is_ignored_unless_proxy_headers_are_trusted() -> None:
+    """uvicorn trusts X-Forwarded-For from 127.0.0.1 unless told not to; `serve` tells it not to, so a
+    client cannot lift its rate limit by sending a new address with each request."""
+    limited = ("--no-fetch", "--rate-limit", "0.001", "--rate-burst", "2")  # no refill during the test
+    with _serving(*limited) as base:
+        codes = [httpx.get(f"{base}/", headers={"X-Forwarded-For": f"203.0.113.{i}"}, timeout=10).status_code
+                 for i in range(1, 5)]
+    assert codes == [200, 200, 429, 429]
+
+
+def test_help_documents_trusting_proxy_headers() -> None:
+    result = CliRunner().invoke(app, ["serve", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    assert "--trust-proxy-headers" in result.output and "X-Forwarded-For" in result.output

@@ -1,16 +1,21 @@
 """The FastAPI application: pages, JSON API, and the error handling that keeps internals private.
 
 Every route that does real work hands it off the event loop: analyses go to the `AnalysisPool`, URL
-fetches and HTML extraction to a thread, store queries to a thread, graph layout to a `dot`
-subprocess. User mistakes answer 4xx with a one-line `detail`; anything unexpected is logged here and
-answers a bare 500, never a traceback.
+fetches to threads of their own (`ThreadSlots`: slow servers cannot take the threads the rest needs),
+text preparation, HTML extraction and store queries to a thread (chain graphs are laid out inline:
+a few milliseconds of Python). User mistakes answer 4xx with a one-line `detail`; anything unexpected
+is logged here and answers a bare 500, never a traceback.
+
+Text that arrives as JSON may hold lone UTF-16 surrogates ("\\udc80" escapes), which have no UTF-8 form;
+they become U+FFFD where the request is read, and any that still reach a reader or the analyser answer
+422, not 500.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,30 +26,30 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from sourcetrace import __version__
 from sourcetrace.corpus.queries import ClaimHit, OutletProfile, QueryError, Trace
 from sourcetrace.errors import InputError
-from sourcetrace.model import Document, Report
+from sourcetrace.model import Document, Report, without_surrogates
 from sourcetrace.web import timeline
 from sourcetrace.web.corpus import CorpusReader, StoreBusy, StoreUnavailable
-from sourcetrace.web.graph import (
-    TYPE_COLOURS,
-    ChainGraphRequest,
-    GraphvizMissing,
-    chain_dot,
-    dot_binary,
-    render_svg,
-)
-from sourcetrace.web.pool import AnalysisPool, PoolBusy
-from sourcetrace.web.security import RateLimit, SecurityHeaders
+from sourcetrace.web.graph import TYPE_COLOURS, ChainGraphRequest, chain_svg
+from sourcetrace.web.pool import AnalysisPool, PoolBusy, ThreadSlots
+from sourcetrace.web.security import BodyLimit, RateLimit, SecurityHeaders
 from sourcetrace.web.settings import WebSettings
 
 log = logging.getLogger("sourcetrace.web")
 HERE = Path(__file__).parent
 UPLOAD_SUFFIXES = (".txt", ".html", ".htm", ".json")
+
+
+def _scrub(value: str | None) -> str | None:
+    """U+FFFD for each lone surrogate: JSON can carry them ("\\udc80"), UTF-8 cannot.
+
+    A JSON parser already joins an escaped pair into one character, so every surrogate left is alone."""
+    return without_surrogates(value) if value else value
 
 
 # ------------------------------------------------------------------------------------------ models
@@ -61,6 +66,12 @@ class AnalyzeRequest(BaseModel):
     title: str | None = Field(None, max_length=1000, description="Headline, overriding what was found.")
     outlet: str | None = Field(None, max_length=300, description="Publishing outlet, overriding.")
     published: str | None = Field(None, max_length=100, description="Publication date (ISO 8601).")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_lone_surrogates(cls, value: Any) -> Any:
+        # Before validation: a length-limited field would otherwise refuse a lone surrogate outright.
+        return _scrub(value) if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _exactly_one_input(self) -> AnalyzeRequest:
@@ -80,7 +91,6 @@ class Health(BaseModel):
     model_loaded: bool
     pending_analyses: int
     corpus: bool
-    graphviz: bool
 
 
 def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
@@ -99,7 +109,23 @@ def _page_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 def _meta(title: str | None, outlet: str | None, published: str | None) -> dict[str, str | None]:
-    return {"title": title or None, "outlet": outlet or None, "published": published or None}
+    return {"title": _scrub(title) or None, "outlet": _scrub(outlet) or None,
+            "published": _scrub(published) or None}
+
+
+@contextmanager
+def _unicode_is_input_error() -> Iterator[None]:
+    """A UnicodeError from reading or analysing the client's text is the input's fault: 422, not 500.
+
+    (Lone surrogates in JSON request fields are replaced before they get here; this is for what a
+    reader still lets through, e.g. a "\\udc80" escape inside an uploaded .json file.)"""
+    try:
+        yield
+    except UnicodeError as exc:
+        raise InputError(
+            f"the text holds characters that have no UTF-8 form ({exc.reason}), such as a lone "
+            "surrogate escape like \\udc80; remove them and try again"
+        ) from None
 
 
 def _text_document(text: str, meta: dict[str, str | None]) -> Document:
@@ -153,11 +179,12 @@ class FetchRefused(Exception):
 
 
 class UpstreamError(Exception):
-    """Fetching the URL failed at the other end: unreachable, HTTP error, bad redirect, no article."""
+    """Fetching the URL failed at the other end: unreachable, HTTP error, too slow, no article."""
 
 
 def _fetch_document(url: str, settings: WebSettings, meta: dict[str, str | None]) -> Document:
     from sourcetrace.ingest import Fetcher, check_url
+    from sourcetrace.ingest.fetch import RefusedTarget
 
     if settings.refuse_fetch:
         raise FetchRefused("fetching URLs is turned off on this server", 403)
@@ -173,8 +200,11 @@ def _fetch_document(url: str, settings: WebSettings, meta: dict[str, str | None]
     )
     try:
         document = fetcher.fetch(url)
+    except RefusedTarget as exc:
+        # Every later hop is re-checked by the fetcher: a redirect to a refused target is refused like the
+        # URL itself would be (400); the client asked for something that leads there.
+        raise FetchRefused(str(exc), 400) from None
     except InputError as exc:
-        # Every later hop is re-checked by the fetcher; a redirect into a private range lands here too.
         raise UpstreamError(str(exc)) from None
     given = {k: v for k, v in meta.items() if v is not None}
     return document.model_copy(update=given) if given else document
@@ -198,10 +228,9 @@ def _templates() -> Environment:
 
 def create_app(settings: WebSettings) -> FastAPI:
     pool = AnalysisPool(settings.model, settings.workers, settings.max_pending)
+    fetches = ThreadSlots(settings.fetch_threads, settings.max_pending_fetches, "URL fetches")
     corpus = CorpusReader(settings.db)
     env = _templates()
-    # Looked up once: /healthz must stay trivial, and installing Graphviz later needs a restart anyway.
-    has_graphviz = dot_binary() is not None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -219,12 +248,14 @@ def create_app(settings: WebSettings) -> FastAPI:
         # FastAPI's /docs and /redoc load their scripts from a CDN; /docs is served by this app instead.
         docs_url=None,
         redoc_url=None,
-        max_body_size=settings.max_body_bytes,
     )
     app.state.settings = settings
     app.state.pool = pool
+    app.state.fetches = fetches
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    # Outermost first: headers on every answer, including a 429.
+    # Each add_middleware wraps the ones before it, so the last added runs first: security headers go on
+    # every answer (a 429 too), and the body cap sits innermost, where its 413 reaches the error handlers.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RateLimit, rate=settings.rate_limit, burst=settings.rate_burst)
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
@@ -282,24 +313,30 @@ def create_app(settings: WebSettings) -> FastAPI:
     @app.get("/healthz", response_model=Health, tags=["api"], summary="Liveness")
     async def healthz() -> Health:
         return Health(status="ok", version=__version__, model_loaded=pool.ready,
-                      pending_analyses=pool.pending, corpus=corpus.enabled, graphviz=has_graphviz)
+                      pending_analyses=pool.pending, corpus=corpus.enabled)
 
     @app.post(
         "/api/analyze", tags=["api"], summary="Analyse one article",
         response_model=Report, responses=_errors(400, 403, 413, 422, 429, 502, 503),
         description="Returns the report JSON contract (docs/json-contract.md). A URL is fetched with "
-        "the SSRF guard: private, loopback, link-local and reserved targets are refused (400), on every "
-        "redirect too; an unreachable or failing upstream answers 502.",
+        "the SSRF guard: a URL that is not http(s), or whose host is or resolves to a private, loopback, "
+        "link-local or reserved address, is refused (400), and so is a redirect to one; an unreachable, "
+        "failing or too slow upstream (the whole fetch has a time limit) answers 502; a URL while "
+        "fetching is off answers 403; too many fetches at once answer 503. Lone UTF-16 surrogates in "
+        "`text` or `html` are read as U+FFFD.",
     )
     async def api_analyze(body: AnalyzeRequest) -> Response:
         meta = _meta(body.title, body.outlet, body.published)
-        if body.text is not None:
-            document = _text_document(body.text, meta)
-        elif body.html is not None:
-            document = await anyio.to_thread.run_sync(_html_document, body.html.encode("utf-8"), "html", meta)
-        else:
-            assert body.url is not None
-            document = await anyio.to_thread.run_sync(_fetch_document, body.url, settings, meta)
+        with _unicode_is_input_error():
+            if body.text is not None:
+                document = await anyio.to_thread.run_sync(_text_document, body.text, meta)
+            elif body.html is not None:
+                document = await anyio.to_thread.run_sync(
+                    _html_document, body.html.encode("utf-8"), "html", meta
+                )
+            else:
+                assert body.url is not None
+                document = await fetches.run(_fetch_document, body.url, settings, meta)
         return await _analyze(pool, document)
 
     @app.post(
@@ -314,21 +351,20 @@ def create_app(settings: WebSettings) -> FastAPI:
     ) -> Response:
         data = await file.read()
         meta = _meta(title, outlet, published)
-        document = await anyio.to_thread.run_sync(_upload_document, data, file.filename or "", meta)
+        with _unicode_is_input_error():
+            document = await anyio.to_thread.run_sync(_upload_document, data, file.filename or "", meta)
         return await _analyze(pool, document)
 
     @app.post(
         "/api/chain.svg", tags=["api"], summary="A chain drawn as a directed graph (SVG)",
         response_class=Response,
-        responses={200: {"content": {"image/svg+xml": {}}}, **_errors(400, 413, 422, 429, 503)},
+        responses={200: {"content": {"image/svg+xml": {}}}, **_errors(400, 413, 422, 429)},
     )
     async def api_chain_svg(body: ChainGraphRequest) -> Response:
-        svg = await render_svg(chain_dot(body.chain))
-        # Only the <svg> element: the XML prolog and DOCTYPE are of no use inside a page.
-        return Response(svg[svg.find("<svg"):], media_type="image/svg+xml")
+        return Response(chain_svg(body.chain), media_type="image/svg+xml")
 
     @app.get("/api/claims", tags=["api"], summary="Search claims in the corpus",
-             response_model=list[ClaimHit], responses=_errors(404, 422, 503))
+             response_model=list[ClaimHit], responses=_errors(404, 422, 429, 503))
     async def api_claims(
         q: Annotated[str, Query(min_length=1, max_length=500)],
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -341,12 +377,12 @@ def create_app(settings: WebSettings) -> FastAPI:
             raise HTTPException(422, str(exc)) from None
 
     @app.get("/api/claims/{claim_id}/trace", tags=["api"], summary="Trace a claim across outlets",
-             response_model=Trace, responses=_errors(404, 503))
+             response_model=Trace, responses=_errors(404, 422, 429, 503))
     async def api_trace(claim_id: Annotated[str, PathParam(max_length=200)]) -> Trace:
         return await _trace(corpus, claim_id)
 
     @app.get("/api/outlets", tags=["api"], summary="Sourcing profile of every outlet in the corpus",
-             response_model=list[OutletProfile], responses=_errors(404, 503))
+             response_model=list[OutletProfile], responses=_errors(404, 429, 503))
     async def api_outlets() -> list[OutletProfile]:
         from sourcetrace.corpus.queries import outlet_profiles
 
@@ -356,7 +392,8 @@ def create_app(settings: WebSettings) -> FastAPI:
 
 
 async def _analyze(pool: AnalysisPool, document: Document) -> Response:
-    body = await pool.analyze(document)
+    with _unicode_is_input_error():
+        body = await pool.analyze(document)
     return Response(body, media_type="application/json")
 
 
@@ -401,10 +438,6 @@ def _error_handlers(app: FastAPI, env: Environment) -> None:
     @app.exception_handler(PoolBusy)
     async def busy(request: Request, exc: PoolBusy) -> Response:
         return error(request, 503, f"server busy ({exc}); retry shortly", {"Retry-After": "2"})
-
-    @app.exception_handler(GraphvizMissing)
-    async def no_graphviz(request: Request, exc: GraphvizMissing) -> Response:
-        return error(request, 503, str(exc))
 
     @app.exception_handler(StoreUnavailable)
     async def no_store(request: Request, exc: StoreUnavailable) -> Response:

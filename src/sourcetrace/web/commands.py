@@ -5,11 +5,12 @@ from __future__ import annotations
 import ipaddress
 import socket
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from sourcetrace.terminal import fail, warning_line
+from sourcetrace.web.settings import WebSettings
 
 LOOPBACK = "127.0.0.1"
 
@@ -27,6 +28,15 @@ def _check_listen(host: str, port: int) -> None:
             probe.bind(address)
         except OSError as exc:
             fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+
+
+def uvicorn_options(settings: WebSettings) -> dict[str, Any]:
+    """How `serve` runs uvicorn; tests start an in-process server with the same options.
+
+    uvicorn trusts X-Forwarded-For from 127.0.0.1 by default, so any local client (or a proxy that passes
+    the header on unchecked) could pick the address the rate limit counts; here that is off unless the
+    operator says a proxy sets the header (`--trust-proxy-headers`)."""
+    return {"log_level": "warning", "server_header": False, "proxy_headers": settings.trust_proxy_headers}
 
 
 def _is_loopback(host: str) -> bool:
@@ -73,6 +83,12 @@ def serve(
                      "by default)."),
     ] = None,
     no_fetch: Annotated[bool, typer.Option("--no-fetch", help="Refuse to fetch URLs.")] = False,
+    trust_proxy_headers: Annotated[
+        bool,
+        typer.Option("--trust-proxy-headers", help="Behind a reverse proxy: take the client address (rate "
+                     "limit) from X-Forwarded-For set by a proxy at 127.0.0.1 (others: FORWARDED_ALLOW_IPS). "
+                     "Off by default: the connecting address counts and the header is ignored."),
+    ] = False,
     model: Annotated[
         str | None, typer.Option("--model", "-m", help="spaCy pipeline name or path.", metavar="NAME_OR_PATH")
     ] = None,
@@ -83,27 +99,22 @@ def serve(
     ] = False,
 ) -> None:
     """Run the web app: analyse page, chain graphs, corpus pages and the JSON API (docs at /docs)."""
-    from sourcetrace.web.graph import dot_binary
-
     if db is not None and not db.is_file():
         fail(f"{db}: no such corpus store (create one with `sourcetrace corpus ingest`)")
     if not _is_loopback(host):
         warning_line(f"listening on {host}, not loopback: anyone who can reach this address can use the "
                      "server (there is no authentication)")
-    if dot_binary() is None:
-        warning_line("Graphviz `dot` not found: chain graphs are off (apt-get install graphviz)")
     _check_listen(host, port)
 
     import uvicorn
 
     from sourcetrace.web import create_app
-    from sourcetrace.web.settings import WebSettings
 
     settings = WebSettings(
         db=db, model=model, workers=workers, max_body_bytes=max_body, rate_limit=rate_limit,
         rate_burst=rate_burst, cors_origins=tuple(cors_origin or ()), refuse_fetch=no_fetch,
-        allow_loopback_fetch=allow_loopback_fetch,
+        allow_loopback_fetch=allow_loopback_fetch, trust_proxy_headers=trust_proxy_headers,
     )
     app = create_app(settings)
     typer.echo(f"sourcetrace serving on http://{host}:{port}/  (Ctrl-C stops)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+    uvicorn.run(app, host=host, port=port, **uvicorn_options(settings))

@@ -12,12 +12,20 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
+
+import anyio
+import anyio.to_thread
+
+from sourcetrace.model import without_surrogates
 
 if TYPE_CHECKING:
     from sourcetrace.analyzer import Analyzer
     from sourcetrace.model import Document
+
+T = TypeVar("T")
 
 _worker_analyzer: Analyzer | None = None
 
@@ -33,7 +41,13 @@ def _load(model: str | None) -> None:
 
 def _analyze_to_json(document: Document) -> bytes:
     assert _worker_analyzer is not None, "worker used before its model was loaded"
-    return _worker_analyzer.analyze(document).to_json(indent=None).encode("utf-8")
+    report = _worker_analyzer.analyze(document).to_json(indent=None)
+    try:
+        return report.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate (a JSON "\udc80" escape) that got this far has no UTF-8 form; U+FFFD in its
+        # place is one code point for one, so every character offset in the report still holds.
+        return without_surrogates(report).encode("utf-8")
 
 
 class PoolBusy(Exception):
@@ -93,3 +107,35 @@ class AnalysisPool:
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
+
+
+class ThreadSlots:
+    """Blocking calls of one kind (URL fetches) on a bounded set of threads of their own.
+
+    A fetch can wait on a slow server for its whole time limit. On the thread pool every other request
+    shares (anyio's, 40 threads), enough of them at once would leave HTML extraction, uploads and corpus
+    queries waiting for a thread. Here at most `threads` calls run at once, at most `max_waiting` more
+    wait for a turn, and any beyond that raise PoolBusy (503) at once instead of queueing without limit.
+    """
+
+    def __init__(self, threads: int, max_waiting: int, what: str) -> None:
+        self.threads = max(1, threads)
+        self.max_waiting = max(0, max_waiting)
+        self.what = what
+        self._pending = 0
+        self._limiter: anyio.CapacityLimiter | None = None
+
+    @property
+    def pending(self) -> int:
+        return self._pending
+
+    async def run(self, func: Callable[..., T], *args: object) -> T:
+        if self._pending >= self.threads + self.max_waiting:
+            raise PoolBusy(f"{self._pending} {self.what} already in progress")
+        if self._limiter is None:  # made on first use, inside the event loop that serves the app
+            self._limiter = anyio.CapacityLimiter(self.threads)
+        self._pending += 1
+        try:
+            return await anyio.to_thread.run_sync(func, *args, limiter=self._limiter)
+        finally:
+            self._pending -= 1

@@ -1,8 +1,13 @@
-"""Request hygiene as plain ASGI middleware: per-client rate limit (429) and security headers on every
-response. (The body size cap is FastAPI's own `max_body_size`, which counts streamed bytes too.)
+"""Request hygiene as plain ASGI middleware: per-client rate limit (429), a request body cap (413) and
+security headers on every response.
 
 Plain ASGI rather than Starlette's BaseHTTPMiddleware, which wraps every response in a task group
-and a stream: these two only need to look at the scope and add headers.
+and a stream: these only need to look at the scope, count bytes and add headers.
+
+The body cap is this module's rather than FastAPI's `max_body_size`: that one swaps the app's answer
+to a request whose Content-Length is over the cap for a plain-text "Content Too Large", so /api/* would
+answer its one error that is not JSON. Here the cap raises inside the app, and the app's own error
+handlers answer it like every other error.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
+
+from starlette.exceptions import HTTPException
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -47,6 +54,53 @@ async def send_json(send: Send, status: int, detail: str, headers: list[tuple[by
     await send({"type": "http.response.body", "body": body})
 
 
+class BodyTooLarge(HTTPException):
+    """A request body over the cap; a Starlette HTTPException, so FastAPI passes it to the handlers."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, f"request body too large: the limit is {max_bytes:,} bytes")
+
+
+class BodyLimit:
+    """Refuses request bodies over `max_bytes` with 413.
+
+    A declared Content-Length over the cap fails the first read of the body, before a byte of it is taken
+    in; a body sent without one (chunked) fails as soon as the bytes received pass the cap, so streaming
+    does not get round it. Routes that never read a body are not affected.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = _content_length(scope)
+        received = 0
+
+        async def limited() -> Message:
+            nonlocal received
+            if declared is not None and declared > self.max_bytes:
+                raise BodyTooLarge(self.max_bytes)
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge(self.max_bytes)
+            return message
+
+        await self.app(scope, limited, send)
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", []):
+        if name.lower() == b"content-length":
+            return int(value) if value.isdigit() else None
+    return None
+
+
 @dataclass
 class _Bucket:
     tokens: float
@@ -55,6 +109,9 @@ class _Bucket:
 
 class RateLimit:
     """A token bucket per client address: `rate` requests per second, bursts up to `burst`.
+
+    The client address is the ASGI scope's `client`: the connecting socket's, unless the server was told
+    to trust proxy headers (`serve --trust-proxy-headers`), when uvicorn puts X-Forwarded-For there.
 
     Buckets live in an LRU of bounded size so a flood of distinct addresses cannot grow memory without
     limit; an evicted client simply starts again with a full bucket.
