@@ -6,7 +6,9 @@ it does not predict (addressee, time, inherited speakers) and add the constructi
 
 from __future__ import annotations
 
-from sourcetrace.attribution.types import RawAttribution
+from bisect import bisect_left
+
+from sourcetrace.attribution.types import ContentEnvelopes, RawAttribution
 
 #: Rule kinds whose source and content the rules get right more often than the tagger.
 _RULE_OWNED_KINDS = frozenset({"according_to", "passive"})
@@ -27,27 +29,46 @@ def merge_attributions(
     """Tagger attributions completed by the rules; rule-only ones added for the constructions that
     matter to chains (all of them when no tagger ran)."""
     merged = list(tagged)
+    # Cue lookups by bisection and content lookups by envelope: pairwise scans were quadratic on long
+    # articles full of speech verbs.
+    by_cue = sorted(range(len(tagged)), key=lambda k: tagged[k].cue[0])
+    cue_starts = [tagged[k].cue[0] for k in by_cue]
+    longest_cue = max((t.cue[1] - t.cue[0] for t in tagged), default=0)
+    contents = ContentEnvelopes(merged)
     for rule in ruled:
-        match = next((t for t in tagged if _overlaps(t.cue, rule.cue)), None)
+        match = _first_overlapping_cue(tagged, by_cue, cue_starts, longest_cue, rule.cue)
         if match is None:
             if (
                 not tagger_ran
                 or rule.extra.get("construction") in ADDED_CONSTRUCTIONS
-                or _relayed(rule, merged)
+                or _relayed(rule, contents.overlapping(rule.cue[0], rule.cue[0] + 1))
             ):
                 merged.append(rule)
+                contents.add(rule)
             continue
         _complete(match, rule)
+        contents.changed(match)
     return sorted(merged, key=lambda a: a.cue[0])
 
 
-def _relayed(rule: RawAttribution, found: list[RawAttribution]) -> bool:
+def _first_overlapping_cue(
+    tagged: list[RawAttribution], by_cue: list[int], cue_starts: list[int], longest: int,
+    cue: tuple[int, int],
+) -> RawAttribution | None:
+    """The first tagged attribution (in list order) whose cue overlaps `cue`."""
+    lo, hi = bisect_left(cue_starts, cue[0] - longest), bisect_left(cue_starts, cue[1])
+    hits = [k for k in by_cue[lo:hi] if _overlaps(tagged[k].cue, cue)]
+    return tagged[min(hits)] if hits else None
+
+
+def _relayed(rule: RawAttribution, near: list[RawAttribution]) -> bool:
     """A report inside reported content (`told C that witnesses informed police that ...`) is a hop of
-    the chain; missing it would make the outer speaker the observer."""
+    the chain; missing it would make the outer speaker the observer. `near`: the attributions whose
+    content envelope holds the rule's cue."""
     return (
         rule.extra.get("relay_verb") is True
         and rule.source is not None
-        and any(s <= rule.cue[0] < e for other in found if other is not rule for s, e in other.content)
+        and any(s <= rule.cue[0] < e for other in near if other is not rule for s, e in other.content)
     )
 
 

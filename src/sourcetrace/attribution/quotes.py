@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sourcetrace.attribution.types import RawAttribution
+from sourcetrace.attribution.types import ContentEnvelopes, RawAttribution
 
 OPENERS = {"\u201c": "\u201d", '"': '"', "\u00ab": "\u00bb", "\u201e": "\u201d"}
 CLOSERS = frozenset(OPENERS.values())
@@ -163,11 +163,12 @@ def _speech_tag(attributions: list[RawAttribution], quote: Quote) -> RawAttribut
 
     Of several, the one whose cue is nearest the quote wins (`Brandt denied X. "...", Brandt told RTN.`).
     """
+    # The cheap overlap test first: on a long line of many quotes it rules out nearly every attribution.
     candidates = [
         a
         for a in attributions
-        if quote_at([quote], a.cue[0]) is None
-        and any(s < quote.end and e > quote.start for s, e in a.content)
+        if any(s < quote.end and e > quote.start for s, e in a.content)
+        and quote_at([quote], a.cue[0]) is None
     ]
     return min(candidates, key=lambda a: _distance(a.cue, quote), default=None)
 
@@ -180,13 +181,15 @@ def attach_quotes(text: str, attributions: list[RawAttribution], quotes: list[Qu
     """Give every quotation its speaker: a speech tag, a trailing `- Name`, or the previous speaker."""
     speech = [q for q in quotes if q.is_speech(text)]
     out = list(attributions)
+    near = ContentEnvelopes(out)
     previous: RawAttribution | None = None
     claimed: set[int] = set()
     for index, quote in enumerate(speech):
         if index in claimed:
             continue
-        att = _speech_tag(out, quote)
+        att = _speech_tag(near.overlapping(quote.start, quote.end), quote)
         if att is not None:
+            near.changed(att)
             if not _within(att.content, quote.marked_parts(text)):
                 # A mixed quote: the paraphrase around the quoted words is content too, and so is the
                 # rest of the quotation when it runs on past the clause (`said it "was A ... B."`).
@@ -210,6 +213,7 @@ def attach_quotes(text: str, attributions: list[RawAttribution], quotes: list[Qu
             if att is None:
                 continue
             out.append(att)
+            near.add(att)
         previous = att
     return sorted(out, key=lambda a: a.cue[0] if a.cue[1] > a.cue[0] else a.content_span[0])
 

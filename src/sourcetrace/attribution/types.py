@@ -33,6 +33,48 @@ class RawAttribution:
         return (min(s for s, _ in self.content), max(e for _, e in self.content))
 
 
+class ContentEnvelopes:
+    """The first and last offset of every attribution's content, so the attributions whose content may
+    overlap a span are found in one vectorised test: pairwise scans made long articles full of quotes
+    and speech verbs quadratic. The envelope is a superset test (a gap between content parts still
+    counts); callers check the parts of the few it returns. When an attribution's content changes, call
+    `changed` (its envelope is recomputed lazily, on the next `overlapping`)."""
+
+    def __init__(self, attributions: list[RawAttribution]) -> None:
+        self.items = list(attributions)
+        self.index = {id(a): k for k, a in enumerate(self.items)}
+        self.lo = np.array([_lo(a) for a in self.items], dtype=np.int64)
+        self.hi = np.array([_hi(a) for a in self.items], dtype=np.int64)
+        self.stale: set[int] = set()
+
+    def add(self, att: RawAttribution) -> None:
+        self.index[id(att)] = len(self.items)
+        self.items.append(att)
+        self.lo = np.append(self.lo, _lo(att))
+        self.hi = np.append(self.hi, _hi(att))
+
+    def changed(self, att: RawAttribution) -> None:
+        self.stale.add(self.index[id(att)])
+
+    def overlapping(self, start: int, end: int) -> list[RawAttribution]:
+        """Attributions, in their original order, whose content envelope overlaps start..end."""
+        for k in self.stale:
+            self.lo[k], self.hi[k] = _lo(self.items[k]), _hi(self.items[k])
+        self.stale.clear()
+        return [self.items[k] for k in np.flatnonzero((self.lo < end) & (self.hi > start))]
+
+
+_NEVER = 1 << 62
+
+
+def _lo(att: RawAttribution) -> int:
+    return min((s for s, _ in att.content), default=_NEVER)
+
+
+def _hi(att: RawAttribution) -> int:
+    return max((e for _, e in att.content), default=-_NEVER)
+
+
 _TEXT_KEY = "sourcetrace.text"
 _SENTS_KEY = "sourcetrace.sentences"
 _SENT_TOKENS_KEY = "sourcetrace.sentence_tokens"
