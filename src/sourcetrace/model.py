@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 SCHEMA_VERSION = "1.1"
 
@@ -20,6 +21,17 @@ SCHEMA_VERSION = "1.1"
 def text_sha256(text: str) -> str:
     """The input hash that claim ids and provenance are derived from."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+#: A UTF-16 surrogate code point on its own: Python strings can hold one (JSON `"\udc80"`, a file name
+#: that is not UTF-8, `--title` from such a terminal), UTF-8 cannot encode it, so spaCy and every JSON
+#: writer would fail on it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(value: str) -> str:
+    """`value` with each surrogate code point replaced by U+FFFD: one character for one, offsets hold."""
+    return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
 
 
 class SourceType(StrEnum):
@@ -71,6 +83,12 @@ class Document(_Model):
         description="What ingest repaired in the text before analysis (mojibake undone by ftfy); offsets "
         "index the repaired text.",
     )
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _encodable(cls, value: Any) -> Any:
+        # Every way in (files, stdin, the web, the library) ends here, so no report can be unencodable.
+        return without_surrogates(value) if isinstance(value, str) else value
 
     def sha256(self) -> str:
         return text_sha256(self.text)

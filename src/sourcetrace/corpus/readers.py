@@ -93,7 +93,7 @@ class ColumnMap:
         text = row.get(self.text)
         if not isinstance(text, str) or not text.strip():
             raise InputError(f"no text in column '{self.text}'", source=locator)
-        check_size(len(text.encode("utf-8")), max_bytes, source=locator)
+        check_size(len(text.encode("utf-8", "surrogatepass")), max_bytes, source=locator)
         check_text(text, locator)
         meta = {name: _as_str(row.get(column)) for name, column in self.others.items()}
         return document_from_text(text, path=locator, **meta)

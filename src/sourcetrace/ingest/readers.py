@@ -100,7 +100,7 @@ def record_document(record: Any, *, source: str, max_bytes: int, path: str) -> D
     text = record.get("text")
     if not isinstance(text, str) or not text.strip():
         raise InputError("record has no 'text' (a non-empty string is required)", source=source)
-    check_size(len(text.encode("utf-8")), max_bytes, source=source)
+    check_size(len(text.encode("utf-8", "surrogatepass")), max_bytes, source=source)
     check_text(text, source)
     meta: dict[str, Any] = {"path": path}
     for key in RECORD_FIELDS:

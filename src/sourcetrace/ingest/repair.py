@@ -11,12 +11,22 @@ from __future__ import annotations
 
 import ftfy
 
+from sourcetrace.model import without_surrogates
+
 
 def repair_text(text: str) -> tuple[str, list[str]]:
-    """(text with mojibake undone, one line per kind of repair made; empty when nothing changed)."""
+    """(text with mojibake undone and lone surrogates replaced, one line per kind of repair made; empty
+    when nothing changed)."""
+    repairs: list[str] = []
+    clean = without_surrogates(text)
+    if clean != text:
+        count = sum(a != b for a, b in zip(text, clean, strict=True))
+        repairs.append(f"{count} lone UTF-16 surrogate(s) replaced by U+FFFD (UTF-8 cannot carry them)")
+        text = clean
     fixed = ftfy.fix_encoding_and_explain(text)
     if fixed.text == text or not fixed.explanation:
-        return text, []
+        return text, repairs
     changed = len(text) - len(fixed.text)
     steps = sorted({step for _, step in fixed.explanation})
-    return fixed.text, [f"mojibake repaired by ftfy ({', '.join(steps)}; text {changed} characters shorter)"]
+    repairs.append(f"mojibake repaired by ftfy ({', '.join(steps)}; text {changed} characters shorter)")
+    return fixed.text, repairs
