@@ -70,3 +70,25 @@ def test_analysis_leaves_the_collector_as_it_found_it() -> None:
 
     analyze("The mayor said the bridge would reopen on Monday, officials told reporters.")
     assert gc.isenabled()
+
+
+def test_embedding_programs_can_turn_the_pause_off(analyzer, monkeypatch) -> None:
+    import sourcetrace
+    from sourcetrace.ingest import document_from_text
+
+    disabled: list[int] = []
+    real_disable = gc.disable
+    monkeypatch.setattr(gc, "disable", lambda: (disabled.append(1), real_disable()))
+    document = document_from_text("The mayor said the bridge would close on Friday, officials said.")
+    analyzer.analyze(document)
+    assert disabled, "by default an analysis pauses the collector"
+    disabled.clear()
+    sourcetrace.set_gc_pause(False)
+    try:
+        analyzer.analyze(document)
+        with gc_paused():
+            assert gc.isenabled()
+    finally:
+        sourcetrace.set_gc_pause(True)
+    assert not disabled
+    assert gc.isenabled()

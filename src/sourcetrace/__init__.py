@@ -40,4 +40,13 @@ def same_claim(pairs: Sequence[tuple[str, str]]) -> list[bool]:
     return _same(pairs)
 
 
-__all__ = ["__version__", "analyze", "claim_similarity", "same_claim"]
+def set_gc_pause(enabled: bool) -> None:
+    """Whether sourcetrace may switch Python's cyclic garbage collector off while it analyses a batch
+    (on by default: about 15% faster; the collector is back on between batches and after errors).
+    Embedding programs that want the collector left alone call `set_gc_pause(False)`."""
+    from sourcetrace.gcpause import set_gc_pause as _set
+
+    _set(enabled)
+
+
+__all__ = ["__version__", "analyze", "claim_similarity", "same_claim", "set_gc_pause"]

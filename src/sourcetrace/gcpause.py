@@ -7,6 +7,9 @@ young generations, and now and then the whole heap with the loaded spaCy pipelin
 collector is switched off only inside our own code, never across a `yield` to the caller, and
 switched back on by the last of several overlapping users (the web app analyses in threads), so
 cycles made meanwhile are collected at the next ordinary run.
+
+A program that embeds sourcetrace and wants the collector left alone (it relies on finalisers running
+promptly, or measures its own GC) calls `sourcetrace.set_gc_pause(False)`: every pause becomes a no-op.
 """
 
 from __future__ import annotations
@@ -19,12 +22,24 @@ from contextlib import contextmanager
 _lock = threading.Lock()
 _depth = 0
 _was_enabled = False
+_pausing = True
+
+
+def set_gc_pause(enabled: bool) -> None:
+    """Whether sourcetrace may pause the cyclic collector during its own batch work (default: yes).
+
+    Takes effect from the next batch; a pause already in progress ends as it began."""
+    global _pausing
+    _pausing = enabled
 
 
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Run the body with the cyclic collector off; the state it had is restored by the last exit."""
     global _depth, _was_enabled
+    if not _pausing:
+        yield
+        return
     with _lock:
         if _depth == 0:
             _was_enabled = gc.isenabled()
