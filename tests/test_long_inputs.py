@@ -64,3 +64,23 @@ def test_cli_batch_keeps_the_reports_it_made(tmp_path, monkeypatch) -> None:
     assert [r["document"]["path"].rsplit("/", 1)[-1] for r in reports] == ["a.txt", "c.txt"]
     assert "error:" in result.stderr and "b.txt" in result.stderr
     assert "over the analysis limit" in result.stderr
+
+
+def test_cue_reach_is_bounded_on_an_unbroken_line(analyzer) -> None:
+    # One "sentence" of 3,000 words with a speech verb every few words and no full stop: no cue's source
+    # or plain (unquoted) content candidates may reach past MAX_REACH tokens, or analysis turns quadratic.
+    from sourcetrace.attribution import features as F
+
+    words = ["the", "minister", "said", "that", "council", "members", "told", "residents", "and"]
+    line = " ".join(words[i % len(words)] for i in range(3000))
+    with analyzer.nlp.select_pipes(disable=["sourcetrace"]):
+        doc = analyzer.nlp(line)
+    ix = F.index_doc(doc)
+    cues = [i for i in F.cue_candidates(ix) if doc[i].lemma_ in ("say", "tell")]
+    assert len(cues) > 500 and ix.unit_end[cues[0]] - ix.unit_start[cues[0]] > 4 * F.MAX_REACH
+    for i in cues:
+        lo, hi = i - F.MAX_REACH, i + 1 + F.MAX_REACH
+        assert all(lo <= j < hi for j, _ in F.source_candidates(i, [i], ix))
+        for candidate in F.content_candidates(doc[i], [i], [], ix):
+            if candidate.origins <= {"after", "after-clause", "before"}:
+                assert lo <= candidate.tokens[0] and candidate.tokens[-1] < hi
