@@ -119,7 +119,12 @@ class Attribution(_Model):
     addressee: SourceMention | None = None
     time: TextSpan | None = None
     parent: str | None = Field(None, description="Id of the attribution that relays this one.")
-    confidence: float = Field(ge=0.0, le=1.0)
+    confidence: float = Field(
+        ge=0.0, le=1.0,
+        description="A ranking score, not a calibrated probability: the learned tagger's cue probability "
+        "where the tagger found the attribution, a fixed value per construction where only a rule did "
+        "(see docs/json-contract.md).",
+    )
     asserts: bool = Field(
         True,
         description="The source asserts the content (speech, belief, a record, a position taken), so it is "
