@@ -81,18 +81,19 @@ models-semantic: $(STAMP)
 	$(PY) -m sourcetrace.checkworthiness_semantic_train --data $(DATA)/checkworthiness --out src/sourcetrace/models/checkworthiness --threads 2
 	$(PY) -m sourcetrace.framing.semantic_train --data $(DATA)/ptc --out src/sourcetrace/models/framing --threads 2
 
+# Each score is also written, headed by date, command, machine and commit, to benchmarks/results/eval-*.txt.
+RECORD := $(PY) benchmarks/record.py
+ST     := $(VENV)/bin/sourcetrace
 eval: $(STAMP)
-	$(VENV)/bin/sourcetrace eval chains tests/gold/real --part tune --data $(DATA)
-	$(VENV)/bin/sourcetrace eval gap $(DATA)/coreference_gap --split validation
-	$(VENV)/bin/sourcetrace eval polnear $(DATA)/polnear/dev
-	$(VENV)/bin/sourcetrace eval chains tests/gold/chains
-	$(VENV)/bin/sourcetrace eval checkworthiness $(DATA)/checkworthiness
-	$(VENV)/bin/sourcetrace eval matching --mrpc $(DATA)/matching/mrpc/msr_paraphrase_train.txt \
+	$(RECORD) eval-chains-real-tune -- $(ST) eval chains tests/gold/real --part tune --data $(DATA)
+	$(RECORD) eval-gap-validation -- $(ST) eval gap $(DATA)/coreference_gap --split validation
+	$(RECORD) eval-polnear-dev -- $(ST) eval polnear $(DATA)/polnear/dev
+	$(RECORD) eval-chains-invented -- $(ST) eval chains tests/gold/chains
+	$(RECORD) eval-checkworthiness -- $(ST) eval checkworthiness $(DATA)/checkworthiness
+	$(RECORD) eval-matching -- $(ST) eval matching --mrpc $(DATA)/matching/mrpc/msr_paraphrase_train.txt \
 		--emergent $(DATA)/matching/emergent/emergent_train.csv
-	$(VENV)/bin/sourcetrace eval ptc $(DATA)/ptc
+	$(RECORD) eval-ptc -- $(ST) eval ptc $(DATA)/ptc
 
-# The locked third of the real-article gold: scored once, at the end; every run is appended to
-# tests/gold/real/locked_runs.jsonl.
 eval-locked: $(STAMP)
 	$(VENV)/bin/sourcetrace eval chains tests/gold/real --part locked --data $(DATA)
 

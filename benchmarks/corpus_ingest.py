@@ -46,6 +46,7 @@ from sourcetrace.corpus.readers import BuzzfeedArticle, ReaderOptions, read_buzz
 from sourcetrace.corpus.store import Store
 from sourcetrace.errors import InputError
 from sourcetrace.model import Document
+from sourcetrace.runinfo import run_record
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "buzzfeed_webis_2016"
@@ -252,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = json.loads(args.out.read_text()) if args.out.exists() else {}
     results["machine"] = {"platform": platform.platform(), "python": platform.python_version(),
                           "cpus": os.cpu_count(), "loadavg_at_start": os.getloadavg()}
+    results["run"] = run_record()
     results["data"] = str(args.data)
     folder = Path(tempfile.mkdtemp(prefix="corpus-bench-"))
     try:

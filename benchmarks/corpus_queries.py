@@ -43,6 +43,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sourcetrace.runinfo import run_record
+
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "buzzfeed_webis_2016"
 DEFAULT_OUT = REPO / "benchmarks" / "results" / "corpus_queries.json"
@@ -324,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         # The machine is shared: the load average says how contended the timings were.
         "loadavg_at_end": [round(x, 2) for x in os.getloadavg()],
     }
+    result["run"] = run_record()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2, default=str) + "\n", encoding="utf-8")
     print(json.dumps(result, indent=2, default=str))

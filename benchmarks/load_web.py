@@ -33,6 +33,8 @@ from pathlib import Path
 
 import httpx
 
+from sourcetrace.runinfo import run_record
+
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "buzzfeed_webis_2016"
 DEFAULT_OUT = REPO / "benchmarks" / "results" / "load_web.json"
@@ -291,6 +293,7 @@ def main() -> int:
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "platform": platform.platform()},
         "when": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "run": run_record(),
     })
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")

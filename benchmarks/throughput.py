@@ -33,6 +33,7 @@ from typing import Any
 # The corpus reader lives in the package (corpus ingest uses it too); the benchmark reuses it.
 from sourcetrace.corpus.readers import BuzzfeedArticle as Article
 from sourcetrace.corpus.readers import read_buzzfeed
+from sourcetrace.runinfo import run_record
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "buzzfeed_webis_2016"
@@ -139,6 +140,7 @@ def measure(articles: list[Article], *, model: str | None, batch_size: int, n_pr
     import spacy
 
     return {
+        "run": run_record(),
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"platform": platform.platform(), "python": platform.python_version(),
                     "cpus": os.cpu_count()},
