@@ -1,6 +1,7 @@
-"""Check-worthiness model: ranking on invented sentences, packaging errors, trainer, dev-score floor.
+"""Check-worthiness model: ranking on invented sentences, packaging errors, trainer on invented data.
 
-Every sentence here is invented.
+Every sentence here is invented. Dev scores are not asserted here: the trainer scores dev once and
+writes it into MODEL_CARD.md, and `sourcetrace eval checkworthiness` (`make eval`) prints it.
 """
 
 from __future__ import annotations
@@ -10,11 +11,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import shared_data
 
 from sourcetrace.checkworthiness import MODEL_FILE, CheckworthinessModel, load_tagger_pipeline
 from sourcetrace.errors import InputError, ModelError
-from sourcetrace.eval.checkworthiness import evaluate, load_split, scores_table
+from sourcetrace.eval.checkworthiness import PRF, CheckworthinessResult, load_split, scores_table
 
 FACTUAL = [
     "Unemployment in Harlow County fell from 7.4 percent in 2019 to 5.1 percent last year.",
@@ -38,6 +38,17 @@ def nlp():
 @pytest.fixture(scope="module")
 def model(nlp) -> CheckworthinessModel:
     return CheckworthinessModel.load(nlp=nlp)
+
+
+def test_a_statistic_outranks_a_courtesy(model: CheckworthinessModel) -> None:
+    fact, thanks = model.score(
+        [
+            "The unemployment rate fell to 3.9 percent in May, the lowest since 2001.",
+            "Thank you all for coming tonight.",
+        ]
+    )
+    assert fact > thanks
+    assert model.is_checkworthy(fact) and not model.is_checkworthy(thanks)
 
 
 def test_statistic_laden_claims_outscore_opinions_and_greetings(model: CheckworthinessModel) -> None:
@@ -160,7 +171,12 @@ def test_trainer_learns_and_writes_a_loadable_model_and_card(tmp_path: Path, nlp
     assert main(["--data", str(data), "--out", str(out)]) == 0
     card = (out / "MODEL_CARD.md").read_text(encoding="utf-8")
     assert "| model |" in card and "--data " + str(data) in card
+    # The card says what chose what: train cross-validation for every fitted choice, dev for nothing.
+    assert "## What was chosen on which data" in card and "## Dev, scored once" in card
+    assert "| anything | dev | nothing" in card
     trained = CheckworthinessModel.load(out, nlp=nlp)
+    assert trained.meta["chosen_name"] == trained.meta["cv_table"][0][0]
+    assert trained.meta["cv_scheme"].startswith("stratified 5-fold")
     fact, opinion = trained.score(
         [
             "Spending on clinics in Westfield rose 14 percent to $9 million in 2004.",
@@ -168,6 +184,40 @@ def test_trainer_learns_and_writes_a_loadable_model_and_card(tmp_path: Path, nlp
         ]
     )
     assert fact > trained.threshold > opinion
+
+
+def test_folds_keep_blocks_of_neighbouring_sentence_ids_together() -> None:
+    from sourcetrace.checkworthiness_train import FOLDS, ID_BLOCK, cv_folds, id_groups
+
+    rng = np.random.default_rng(0)
+    ids = [str(i) for i in rng.permutation(40 * ID_BLOCK)[:2000]]
+    labels = (rng.random(2000) < 0.25).astype(int)
+    folds, scheme = cv_folds(ids, labels)
+    assert len(folds) == FOLDS and "grouped" in scheme
+    block = np.array([int(i) for i in ids]) // ID_BLOCK
+    for train_idx, test_idx in folds:
+        assert not set(block[train_idx]) & set(block[test_idx])
+        assert abs(labels[test_idx].mean() - labels.mean()) < 0.1
+    assert sorted(np.concatenate([t for _, t in folds]).tolist()) == list(range(2000))
+    # Ids that are not numbers, or a handful of blocks only: plain stratified folds.
+    assert id_groups(["a", "b"]) is None and id_groups([str(i) for i in range(60)]) is None
+    folds, scheme = cv_folds([f"s{i}" for i in range(60)], np.array([0, 1] * 30))
+    assert len(folds) == FOLDS and "grouped" not in scheme
+
+
+def test_fold_scores_calibrate_on_the_other_folds_only() -> None:
+    from sourcetrace.checkworthiness_train import fold_f1
+
+    labels = np.array([0, 1] * 50)
+    folds = [(np.setdiff1d(np.arange(100), np.arange(k, 100, 5)), np.arange(k, 100, 5)) for k in range(5)]
+    perfect = np.where(labels == 1, 1.0, -1.0)
+    assert fold_f1(perfect, labels, folds) == pytest.approx([1.0] * 5)
+    # Margins that separate the classes in four folds and invert them in the fifth: the fifth is
+    # scored with a threshold fitted on the others, so it fails instead of fitting itself.
+    flipped = perfect.copy()
+    flipped[folds[4][1]] *= -1
+    scores = fold_f1(flipped, labels, folds)
+    assert scores[:4] == pytest.approx([1.0] * 4) and scores[4] == 0.0
 
 
 # ---------------------------------------------------------------------------------------- data files
@@ -194,18 +244,16 @@ def test_load_split_keeps_bare_quotes(tmp_path: Path) -> None:
     assert split.labels == [1, 0] and split.ids == ["7", "8"]
 
 
-# ------------------------------------------------------------------------------------- dev-score floor
+# -------------------------------------------------------------------------------------- scores table
 
 
-def test_dev_f1_floor(model: CheckworthinessModel) -> None:
-    data = shared_data("checkworthiness")
-    result = evaluate(data, model, baseline=False)
-    assert result.n_sentences == 1032 and result.n_positive == 245
-    f1 = result.scores["model"].f1
-    # Measured 0.704 when the packaged model was trained (MODEL_CARD.md); the floor catches a broken
-    # model or feature drift, not noise.
-    assert f1 >= 0.68, f1
-    assert scores_table(result).row_count == 1
+def test_scores_table_has_a_row_per_system() -> None:
+    result = CheckworthinessResult("dev", 4, 2)
+    result.scores["model"] = PRF.from_predictions([1, 1, 0, 0], [1, 0, 0, 1])
+    result.scores["tfidf+lr baseline"] = PRF.from_predictions([1, 1, 0, 0], [1, 1, 1, 1])
+    assert result.scores["model"].f1 == pytest.approx(0.5)
+    assert scores_table(result).row_count == 2
+    assert result.as_dict()["scores"]["tfidf+lr baseline"]["recall"] == 1.0
 
 
 # The optional semantic model is tested in test_checkworthiness_semantic.py.

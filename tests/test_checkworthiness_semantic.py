@@ -1,6 +1,7 @@
 """Optional semantic check-worthiness model (linear SVM + partly fine-tuned MiniLM, extra `semantic`).
 
-Every sentence here is invented. Tests that run MiniLM skip when the extra is not installed.
+Every sentence here is invented. Tests that run MiniLM skip when the extra is not installed. Dev
+scores are not asserted: `sourcetrace eval checkworthiness` (`make eval`) prints them.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import shared_data
 
 from sourcetrace.checkworthiness import CheckworthinessModel, load_tagger_pipeline
 from sourcetrace.checkworthiness_semantic import (
@@ -22,7 +22,6 @@ from sourcetrace.checkworthiness_semantic import (
     semantic_available,
 )
 from sourcetrace.errors import ModelError
-from sourcetrace.eval.checkworthiness import evaluate
 from sourcetrace.minilm_layers import length_batches
 
 CLAIMS = [
@@ -128,14 +127,6 @@ def test_semantic_model_round_trips(semantic: SemanticCheckworthinessModel, tmp_
     assert again.threshold == semantic.threshold
     assert again.classifier_weight == semantic.classifier_weight
     assert again.classifier.first_tuned == semantic.classifier.first_tuned
-
-
-def test_semantic_dev_f1_floor(semantic: SemanticCheckworthinessModel) -> None:
-    data = shared_data("checkworthiness")
-    result = evaluate(data, semantic, baseline=False)
-    f1 = result.scores["model"].f1
-    # Measured when the packaged semantic model was trained (MODEL_CARD_SEMANTIC.md); catches breakage.
-    assert f1 >= 0.73, f1
 
 
 def test_trainer_forward_matches_the_shipped_inference(semantic: SemanticCheckworthinessModel) -> None:

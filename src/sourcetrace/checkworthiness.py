@@ -1,7 +1,9 @@
 """Check-worthiness: how likely a claim sentence states a checkable fact (0..1).
 
-A linear SVM over three hashed TF-IDF blocks, trained on CheckThat! 2024 English (ClaimBuster) by
-`python -m sourcetrace.checkworthiness_train`:
+A linear classifier over hashed TF-IDF blocks, trained on CheckThat! 2024 English (ClaimBuster) by
+`python -m sourcetrace.checkworthiness_train`, which chooses among these blocks, a linear SVM or a
+logistic regression, its C and class weight by cross-validation on train (MODEL_CARD.md says what was
+chosen); the model file records the blocks it uses:
 
 * word 1-2-grams of the lowercased sentence, digits folded to 0 (so '3.2 million' and '7.5 million'
   share features);
@@ -10,9 +12,9 @@ A linear SVM over three hashed TF-IDF blocks, trained on CheckThat! 2024 English
   CD percent') versus a promise or an opinion ('I will', 'I think').
 
 Hashing keeps the model file small (no vocabulary is stored) and scoring vectorised: one hashing
-call and one sparse product per block for any number of sentences. The SVM margin is turned into a
-probability by a sigmoid fitted on cross-validated margins (Platt scaling); `threshold` is the
-probability that maximised F1 of the positive class in cross-validation on train.
+call and one sparse product per block for any number of sentences. The classifier's margin is turned
+into a probability by a sigmoid fitted on cross-validated margins (Platt scaling); `threshold` is the
+probability that maximised F1 of the positive class on those cross-validated margins (train only).
 
 Use `score_spans` on already parsed sentences (no parsing at all); `score` parses plain strings
 with spaCy's tagger first.
@@ -55,7 +57,7 @@ _DIGIT = re.compile(r"\d")
 
 @dataclass(frozen=True, slots=True)
 class BlockSpec:
-    """One feature block: which view of the sentence, which n-grams, its weight in the SVM input."""
+    """One feature block: which view of the sentence, which n-grams, its weight in the classifier input."""
 
     name: str
     view: str  # "text" (the sentence) or "tags" (space-joined fine-grained tags)
@@ -109,7 +111,8 @@ class BlockSpec:
         )
 
 
-#: Chosen by 5-fold cross-validation on train (see MODEL_CARD.md); the trainer uses these.
+#: The n-gram blocks the trainer chooses among (by cross-validation on train, see MODEL_CARD.md);
+#: the semantic variant's linear part uses all three.
 BLOCKS: tuple[BlockSpec, ...] = (
     BlockSpec("word", "text", "word", (1, 2), 2, 1.0),
     BlockSpec("char", "text", "char_wb", (2, 5), 3, 1.0),
@@ -204,7 +207,7 @@ class CheckworthinessModel:
     # ---------------------------------------------------------------------------------- scoring
 
     def margins(self, texts: Sequence[str], tags: Sequence[str]) -> np.ndarray:
-        """Raw SVM margins (the trainer's cross-validation works on these)."""
+        """Raw classifier margins (the trainer's cross-validation works on these)."""
         out = np.full(len(texts), self.intercept, dtype=np.float64)
         if not texts:
             return out

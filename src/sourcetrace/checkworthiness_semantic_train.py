@@ -38,7 +38,16 @@ from sourcetrace.checkworthiness_semantic import (
     SemanticCheckworthinessModel,
     token_ids,
 )
-from sourcetrace.checkworthiness_train import FOLDS, SEED, CVReport, calibrate, cross_validate, fit_blocks
+from sourcetrace.checkworthiness_train import (
+    FOLDS,
+    SEED,
+    Candidate,
+    CVReport,
+    calibrate,
+    cross_validate,
+    fit_blocks,
+    stratified_folds,
+)
 from sourcetrace.eval.arguments import model_train_parser, rerun_command
 from sourcetrace.eval.checkworthiness import FILE_PATTERN, PRF, load_split
 from sourcetrace.minilm_layers import DIM, N_LAYERS, mean_pool
@@ -67,6 +76,10 @@ HELD_OUT = 0.2
 #: Candidate weights of the classifier's logit next to the SVM margin (chosen on the held-out part).
 CLASSIFIER_WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0)
 CARD = "MODEL_CARD_SEMANTIC.md"
+#: The linear part as this variant was built (2026-12-06): all three blocks, linear SVM, C = 0.1,
+#: class-balanced, plain stratified folds. Not re-chosen by the default model's grouped CV: retraining
+#: this variant needs torch (see MODEL_CARD_SEMANTIC.md).
+LINEAR = Candidate(BLOCKS, "svm", 0.1, "balanced")
 
 
 # ------------------------------------------------------------------------------- fine-tuning
@@ -169,8 +182,8 @@ def train(
     nlp = load_tagger_pipeline()
     tags = tag_strings(list(nlp.pipe(split.texts, batch_size=256)))
     counts = [hashed_counts(spec, split.texts, tags) for spec in BLOCKS]
-    linear_oof = cross_validate(counts, labels)
-    blocks, intercept = fit_blocks(counts, labels)
+    linear_oof = cross_validate(counts, labels, LINEAR, stratified_folds(labels))
+    blocks, intercept = fit_blocks(counts, labels, LINEAR)
     log(f"linear SVM: {FOLDS}-fold out-of-fold margins and final fit ({time.perf_counter() - t0:.0f}s)")
 
     minilm.require(WHAT)
@@ -256,7 +269,16 @@ def write_card(out: Path, info: dict[str, Any], dev: PRF | None, command: str) -
         "CheckThat! 2024 English check-worthiness train file (ClaimBuster sentences from US presidential",
         "debates; no licence file in the source repository, ClaimBuster on Zenodo record 3609356 and the",
         "CheckThat! lab terms: research use, cite Arslan et al. 2020 and the CheckThat! 2024 overview).",
-        "Only the train file is used for every choice; dev is scored once, for this card.",
+        "",
+        "**What chose what.** The numeric settings listed below (layers, epochs, learning rate, members,",
+        "logit weight, sigmoid, threshold) were fitted on held-out parts of train. The design was not:",
+        "this variant went through three versions, each scored on dev and compared with a dev target",
+        "of F1 0.75, and a new version was made while dev fell short (see History); the test suite also",
+        "asserted its dev F1 on every run. So dev took part in choosing this model, and its dev figure",
+        "below is not an independent estimate. Its settings have not been re-chosen by the default",
+        "model's cross-validation (retraining needs torch). A reviewer's 318 held-out CheckThat! 2024",
+        "sentences gave it F1 0.55, below the default model (0.62) and a plain TF-IDF + logistic",
+        "regression baseline (0.65): do not prefer it to the default model on the strength of dev.",
         "",
         "## Model",
         "",
@@ -269,7 +291,9 @@ def write_card(out: Path, info: dict[str, Any], dev: PRF | None, command: str) -
         f" {info['held_out_member_f1']}); the classifier logit is their mean. The bottom layers stay"
         " frozen and are shared. Layers, epochs, learning rate and members were chosen on a held-out"
         " part of train.",
-        "- The default model's linear SVM (same hashed TF-IDF blocks, refitted on all of train).",
+        "- A linear SVM over the default model's three hashed TF-IDF blocks (word, char, tags; C = 0.1,"
+        " class-balanced, out-of-fold margins from plain stratified 5-fold), refitted on all of train:"
+        " the default model's configuration when this variant was built, kept as it was.",
         f"- Margin = SVM margin + {info['classifier_weight']} x classifier logit; the weight, the Platt"
         f" sigmoid and the threshold ({info['threshold']:.3f}) were chosen on the"
         f" {info['held_out_sentences']:,} held-out train sentences the classifier never saw (SVM margins"
@@ -305,7 +329,8 @@ def write_card(out: Path, info: dict[str, Any], dev: PRF | None, command: str) -
     if dev is not None:
         lines += [
             f"Dev ({dev.tp + dev.fn} check-worthy sentences), positive class: P {dev.precision:.3f},"
-            f" R {dev.recall:.3f}, **F1 {dev.f1:.3f}** (the issue's target is 0.75).",
+            f" R {dev.recall:.3f}, F1 {dev.f1:.3f} (the third dev-scored version; see above and History:"
+            " not an independent estimate).",
             "",
         ]
     lines += [
@@ -330,6 +355,17 @@ def write_card(out: Path, info: dict[str, Any], dev: PRF | None, command: str) -
             if BFLOAT16
             else " Deterministic for a given torch build and thread count."
         ),
+        "",
+        "## History (dev figures seen while it was developed)",
+        "",
+        "1. 2026-11-25: the linear SVM with the frozen MiniLM sentence embedding as one more block; dev",
+        "   F1 0.725.",
+        "2. 2026-12-06: top 3 MiniLM layers fine-tuned on 80% of train, combined with the SVM; dev F1",
+        "   0.747, short of the 0.75 target.",
+        "3. 2026-12-06: two fine-tuned classifiers (seeds 13, 14), mean logit, bfloat16 training; dev",
+        "   F1 0.755 (this file).",
+        "",
+        "Card rewritten 2026-12-07 to say this; the model file is unchanged.",
         "",
         "Cost: one MiniLM forward pass per claim, slower than parsing the article on a 2-core CPU, so the",
         "analysis uses this model only when `SOURCETRACE_CHECKWORTHINESS=semantic` is set (and the extra",
