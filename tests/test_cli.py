@@ -459,14 +459,32 @@ def test_eval_polnear_prints_scores(runner: CliRunner) -> None:
     assert "textacy" not in result.stdout
 
 
-CHECKWORTHINESS = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "checkworthiness"
+def _checkthat_folder(root: Path) -> Path:
+    """An invented folder in CheckThat! 2024's layout: the command's behaviour, not its dev score."""
+    worthy = [
+        "Unemployment fell to {n} percent last year, the lowest in a decade.",
+        "The new bridge cost {n} million dollars, twice the first estimate.",
+        "Crime in the city rose by {n} percent since the law was passed.",
+    ]
+    chatter = ["Thank you all for coming tonight, number {n}.", "I am glad to be here with you {n} times.",
+               "Let me say hello to everyone watching, {n}."]
+    def rows(count: int, start: int) -> str:
+        lines = ["Sentence_id\tText\tclass_label"]
+        for k in range(count):
+            template, label = (worthy, "Yes") if k % 2 else (chatter, "No")
+            lines.append(f"{start + k}\t{template[k % 3].format(n=k + 1)}\t{label}")
+        return "\n".join(lines) + "\n"
+
+    (root / "CT24_checkworthy_english_train.tsv").write_text(rows(60, 1), encoding="utf-8")
+    (root / "CT24_checkworthy_english_dev.tsv").write_text(rows(12, 1000), encoding="utf-8")
+    return root
 
 
-@pytest.mark.skipif(not CHECKWORTHINESS.is_dir(), reason=f"CheckThat! data not at {CHECKWORTHINESS}")
-def test_eval_checkworthiness_prints_model_and_baseline(runner: CliRunner) -> None:
-    result = invoke(runner, "eval", "checkworthiness", str(CHECKWORTHINESS))
+def test_eval_checkworthiness_prints_model_and_baseline(runner: CliRunner, tmp_path: Path) -> None:
+    result = invoke(runner, "eval", "checkworthiness", str(_checkthat_folder(tmp_path)))
     assert result.exit_code == 0, result.stderr
     assert "model" in result.stdout and "baseline" in result.stdout
+    assert "12 sentences" in result.stdout and "6" in result.stdout
 
 
 def test_eval_checkworthiness_missing_folder_is_one_line(runner: CliRunner, tmp_path: Path) -> None:
