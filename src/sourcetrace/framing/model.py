@@ -214,11 +214,18 @@ def idf_weights(counts: sparse.csr_matrix, min_df: int) -> np.ndarray:
 N_HAND = 10
 
 
+@functools.lru_cache(maxsize=4)
+def _lowered(article: str) -> str:
+    # Called for every span of an article: lowering a long article once, not once per span (a str
+    # caches its hash, and the lookup checks identity first, so a hit costs nothing per character).
+    return article.lower()
+
+
 def hand_features(article: str, start: int, end: int, context: str) -> list[float]:
     """Cues TF-IDF cannot see: span length, repetition in the article, quotes, '!' and '?'."""
     span = article[start:end]
     low = span.lower().strip()
-    article_low = article.lower()
+    article_low = _lowered(article)
     # Repetition is a technique of its own: the same phrase recurring across the article.
     repeats = article_low.count(low) if low else 0
     words = _WORD.findall(low)
