@@ -8,6 +8,7 @@ attribution in news: pronouns go to the latest compatible speaker, surnames and 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
@@ -163,6 +164,8 @@ class SourceResolver:
         self.entities: list[SourceEntity] = []
         self._by_key: dict[str, SourceEntity] = {}
         self._ents = list(doc.ents)  # Doc.ents and Span.ents rebuild the entity list on every access
+        # Entities are in text order: lookups by token position bisect these instead of scanning all.
+        self._ent_starts = [e.start for e in self._ents]
         self._person_names = self._full_person_names(self._ents)
         self.index = EntityIndex(doc, self._ents)
         self.publisher = self._fixed(PUBLISHER_ID, outlet, SourceType.OUTLET) if outlet else None
@@ -273,7 +276,8 @@ class SourceResolver:
         at = tokens.end
         while at < len(self.doc) and self.doc[at].text in (")", ",") and at - tokens.end < 2:
             at += 1
-        return next((e for e in self._ents if e.label_ == "PERSON" and e.start == at), None)
+        lo, hi = bisect_left(self._ent_starts, at), bisect_right(self._ent_starts, at)
+        return next((e for e in self._ents[lo:hi] if e.label_ == "PERSON"), None)
 
     def _resolve_tokens(self, tokens: Span, head: Token) -> SourceEntity:
         lower = head.lower_
@@ -332,7 +336,8 @@ class SourceResolver:
         return self._common_noun(tokens, head)
 
     def _ents_in(self, tokens: Span) -> list[Span]:
-        return [e for e in self._ents if tokens.start <= e.start and e.end <= tokens.end]
+        lo, hi = bisect_left(self._ent_starts, tokens.start), bisect_left(self._ent_starts, tokens.end)
+        return [e for e in self._ents[lo:hi] if e.end <= tokens.end]
 
     def _cluster_person(self, cluster: Cluster) -> SourceEntity:
         entity = self._get_or_add(f"person:c{cluster.id}", cluster.name, SourceType.NAMED_PERSON)
