@@ -93,9 +93,11 @@ eval: $(STAMP)
 	$(RECORD) eval-matching -- $(ST) eval matching --mrpc $(DATA)/matching/mrpc/msr_paraphrase_train.txt \
 		--emergent $(DATA)/matching/emergent/emergent_train.csv
 	$(RECORD) eval-ptc -- $(ST) eval ptc $(DATA)/ptc
+	$(RECORD) eval-contrast-tune -- $(ST) eval contrast tests/gold/contrast --part tune
 
 eval-locked: $(STAMP)
 	$(VENV)/bin/sourcetrace eval chains tests/gold/real --part locked --data $(DATA)
+	$(VENV)/bin/sourcetrace eval contrast tests/gold/contrast --part locked
 
 bench: $(STAMP)
 	$(PY) benchmarks/throughput.py --data $(DATA)/buzzfeed_webis_2016 --limit $(BENCH_LIMIT) $(BENCH_ARGS)

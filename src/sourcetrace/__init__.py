@@ -33,8 +33,15 @@ def claim_similarity(pairs: Sequence[tuple[str, str]]) -> list[float]:
     return _similarity(pairs)
 
 
+def claim_relation(pairs: Sequence[tuple[str, str]]) -> list[str]:
+    """"same", "contradicts" or "different" per (claim, claim) pair (see `sourcetrace.matching`)."""
+    from sourcetrace.matching import claim_relation as _relation
+
+    return _relation(pairs)
+
+
 def same_claim(pairs: Sequence[tuple[str, str]]) -> list[bool]:
-    """Whether each pair reports the same claim: the decision the corpus uses for corroboration."""
+    """Whether each pair reports the same claim: `claim_relation(pairs)` is "same"."""
     from sourcetrace.matching import same_claim as _same
 
     return _same(pairs)
@@ -49,4 +56,4 @@ def set_gc_pause(enabled: bool) -> None:
     _set(enabled)
 
 
-__all__ = ["__version__", "analyze", "claim_similarity", "same_claim", "set_gc_pause"]
+__all__ = ["__version__", "analyze", "claim_relation", "claim_similarity", "same_claim", "set_gc_pause"]

@@ -568,6 +568,11 @@ from sourcetrace.eval.ptc_command import eval_ptc as _eval_ptc  # noqa: E402
 
 eval_app.command("ptc", epilog=_PTC_EPILOG)(_eval_ptc)
 
+from sourcetrace.eval.contrast_command import EPILOG as _CONTRAST_EPILOG  # noqa: E402 - light: typer only
+from sourcetrace.eval.contrast_command import eval_contrast as _eval_contrast  # noqa: E402
+
+eval_app.command("contrast", epilog=_CONTRAST_EPILOG)(_eval_contrast)
+
 
 # ---------------------------------------------------------------------------------------------- schema
 

@@ -1,7 +1,8 @@
 """Claim matching: do two sentences report the same claim, verbatim or paraphrased?
 
-* `claim_similarity(pairs)` -> probability in [0, 1] per pair; `same_claim(pairs)` -> the decision the
-  corpus uses (probability >= the model's cross-validated threshold).
+* `claim_similarity(pairs)` -> probability in [0, 1] per pair (the matcher's score, blind to polarity);
+* `claim_relation(pairs)` -> "same" / "contradicts" / "different": the figures, dates, entities and
+  roles must agree and the polarity decides; `same_claim(pairs)` is `claim_relation == "same"`.
 * `ClaimIndex`: MinHash LSH candidate generation, persisted on disk, so only likely matches are scored.
 
 The scorer is the `semantic` configuration (MiniLM embeddings) when the `[semantic]` extra is installed,
@@ -33,11 +34,17 @@ def claim_similarity(pairs: Sequence[tuple[str, str]]) -> list[float]:
     return default_matcher().similarity(_check(pairs)).tolist()
 
 
-def same_claim(pairs: Sequence[tuple[str, str]]) -> list[bool]:
-    """Whether each pair reports the same claim: the decision the corpus uses for corroboration."""
-    from sourcetrace.matching.model import default_matcher
+def claim_relation(pairs: Sequence[tuple[str, str]]) -> list[str]:
+    """How each pair relates: "same", "contradicts" (opposite polarity) or "different" (another
+    figure, date, place, actor or role, or another fact altogether). See `matching.relation`."""
+    from sourcetrace.matching.relation import explain_pairs
 
-    return [bool(v) for v in default_matcher().same(_check(pairs))]
+    return [e.relation for e in explain_pairs(_check(pairs))]
+
+
+def same_claim(pairs: Sequence[tuple[str, str]]) -> list[bool]:
+    """Whether each pair reports the same claim: `claim_relation(pairs) == "same"` per pair."""
+    return [relation == "same" for relation in claim_relation(pairs)]
 
 
 def configuration() -> str:
@@ -56,4 +63,4 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["ClaimIndex", "claim_similarity", "configuration", "same_claim"]
+__all__ = ["ClaimIndex", "claim_relation", "claim_similarity", "configuration", "same_claim"]

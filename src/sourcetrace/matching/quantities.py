@@ -1,0 +1,206 @@
+"""Numbers and dates of a claim sentence, normalised so that two ways of writing one fact compare equal.
+
+`3,000` = `three thousand` = `3k`; `1.2 million` = `1,200,000`; `half a point` = `50 basis points`;
+`3 June` = `June 3` = `2025-06-03` (with the year, where given). Number words go through text2num
+(`alpha2digit`), a maintained converter; scales, fractions of a point and dates are the small rules
+below, because no library joins them to the figures they qualify.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+#: Scale words after a figure multiply it.
+_SCALES = {
+    "thousand": 1e3, "k": 1e3, "million": 1e6, "mn": 1e6, "m": 1e6, "mln": 1e6, "billion": 1e9,
+    "bn": 1e9, "b": 1e9, "trillion": 1e12, "tn": 1e12, "dozen": 12, "hundred": 100,
+}
+#: A figure in basis points is a hundredth of a (percentage) point.
+_BASIS = re.compile(r"^(?:basis points?|bps?)$")
+_FRACTIONS = {"half": 0.5, "quarter": 0.25, "third": 1 / 3, "tenth": 0.1}
+_WORD_FIGURES = {"a dozen": "12", "dozens of": "", "half a million": "500000", "a million": "1000000",
+                 "a billion": "1000000000", "a thousand": "1000", "a hundred": "100"}
+_FIGURE = re.compile(
+    r"(?<![\w.])(?P<num>\d+(?:[.,]\d+)*)(?:\s*(?P<scale>thousand|million|billion|trillion|mln|mn|bn|tn|"
+    r"hundred|dozen|[kmb])\b)?(?:\s*(?P<unit>basis points?|bps?\b))?",
+    re.IGNORECASE,
+)
+_FRACTION_OF_POINT = re.compile(
+    r"\b(?:(?:a|one)\s+)?(?P<frac>half|quarter|third|tenth)\s+(?:of\s+)?(?:a|one)\s+(?:percentage\s+)?point\b",
+    re.IGNORECASE,
+)
+_FRACTION_OF_SCALE = re.compile(
+    r"\b(?:a|one)?\s*(?P<frac>half|quarter|third)\s+(?:of\s+)?(?:a|one)\s+(?P<scale>million|billion|trillion)\b",
+    re.IGNORECASE,
+)
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        ("january jan", "february feb", "march mar", "april apr", "may", "june jun", "july jul",
+         "august aug", "september sep sept", "october oct", "november nov", "december dec")
+    )
+    for m in names.split()
+}
+_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:1[89]|20)\d\d)"
+_DATE_PATTERNS = (
+    re.compile(r"\b(?P<year>(?:1[89]|20)\d\d)-(?P<mnum>[01]\d)-(?P<day>[0-3]\d)\b"),
+    re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?\b", re.IGNORECASE),
+    re.compile(rf"\b{_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?\b(?!\s*(?:%|per))", re.IGNORECASE),
+    re.compile(rf"\b{_MONTH}(?:\s+of)?\s+{_YEAR}\b", re.IGNORECASE),
+    re.compile(rf"\b(?:in|since|until|by|of|from|during|before|after)\s+{_YEAR}\b", re.IGNORECASE),
+)
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY = re.compile(r"\b(" + "|".join(_WEEKDAYS) + r")\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Date:
+    year: int | None
+    month: int | None
+    day: int | None
+
+    def compatible(self, other: Date) -> bool:
+        """Equal wherever both say something: `3 June` fits `3 June 2025`, not `3 July`."""
+        pairs = ((self.year, other.year), (self.month, other.month), (self.day, other.day))
+        return all(a is None or b is None or a == b for a, b in pairs)
+
+
+@dataclass(frozen=True, slots=True)
+class Quantities:
+    numbers: frozenset[float]
+    dates: frozenset[Date]
+    weekdays: frozenset[str]
+
+
+_SCALED_FIGURE = re.compile(
+    r"(?<![\w.,])(\d+(?:,\d{3})*(?:\.\d+)?)(?:\s+and\s+a\s+(half))?\s*(thousand|million|billion|trillion)\b",
+    re.IGNORECASE,
+)
+#: Units that are multiples of another: "four decades" = "forty years".
+_UNIT_MULTIPLES = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s+(decades?|centuries|century)\b", re.IGNORECASE)
+_UNIT_FACTORS = {"decade": 10, "decades": 10, "century": 100, "centuries": 100}
+
+
+def _figure(value: float) -> str:
+    return f"{value:.0f}" if value == int(value) else f"{value:g}"
+
+
+_SMALL = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty".split()
+)}
+del _SMALL["one"]  # "one of them", "no one": a pronoun more often than a figure
+_SMALL_NUMBER = re.compile(r"\b(?:" + "|".join(_SMALL) + r")\b", re.IGNORECASE)
+#: Metric prefixes before a unit: "1.2 gigawatts" = "1,200 megawatts".
+_SI_UNIT = re.compile(
+    r"(?<![\w.,])(\d+(?:,\d{3})*(?:\.\d+)?)\s*(kilo|mega|giga|tera)(watts?|watt-hours?|tonnes?|grams?|metres?|meters?)\b",
+    re.IGNORECASE,
+)
+_SI_FACTORS = {"kilo": 1e3, "mega": 1e6, "giga": 1e9, "tera": 1e12}
+
+
+def _si_base(match: re.Match[str]) -> str:
+    value = float(match[1].replace(",", "")) * _SI_FACTORS[match[2].lower()]
+    return f"{_figure(value)} {match[3].lower()}"
+
+
+def _scaled(match: re.Match[str]) -> str:
+    value = float(match[1].replace(",", "")) + (0.5 if match[2] else 0.0)
+    return _figure(value * _SCALES[match[3].lower()])
+
+
+def _digits(text: str) -> str:
+    """Number words as digits, and scales and fractions of them as one figure."""
+    from text_to_num import alpha2digit
+
+    # Fractions of a scale first: "a quarter of a million" must not become "a quarter of 1000000".
+    text = _FRACTION_OF_SCALE.sub(
+        lambda m: _figure(_FRACTIONS[m["frac"].lower()] * _SCALES[m["scale"].lower()]), text
+    )
+    for words, figure in _WORD_FIGURES.items():
+        text = re.sub(rf"\b{words}\b", figure, text, flags=re.IGNORECASE)
+    # Written scales after a figure are joined before text2num, which would read "million" on its own.
+    text = _SCALED_FIGURE.sub(_scaled, text)
+    text = alpha2digit(text, "en")
+    # text2num keeps small numbers as words ("two soldiers"); they are figures here all the same.
+    text = _SMALL_NUMBER.sub(lambda m: str(_SMALL[m[0].lower()]), text)
+    text = _SCALED_FIGURE.sub(_scaled, text)
+    text = _SI_UNIT.sub(_si_base, text)
+    return _UNIT_MULTIPLES.sub(
+        lambda m: f"{_figure(float(m[1]) * _UNIT_FACTORS[m[2].lower()])} years", text
+    )
+
+
+def _value(number: str) -> float | None:
+    cleaned = number.replace(",", "") if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", number) else number
+    try:
+        return float(cleaned)
+    except ValueError:
+        return None
+
+
+def _dates(text: str) -> tuple[list[Date], list[tuple[int, int]]]:
+    found: list[Date] = []
+    spans: list[tuple[int, int]] = []
+    for pattern in _DATE_PATTERNS:
+        for match in pattern.finditer(text):
+            if any(s < match.end() and match.start() < e for s, e in spans):
+                continue
+            groups = match.groupdict()
+            month = _MONTHS.get((groups.get("month") or "").lower().rstrip(".")) or (
+                int(groups["mnum"]) if groups.get("mnum") else None
+            )
+            day = int(groups["day"]) if groups.get("day") else None
+            if day is not None and not 1 <= day <= 31:
+                continue
+            year = int(groups["year"]) if groups.get("year") else None
+            # "may" is a modal verb far more often than a month: only with a day or a year.
+            if (groups.get("month") or "").lower() == "may" and day is None and year is None:
+                continue
+            found.append(Date(year, month, day))
+            start = match.start("year") if pattern is _DATE_PATTERNS[-1] else match.start()
+            spans.append((start, match.end()))
+    return found, spans
+
+
+@lru_cache(maxsize=16384)
+def quantities(text: str) -> Quantities:
+    """The figures (as values), the dates and the weekdays a sentence states."""
+    digits = _digits(text)
+    dates, spans = _dates(digits)
+    numbers: set[float] = set()
+    for match in _FRACTION_OF_POINT.finditer(digits):
+        numbers.add(round(_FRACTIONS[match["frac"].lower()], 4))
+        spans.append(match.span())
+    for match in _FIGURE.finditer(digits):
+        if any(s <= match.start() < e for s, e in spans):
+            continue
+        value = _value(match["num"])
+        if value is None:
+            continue
+        if match["scale"]:
+            value *= _SCALES[match["scale"].lower()]
+        if match["unit"] and _BASIS.match(match["unit"].lower()):
+            value /= 100
+        numbers.add(round(value, 4))
+    weekdays = frozenset(w.lower() for w in _WEEKDAY.findall(text))
+    return Quantities(frozenset(numbers), frozenset(dates), weekdays)
+
+
+def conflicting_numbers(a: Quantities, b: Quantities) -> bool:
+    """Each side states a figure the other lacks: another number for the quantity, not a dropped one."""
+    return bool(a.numbers - b.numbers) and bool(b.numbers - a.numbers)
+
+
+def conflicting_dates(a: Quantities, b: Quantities) -> bool:
+    """A date on one side fits no date on the other (both sides dated), or two weekdays differ."""
+    if a.dates and b.dates:
+        if any(not any(d.compatible(e) for e in b.dates) for d in a.dates):
+            return True
+        if any(not any(e.compatible(d) for d in a.dates) for e in b.dates):
+            return True
+    return bool(a.weekdays and b.weekdays and not a.weekdays & b.weekdays)

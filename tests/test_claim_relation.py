@@ -1,0 +1,79 @@
+# ruff: noqa: E501 - one pair per line reads best
+"""Claim relations on pairs written for these tests (not from the contrast set): a few per kind."""
+
+from __future__ import annotations
+
+import pytest
+
+from sourcetrace import claim_relation, same_claim
+from sourcetrace.matching.aliases import fold, same_entity
+from sourcetrace.matching.quantities import conflicting_dates, conflicting_numbers, quantities
+
+PAIRS = [
+    # same: aliases, number forms, date forms
+    ("same", "UK ministers will meet the strikers on Friday.", "British ministers will meet the strikers on Friday."),
+    ("same", "Hezbollah claimed the drone attack on the depot.", "Hizbullah claimed the drone attack on the depot."),
+    ("same", "The WHO said the vaccine was approved.", "The World Health Organization said the vaccine was approved."),
+    ("same", "The bank cut its rate by half a point.", "The bank cut its rate by 50 basis points."),
+    ("same", "The port handled three thousand containers.", "The port handled 3,000 containers."),
+    ("same", "The ferry resumed sailing on 4 May.", "The ferry resumed sailing on May 4."),
+    # contradicts: negation, refusal, antonym
+    ("contradicts", "The harbour bridge will reopen in spring.", "The harbour bridge will not reopen in spring."),
+    ("contradicts", "The board approved the takeover bid.", "The board refused to approve the takeover bid."),
+    ("contradicts", "The regulator confirmed that the plant leaked.", "The regulator denied that the plant leaked."),
+    ("contradicts", "Grain exports rose sharply last quarter.", "Grain exports fell sharply last quarter."),
+    ("contradicts", "Inspectors said the water is safe to drink.", "Inspectors said the water is unsafe to drink."),
+    # different: numbers, dates, places, roles
+    ("different", "The mill will cut 300 jobs.", "The mill will cut 3,000 jobs."),
+    ("different", "The referendum is set for 3 June.", "The referendum is set for 3 July."),
+    ("different", "Floods displaced thousands of people in Kenya.", "Floods displaced thousands of people in Uganda."),
+    ("different", "The dockers' union sued the port operator.", "The port operator sued the dockers' union."),
+]
+
+
+@pytest.mark.parametrize(("relation", "a", "b"), PAIRS)
+def test_relation_of_written_pairs(relation: str, a: str, b: str) -> None:
+    assert claim_relation([(a, b)]) == [relation]
+
+
+def test_same_claim_is_relation_same() -> None:
+    pairs = [(a, b) for _, a, b in PAIRS]
+    assert same_claim(pairs) == [r == "same" for r in claim_relation(pairs)]
+
+
+def test_relation_is_symmetric_on_polarity() -> None:
+    a, b = "The mayor resigned on Monday.", "The mayor did not resign on Monday."
+    assert claim_relation([(a, b), (b, a)]) == ["contradicts", "contradicts"]
+
+
+def test_double_negation_supports() -> None:
+    a = "The dam has developed cracks."
+    b = "Engineers denied that the dam has not developed cracks."
+    assert claim_relation([(a, b)]) == ["same"]
+
+
+def test_quantities_normalise_forms() -> None:
+    assert quantities("1.2 million voters").numbers == quantities("1,200,000 voters").numbers
+    assert quantities("a quarter of a percentage point").numbers == quantities("25 basis points").numbers
+    assert quantities("$3bn").numbers == quantities("3 billion dollars").numbers
+    assert not conflicting_numbers(quantities("killed 15 and wounded 40"), quantities("killed 15"))
+    assert conflicting_numbers(quantities("15 dead"), quantities("50 dead"))
+
+
+def test_dates_compare_by_parts() -> None:
+    assert not conflicting_dates(quantities("on 3 June 2025"), quantities("on June 3"))
+    assert conflicting_dates(quantities("on 3 June 2025"), quantities("on 3 June 2024"))
+    assert not quantities("it may rain").dates
+
+
+def test_aliases() -> None:
+    assert same_entity("Britain", "UK") and same_entity("Dutch", "Netherlands")
+    assert same_entity("IAEA", "International Atomic Energy Agency")
+    assert fold("Qadhafi") == fold("Gaddafi")
+    assert not same_entity("Ghana", "Guinea")
+    assert not same_entity("Indian", "Indiana")
+
+
+def test_bad_pairs_raise_type_error() -> None:
+    with pytest.raises(TypeError):
+        claim_relation([("only one",)])  # type: ignore[list-item]
