@@ -146,3 +146,60 @@ def log_locked(directory: Path, result: ContrastResult, commit: str) -> None:
     }
     with (directory / "locked_runs.jsonl").open("a", encoding="utf-8") as out:
         out.write(json.dumps(entry) + "\n")
+
+
+@dataclass
+class PublicPairs:
+    """The relation layer on public pairs it was not written from."""
+
+    emergent_against: tuple[int, int] = (0, 0)  # (found contradicts, total against)
+    emergent_for_kept: tuple[int, int] = (0, 0)  # `for` headlines not called contradicts
+    mrpc_relation_right: tuple[int, int] = (0, 0)  # same_claim (relation) vs the MRPC label
+    mrpc_matcher_right: tuple[int, int] = (0, 0)  # the matcher alone vs the MRPC label
+    mrpc_positives_kept: tuple[int, int] = (0, 0)  # paraphrases the matcher accepts that stay `same`
+
+
+def public_pairs(emergent: Path | None, mrpc: Path | None) -> PublicPairs:
+    from sourcetrace.matching import claim_relation
+    from sourcetrace.matching.data import read_emergent, read_mrpc
+    from sourcetrace.matching.model import default_matcher
+
+    result = PublicPairs()
+    if emergent is not None:
+        rows = [r for r in read_emergent(emergent) if r.stance in ("for", "against")]
+        relations = claim_relation([(r.claim, r.headline) for r in rows])
+        against = [rel for r, rel in zip(rows, relations, strict=True) if r.stance == "against"]
+        support = [rel for r, rel in zip(rows, relations, strict=True) if r.stance == "for"]
+        result.emergent_against = (sum(r == "contradicts" for r in against), len(against))
+        result.emergent_for_kept = (sum(r != "contradicts" for r in support), len(support))
+    if mrpc is not None:
+        data = read_mrpc(mrpc)
+        relations = claim_relation(data.pairs)
+        matcher = default_matcher().same(data.pairs)
+        labels = [bool(label) for label in data.labels]
+        result.mrpc_relation_right = (
+            sum((r == "same") == y for r, y in zip(relations, labels, strict=True)), len(labels)
+        )
+        matcher_right = sum(bool(m) == y for m, y in zip(matcher, labels, strict=True))
+        result.mrpc_matcher_right = (matcher_right, len(labels))
+        accepted = [r for r, m, y in zip(relations, matcher, labels, strict=True) if m and y]
+        result.mrpc_positives_kept = (sum(r == "same" for r in accepted), len(accepted))
+    return result
+
+
+def public_table(result: PublicPairs) -> Table:
+    table = Table(title="Claim relations on public pairs (rules not written from these)")
+    table.add_column("check")
+    table.add_column("figure", justify="right")
+    rows = (
+        ("Emergent: 'against' headlines called contradicts (recall)", result.emergent_against),
+        ("Emergent: 'for' headlines not called contradicts", result.emergent_for_kept),
+        ("MRPC train: same_claim (relation) right (matcher fitted here: in-sample)",
+         result.mrpc_relation_right),
+        ("MRPC train: matcher alone right (in-sample)", result.mrpc_matcher_right),
+        ("MRPC train: true paraphrases the matcher accepts that stay 'same'", result.mrpc_positives_kept),
+    )
+    for label, (right, total) in rows:
+        if total:
+            table.add_row(label, _pct(right, total))
+    return table

@@ -21,6 +21,12 @@ def eval_contrast(
         str, typer.Option(help="tune, locked (each run appended to locked_runs.jsonl) or all.")
     ] = "tune",
     details: Annotated[bool, typer.Option("--details", help="Also list every pair decided wrongly.")] = False,
+    emergent: Annotated[
+        Path | None, typer.Option(help="Also: Emergent CSV, recall of 'against' headlines.", metavar="FILE")
+    ] = None,
+    mrpc: Annotated[
+        Path | None, typer.Option(help="Also: MRPC train TSV, same_claim accuracy.", metavar="FILE")
+    ] = None,
 ) -> None:
     """Claim relations (same / contradicts / different) on invented contrast pairs: accuracy per kind,
     same_claim accuracy against the matcher alone, contradiction recall."""
@@ -39,6 +45,14 @@ def eval_contrast(
     if part == "locked":
         contrast.log_locked(directory, result, git_commit() or "unknown")
         stderr_console().print(f"locked run logged in {directory / 'locked_runs.jsonl'}")
+    if emergent is not None or mrpc is not None:
+        for path in (emergent, mrpc):
+            if path is not None and not path.is_file():
+                fail(f"{path}: no such file")
+        try:
+            print_table(contrast.public_table(contrast.public_pairs(emergent, mrpc)))
+        except InputError as exc:
+            fail(str(exc))
     if details:
         for pair, relation in decided:
             if relation != pair.relation:

@@ -80,7 +80,7 @@ def fold(name: str) -> str:
 
     `Hezbollah`, `Hizbullah` -> `hzbl`; `Gaddafi`, `Qadhafi` -> `kdf`; `Tehran`, `Teheran` -> `trn`.
     """
-    text = unidecode(name).lower()
+    text = unidecode(name).lower().replace("-", " ")
     for digraph, single in _DIGRAPHS:
         text = text.replace(digraph, single)
     out: list[str] = []
@@ -137,6 +137,8 @@ def same_entity(a: str, b: str) -> bool:
     # and near-equal lengths (Kyiv / Kiev).
     if fa == fb and (len(fa) >= 3 or (len(fa) == 2 and na[:1] == nb[:1] and abs(len(na) - len(nb)) <= 2)):
         return True
-    # A transliterated full name: every word's skeleton meets one on the other side.
-    sa, sb = set(fa.split()), set(fb.split())
-    return len(sa) > 1 and sa == sb
+    # A transliterated or shortened name: every word's skeleton of the shorter meets one of the longer
+    # (`Schooff` / `Blair Schoof`, `Al Qaeda` / `al-Qaida`); skeletons of two letters or less do not count.
+    sa = {w.removesuffix("s") for w in fa.split() if len(w) > 2}
+    sb = {w.removesuffix("s") for w in fb.split() if len(w) > 2}
+    return bool(sa) and bool(sb) and (sa <= sb or sb <= sa)

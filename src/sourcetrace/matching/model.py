@@ -165,10 +165,17 @@ class Matcher(Features):
     def same(
         self, pairs: Sequence[tuple[str, str]], known: Mapping[str, np.ndarray] | None = None
     ) -> np.ndarray:
+        return self.scores(pairs, known)[1]
+
+    def scores(
+        self, pairs: Sequence[tuple[str, str]], known: Mapping[str, np.ndarray] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(similarity, same) per pair from one feature computation."""
         if not len(pairs):
-            return np.zeros(0, dtype=bool)
+            return np.zeros(0), np.zeros(0, dtype=bool)
         x = self.features(pairs, known, self.char_floor)
-        return (self.model.probabilities(x) >= self.model.threshold) & (x[:, 1] >= self.char_floor)
+        probability = self.model.probabilities(x)
+        return probability, (probability >= self.model.threshold) & (x[:, 1] >= self.char_floor)
 
 
 def _read_model(directory: Path, name: str) -> LinearModel:

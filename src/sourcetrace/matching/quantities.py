@@ -53,6 +53,13 @@ _DATE_PATTERNS = (
     re.compile(rf"\b{_MONTH}(?:\s+of)?\s+{_YEAR}\b", re.IGNORECASE),
     re.compile(rf"\b(?:in|since|until|by|of|from|during|before|after)\s+{_YEAR}\b", re.IGNORECASE),
 )
+#: Words before a figure that make it approximate, and how far an approximate figure may be off.
+_APPROXIMATE = re.compile(
+    r"\b(?:about|around|some|nearly|almost|roughly|approximately|close to|more than|over|just over|"
+    r"just under|up to|an estimated|estimated|at least|upwards of)\W+(?:[$€£]\s*)?$",
+    re.IGNORECASE,
+)
+APPROXIMATE_SHARE = 0.1
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _WEEKDAY = re.compile(r"\b(" + "|".join(_WEEKDAYS) + r")\b", re.IGNORECASE)
 
@@ -74,6 +81,7 @@ class Quantities:
     numbers: frozenset[float]
     dates: frozenset[Date]
     weekdays: frozenset[str]
+    approximate: frozenset[float] = frozenset()  # figures given as "about", "some", "nearly" ...
 
 
 _SCALED_FIGURE = re.compile(
@@ -176,9 +184,11 @@ def quantities(text: str) -> Quantities:
     for match in _FRACTION_OF_POINT.finditer(digits):
         numbers.add(round(_FRACTIONS[match["frac"].lower()], 4))
         spans.append(match.span())
+    approximate: set[float] = set()
     for match in _FIGURE.finditer(digits):
         if any(s <= match.start() < e for s, e in spans):
             continue
+        hedged = bool(_APPROXIMATE.search(digits[max(0, match.start() - 25) : match.start()]))
         value = _value(match["num"])
         if value is None:
             continue
@@ -187,13 +197,25 @@ def quantities(text: str) -> Quantities:
         if match["unit"] and _BASIS.match(match["unit"].lower()):
             value /= 100
         numbers.add(round(value, 4))
+        if hedged:
+            approximate.add(round(value, 4))
     weekdays = frozenset(w.lower() for w in _WEEKDAY.findall(text))
-    return Quantities(frozenset(numbers), frozenset(dates), weekdays)
+    return Quantities(frozenset(numbers), frozenset(dates), weekdays, frozenset(approximate))
 
 
 def conflicting_numbers(a: Quantities, b: Quantities) -> bool:
-    """Each side states a figure the other lacks: another number for the quantity, not a dropped one."""
-    return bool(a.numbers - b.numbers) and bool(b.numbers - a.numbers)
+    """Each side states a figure the other lacks: another number for the quantity, not a dropped one.
+    A figure given as approximate (`about 15`) matches one within APPROXIMATE_SHARE of it (`14.7`)."""
+    only_a = [x for x in a.numbers - b.numbers if not _near_any(x, b.numbers, x in a.approximate, b)]
+    only_b = [y for y in b.numbers - a.numbers if not _near_any(y, a.numbers, y in b.approximate, a)]
+    return bool(only_a) and bool(only_b)
+
+
+def _near_any(value: float, others: frozenset[float], approximate: bool, other: Quantities) -> bool:
+    return any(
+        abs(value - o) <= APPROXIMATE_SHARE * max(abs(value), abs(o))
+        for o in others if approximate or o in other.approximate
+    )
 
 
 def conflicting_dates(a: Quantities, b: Quantities) -> bool:

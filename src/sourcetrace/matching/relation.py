@@ -28,7 +28,7 @@ from sourcetrace.matching.quantities import conflicting_dates, conflicting_numbe
 
 if TYPE_CHECKING:
     from spacy.language import Language
-    from spacy.tokens import Doc, Token
+    from spacy.tokens import Doc, Span, Token
 
 Relation = Literal["same", "contradicts", "different"]
 RELATIONS: tuple[Relation, ...] = ("same", "contradicts", "different")
@@ -82,13 +82,40 @@ class Role:
 
 
 @dataclass(frozen=True, slots=True)
+class Mention:
+    """A name and the slot it fills: its kind and where it hangs in the parse (`in` -> Kenya)."""
+
+    name: str
+    kind: str  # place, person, group, or "" (a proper noun the NER did not label)
+    slot: tuple[str, str]  # (dependency, head lemma) of the name's last token
+
+    def parallel(self, other: Mention) -> bool:
+        """Two names in the same frame: the same slot. The kinds are not compared: the small NER
+        model calls one company a person and another an organisation (`Alstom` / `Siemens`)."""
+        return self.slot == other.slot
+
+
+_KINDS = {"GPE": "place", "LOC": "place", "NORP": "place", "FAC": "place", "PERSON": "person"}
+
+
+def _mention(tokens: Span, label: str) -> Mention:
+    root = tokens.root
+    # A compound or a flat name part hangs on the next word of the name: climb to the phrase head.
+    while root.dep_ in ("compound", "poss", "case") and root.head is not root:
+        root = root.head
+    kind = _KINDS.get(label, "group" if label else "")
+    return Mention(tokens.text, kind, (root.dep_, root.head.lemma_.lower()))
+
+
+@dataclass(frozen=True, slots=True)
 class ClaimFacts:
     """What one claim sentence says, read once from its parse."""
 
     text: str
-    negations: int  # negators, refusals and falsehood predicates: their parity is the polarity
+    negations: int  # negators, refusals and falsehood predicates of the main clause
+    all_negations: int  # ... anywhere in the sentence
     lemmas: frozenset[str]  # lower-cased lemmas of content words
-    entities: tuple[str, ...]  # entity names as written
+    entities: tuple[Mention, ...]  # named entities and loose proper nouns, with their slot
     roles: tuple[Role, ...]
     neutral: str  # polarity words dropped, entity names by key: what the matcher compares
 
@@ -139,17 +166,48 @@ def _roles(doc: Doc) -> tuple[Role, ...]:
 
 
 def _negations(doc: Doc) -> int:
-    """Negators, refusal verbs and falsehood predicates: their parity is the claim's polarity."""
-    return sum(1 for token in doc if _negates(token))
+    """Negators, refusal verbs and falsehood predicates of the main clause (and of what it reports:
+    `said that ...`): their parity is the claim's polarity. Those inside a relative or adverbial clause
+    (`at being refused asylum`) qualify a detail, not the claim."""
+    main = _main_path(doc)
+    return sum(1 for token in doc if _negates(token, main))
 
 
-def _negates(token: Token) -> bool:
+def _all_negations(doc: Doc) -> int:
+    """Every negation of the sentence, wherever it stands."""
+    everywhere = set(range(len(doc)))
+    return sum(1 for token in doc if _negates(token, everywhere))
+
+
+#: Dependencies that continue the main predicate: a reported clause, a verb complement, a coordinated verb.
+_MAIN_CONTINUES = frozenset({"ccomp", "xcomp", "conj", "auxpass", "aux"})
+
+
+def _main_path(doc: Doc) -> set[int]:
+    roots = [t for t in doc if t.dep_ == "ROOT"]
+    main: set[int] = set()
+    while roots:
+        token = roots.pop()
+        if token.i in main:
+            continue
+        main.add(token.i)
+        roots.extend(c for c in token.children if c.dep_ in _MAIN_CONTINUES)
+    return main
+
+
+def _negates(token: Token, main: set[int]) -> bool:
     lemma = token.lemma_.lower()
     if token.lower_ in _NEGATORS or token.dep_ == "neg":
-        return True
+        anchor = token.head
+        # "no evidence", "no longer", "nothing": the determiner's noun hangs on the predicate.
+        if anchor.pos_ in ("NOUN", "ADV", "ADJ", "PROPN", "PRON") and anchor.dep_ != "ROOT":
+            anchor = anchor.head
+        return anchor.i in main or token.i in main
     if token.pos_ == "VERB" and lemma in _REFUSALS:
-        return True
-    return lemma in _FALSEHOODS and token.dep_ in ("acomp", "attr", "amod", "ROOT")
+        return token.i in main
+    if lemma in _FALSEHOODS and token.dep_ in ("acomp", "attr", "amod", "ROOT"):
+        return token.i in main or token.head.i in main
+    return False
 
 
 def _is_polarity_word(token: Token) -> bool:
@@ -183,18 +241,19 @@ def _neutral(doc: Doc) -> str:
 
 
 def _facts(doc: Doc) -> ClaimFacts:
-    entities = tuple(ent.text for ent in doc.ents if ent.label_ in _ENTITY_LABELS)
+    entities = tuple(_mention(ent, ent.label_) for ent in doc.ents if ent.label_ in _ENTITY_LABELS)
     # Proper nouns the NER missed still name someone or somewhere.
     covered = {i for ent in doc.ents for i in range(ent.start, ent.end)}
     loose = tuple(
-        t.text for t in doc if t.pos_ == "PROPN" and t.i not in covered and t.text[:1].isupper()
+        _mention(doc[t.i : t.i + 1], "") for t in doc
+        if t.pos_ == "PROPN" and t.i not in covered and t.text[:1].isupper()
     )
     lemmas = frozenset(
         t.lemma_.lower() for t in doc if (t.is_alpha and not t.is_stop) or t.lower_ in _OPPOSABLE
     )
     return ClaimFacts(
-        text=doc.text, negations=_negations(doc), lemmas=lemmas, entities=entities + loose,
-        roles=_roles(doc), neutral=_neutral(doc),
+        text=doc.text, negations=_negations(doc), all_negations=_all_negations(doc), lemmas=lemmas,
+        entities=entities + loose, roles=_roles(doc), neutral=_neutral(doc),
     )
 
 
@@ -220,9 +279,10 @@ def _antonym_flip(a: ClaimFacts, b: ClaimFacts) -> bool:
 
 def _entities_conflict(a: ClaimFacts, b: ClaimFacts) -> bool:
     """Each side names an entity the other lacks: one put in the place of the other."""
-    only_a = [e for e in a.entities if not any(same_entity(e, f) for f in b.entities)]
-    only_b = [f for f in b.entities if not any(same_entity(f, e) for e in a.entities)]
-    return bool(only_a) and bool(only_b)
+    only_a = [e for e in a.entities if not any(same_entity(e.name, f.name) for f in b.entities)]
+    only_b = [f for f in b.entities if not any(same_entity(f.name, e.name) for e in a.entities)]
+    # A name added or dropped is a detail; one put in the place of another is another fact.
+    return any(e.parallel(f) for e in only_a for f in only_b)
 
 
 def _roles_swapped(a: ClaimFacts, b: ClaimFacts) -> bool:
@@ -260,7 +320,10 @@ def explain(a: ClaimFacts, b: ClaimFacts, similar: bool) -> Explained:
         return Explained("different", "entity")
     if not similar:
         return Explained("different", "unrelated")
-    flipped = (a.negations % 2 != b.negations % 2) != _antonym_flip(a, b)
+    # Polarity differs only when it differs in the main clause and in the sentence as a whole: a
+    # paraphrase may move a negation between clauses, and the parse may hang it on either.
+    negated = a.negations % 2 != b.negations % 2 and a.all_negations % 2 != b.all_negations % 2
+    flipped = negated != _antonym_flip(a, b)
     return Explained("contradicts", "polarity") if flipped else Explained("same", "match")
 
 
@@ -272,7 +335,10 @@ def explain_pairs(pairs: Sequence[tuple[str, str]]) -> list[Explained]:
         return []
     known = facts_of([t for pair in pairs for t in pair])
     parsed = [(known[a], known[b]) for a, b in pairs]
-    similar = default_matcher().same([(fa.neutral, fb.neutral) for fa, fb in parsed])
+    matcher = default_matcher()
+    # Either reading may see the match: the raw texts keep detail the neutral ones drop, the neutral
+    # ones see through negation, antonyms and aliases.
+    similar = matcher.same(list(pairs)) | matcher.same([(fa.neutral, fb.neutral) for fa, fb in parsed])
     return [explain(fa, fb, bool(s)) for (fa, fb), s in zip(parsed, similar, strict=True)]
 
 
