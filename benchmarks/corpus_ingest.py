@@ -197,10 +197,11 @@ def writer(articles: list[BuzzfeedArticle], batch_size: int, folder: Path, batch
 
     from sourcetrace.corpus.rows import Rows
     from sourcetrace.corpus.staging import load_partition, write_partition
+    from sourcetrace.corpus.copies import stored_as
     from sourcetrace.corpus.worker import Item, analyze_rows, claim_vector_rows
 
     docs = [d for d in documents(articles, 1) if isinstance(d, Document)][:batch_size]
-    base = analyze_rows([Item(d.sha256(), i, d.path or "", d) for i, d in enumerate(docs)], None)
+    base = analyze_rows([Item(stored_as(d, d.path or ""), i, d.path or "", d) for i, d in enumerate(docs)], None)
     if vectors is not None:
         base.tables["claim_vectors"] = claim_vector_rows(base.tables["claims"], vectors)
     staging = folder / "writer.staging"

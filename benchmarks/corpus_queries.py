@@ -60,6 +60,7 @@ def analyse_base(data: Path, limit: int) -> list[dict[str, list[dict[str, Any]]]
     """Real store rows of the first `limit` readable articles."""
     from sourcetrace.analyzer import Analyzer
     from sourcetrace.corpus.readers import ReaderOptions, buzzfeed_reader
+    from sourcetrace.corpus.copies import stored_as
     from sourcetrace.corpus.rows import report_rows
     from sourcetrace.model import Document
 
@@ -71,7 +72,8 @@ def analyse_base(data: Path, limit: int) -> list[dict[str, list[dict[str, Any]]]
             break
     analyzer = Analyzer()
     return [
-        report_rows(report, doc_id=doc.sha256(), seq=i + 1, source=doc.path or f"doc{i}")
+        report_rows(report, stored_as=stored_as(doc, doc.path or f"doc{i}"), seq=i + 1,
+                    source=doc.path or f"doc{i}")
         for i, (doc, report) in enumerate(zip(documents, analyzer.analyze_many(documents), strict=True))
     ]
 

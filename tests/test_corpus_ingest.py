@@ -121,10 +121,13 @@ def test_ingest_folder_fills_every_table(folder: Path, tmp_path: Path) -> None:
     c = counts(db)
     assert c["documents"] == 6 and c["errors"] == 0
     assert c["claims"] > 6 and c["sources"] > 6 and c["attributions"] > 6
-    # doc_id is the sha256 of the analysed text, which is also the report's input hash.
-    rows = query(db, "SELECT doc_id, report->>'$.provenance.input_sha256', seq, source FROM documents "
-                     "ORDER BY seq")
-    assert all(doc_id == sha for doc_id, sha, _, _ in rows)
+    # text_sha256 is the report's input hash; doc_id joins it to where the text came from.
+    from sourcetrace.corpus.copies import document_id
+
+    rows = query(db, "SELECT doc_id, report->>'$.provenance.input_sha256', seq, source, text_sha256, "
+                     "source_key FROM documents ORDER BY seq")
+    assert all(text == sha and doc_id == document_id(key, sha) for doc_id, sha, _, _, text, key in rows)
+    assert all(key.startswith(("path:", "outlet:")) for *_, key in rows)  # no URL in a folder of files
     assert [r[2] for r in rows] == list(range(1, 7))
     assert rows[0][3].endswith("000.txt")
     # A named official is recognisable across articles by name|affiliation.
@@ -157,14 +160,18 @@ def test_reingest_adds_nothing(folder: Path, tmp_path: Path) -> None:
     assert counts(db) == before
 
 
-def test_duplicate_text_in_one_run_is_stored_once(tmp_path: Path) -> None:
+def test_same_text_from_another_source_is_a_stored_copy(tmp_path: Path) -> None:
+    """Files without URL or outlet are told apart by path: the same text in a second file is a copy,
+    stored and grouped with the first; the same file read twice in one run is a duplicate."""
     news = write_articles(tmp_path / "news", 3)
     (news / "copy.txt").write_text((news / "001.txt").read_text(encoding="utf-8"), encoding="utf-8")
     db = tmp_path / "c.duckdb"
-    code, out, _ = ingest(news, "--db", db, "--json", "--batch-size", "2")
+    code, out, _ = ingest(news, news / "001.txt", "--db", db, "--json", "--batch-size", "2")
     assert code == 0
-    assert (summary(out)["stored"], summary(out)["duplicates"]) == (3, 1)
-    assert counts(db)["documents"] == 3
+    assert (summary(out)["stored"], summary(out)["duplicates"]) == (4, 1)
+    groups = query(db, "SELECT coalesce(copy_group, doc_id), count(*), max(copy_reason) FROM documents "
+                       "GROUP BY 1 HAVING count(*) > 1")
+    assert [(n, reason) for _, n, reason in groups] == [(2, "exact")]
 
 
 def test_tables_with_column_mapping(tmp_path: Path) -> None:
@@ -416,6 +423,7 @@ def test_custom_reader_from_an_installed_entry_point(tmp_path: Path,
 
 def test_partition_staged_before_a_crash_is_loaded_on_resume(tmp_path: Path) -> None:
     """A run that died after a worker staged a batch, before the writer loaded it, loses nothing."""
+    from sourcetrace.corpus.copies import stored_as
     from sourcetrace.corpus.staging import staging_dir
     from sourcetrace.corpus.worker import Item, analyze_batch
     from sourcetrace.ingest import read_path
@@ -425,7 +433,7 @@ def test_partition_staged_before_a_crash_is_loaded_on_resume(tmp_path: Path) -> 
     staging = staging_dir(db)
     staging.mkdir()
     documents = read_path(news)[:2]
-    items = [Item(d.sha256(), i + 1, d.path or "", d) for i, d in enumerate(documents)]
+    items = [Item(stored_as(d, d.path or ""), i + 1, d.path or "", d) for i, d in enumerate(documents)]
     result = analyze_batch(items, str(staging))
     assert result.payload is None and (staging / result.name).is_dir()
     (staging / ".tmp-half-written").mkdir()  # a worker killed mid-write leaves only a hidden folder
@@ -441,13 +449,14 @@ def test_partition_staged_before_a_crash_is_loaded_on_resume(tmp_path: Path) -> 
 
 def test_worker_without_the_staging_folder_sends_the_partition(tmp_path: Path) -> None:
     """A remote worker with no shared filesystem returns Parquet bytes; the driver stages them."""
+    from sourcetrace.corpus.copies import stored_as
     from sourcetrace.corpus.staging import load_partition, write_partition
     from sourcetrace.corpus.store import Store
     from sourcetrace.corpus.worker import Item, analyze_batch
     from sourcetrace.ingest import read_path
 
     documents = read_path(write_articles(tmp_path / "news", 2))
-    items = [Item(d.sha256(), i + 1, d.path or "", d) for i, d in enumerate(documents)]
+    items = [Item(stored_as(d, d.path or ""), i + 1, d.path or "", d) for i, d in enumerate(documents)]
     result = analyze_batch(items, str(tmp_path / "not-on-this-machine"))
     assert result.payload is not None and set(result.payload) >= {"documents", "claims"}
     with Store(tmp_path / "c.duckdb") as store:

@@ -152,7 +152,7 @@ def _run(sources: list[Source], db: Path, options: Any) -> tuple[Counts, float, 
             counts = run_ingest(sources, store, options, reporter, total=total)
         except OSError as exc:
             fail(f"{_scheduler_hint(options)}{exc}")
-        except ModelError as exc:
+        except (ModelError, StoreError) as exc:
             fail(str(exc))
         except KeyboardInterrupt:
             # Every loaded batch is committed; staged ones are loaded by the next run.
@@ -161,6 +161,34 @@ def _run(sources: list[Source], db: Path, options: Any) -> tuple[Counts, float, 
         _update_claim_index(store)
         total_docs = store.count("documents")
     return counts, time.perf_counter() - started, total_docs
+
+
+@corpus_app.command(
+    "migrate", epilog="Example: sourcetrace corpus migrate corpus.duckdb"
+)
+def migrate(
+    db: Annotated[Path, typer.Argument(help="The corpus store to upgrade in place.", metavar="DB")],
+) -> None:
+    """Upgrade a store made by an older sourcetrace to the current layout (layout 2: documents keyed by
+    source and text, copies of one text from several outlets kept and grouped). One transaction: if it
+    stops half-way the store is left as it was. Stop `serve` and any ingest on the store first."""
+    from sourcetrace.corpus.migrate import migrate as run_migration
+    from sourcetrace.corpus.store import STORE_VERSION, Store, StoreError
+
+    if not db.is_file():
+        fail(f"{db}: no such corpus store")
+    try:
+        with Store(db) as store:
+            before = store.version()
+            if before is None:
+                fail(f"{db}: not a corpus store (no documents table)")
+            count = run_migration(store)
+    except StoreError as exc:
+        fail(f"{exc}; is another ingest or `serve` holding it open?")
+    if count or before != STORE_VERSION:
+        typer.echo(f"{db}: layout {before} -> {STORE_VERSION}, {count} documents rewritten")
+    else:
+        typer.echo(f"{db}: already at layout {STORE_VERSION}; nothing to do")
 
 
 def _update_claim_index(store: Any) -> None:

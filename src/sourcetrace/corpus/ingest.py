@@ -2,8 +2,10 @@
 the store, one transaction per batch.
 
 The driver is the only process that writes the DuckDB file. It reads the sources in order, drops
-documents already stored (doc_id = sha256 of the text), numbers the rest (`seq`), and keeps a bounded
-number of batches in flight, so memory stays flat however large the corpus is.
+documents already stored (doc_id = sha256 of source key and text: the same text from the same URL,
+outlet or file), numbers the rest (`seq`), puts copies of a text from other sources in its copy group
+(`copies.py`), and keeps a bounded number of batches in flight, so memory stays flat however large the
+corpus is.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from sourcetrace.corpus.copies import CopyFinder, signature, stored_as
 from sourcetrace.corpus.readers import Item as ReadItem
 from sourcetrace.corpus.readers import Reader, ReaderOptions
-from sourcetrace.corpus.rows import Rows
+from sourcetrace.corpus.rows import Rows, StoredAs
 from sourcetrace.corpus.staging import (
     load_partition,
     pending_partitions,
@@ -249,7 +252,8 @@ def _drive(
     limit = _max_in_flight(executor)
     in_flight: set[str] = set()
     batch_items: dict[str, list[Item]] = {}  # partition name -> its items, while in flight
-    batch: list[tuple[str, str, Document]] = []
+    batch: list[tuple[StoredAs, str, Document]] = []
+    copies = CopyFinder.load(store)
 
     def finish_one() -> None:
         try:
@@ -290,7 +294,11 @@ def _drive(
             return
         while executor.in_flight() >= limit:
             finish_one()
-        items = [Item(doc_id, next_seq + i, source, doc) for i, (doc_id, source, doc) in enumerate(fresh)]
+        # Copy groups are given here, in ingest order, by the one process that sees every document.
+        items = [
+            Item(_with_copies(copies, keys, doc), next_seq + i, source, doc)
+            for i, (keys, source, doc) in enumerate(fresh)
+        ]
         next_seq += len(items)
         batch_items[partition_name(items)] = items
         in_flight.update(i.doc_id for i in items)
@@ -306,12 +314,12 @@ def _drive(
             reporter.advance(counts, 1)
             continue
         document, source = item
-        doc_id = document.sha256()
-        if doc_id in in_flight or any(doc_id == d for d, _, _ in batch):
+        keys = stored_as(document, source)
+        if keys.doc_id in in_flight or any(keys.doc_id == k.doc_id for k, _, _ in batch):
             counts.duplicates += 1
             reporter.advance(counts, 1)
             continue
-        batch.append((doc_id, source, document))
+        batch.append((keys, source, document))
         if len(batch) >= options.batch_size:
             flush()
     if batch:
@@ -328,11 +336,22 @@ def _max_in_flight(executor: Executor) -> int:
     return 1
 
 
-def _not_stored(store: Store, batch: list[tuple[str, str, Document]]) -> list[tuple[str, str, Document]]:
-    ids = [doc_id for doc_id, _, _ in batch]
+def _with_copies(copies: CopyFinder, keys: StoredAs, document: Document) -> StoredAs:
+    blob = signature(document.text)
+    found = copies.assign(keys.doc_id, keys.text_sha256, blob, document.text)
+    return StoredAs(
+        keys.doc_id, keys.source_key, keys.text_sha256, copy_group=found.group, copy_reason=found.reason,
+        credit=found.credit, signature=blob,
+    )
+
+
+def _not_stored(
+    store: Store, batch: list[tuple[StoredAs, str, Document]]
+) -> list[tuple[StoredAs, str, Document]]:
+    ids = [keys.doc_id for keys, _, _ in batch]
     rows = store.run("SELECT doc_id FROM documents WHERE doc_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
     stored = {r[0] for r in rows}
-    return [entry for entry in batch if entry[0] not in stored]
+    return [entry for entry in batch if entry[0].doc_id not in stored]
 
 
 def _reason(error: InputError) -> str:

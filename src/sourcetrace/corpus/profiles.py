@@ -41,7 +41,28 @@ def _documents(store: Store) -> dict[str, dict[str, Any]]:
         """  # noqa: S608 - constants only
     ).fetchall()
     # A NULL language (too short to tell) is not counted as foreign: `<> 'en'` is NULL for it.
-    return {r[0]: {"articles": r[1], "words": int(r[2]), "domain": r[3], "non_english": r[4]} for r in rows}
+    copied = _copied(store)
+    return {
+        r[0]: {"articles": r[1], "words": int(r[2]), "domain": r[3], "non_english": r[4],
+               "copied": copied.get(r[0], 0)}
+        for r in rows
+    }
+
+
+def _copied(store: Store) -> dict[str, int]:
+    """Articles per outlet that copy an earlier article of their copy group (by date, else ingest
+    order; the trace also reads credits, which this count does not)."""
+    rows = store.con.execute(
+        f"""
+        SELECT o, count(*) FROM (
+            SELECT coalesce(outlet, '{NO_OUTLET}') AS o,
+                   row_number() OVER (PARTITION BY coalesce(copy_group, doc_id)
+                                      ORDER BY published NULLS LAST, seq) AS place
+            FROM documents
+        ) WHERE place > 1 GROUP BY o
+        """  # noqa: S608 - constants only
+    ).fetchall()
+    return {r[0]: int(r[1]) for r in rows}
 
 
 def _claims(store: Store) -> dict[str, dict[str, Any]]:
@@ -101,6 +122,8 @@ def outlet_profiles(store: Store) -> list[OutletProfile]:
                 outlet=outlet,
                 articles=doc["articles"],
                 non_english_articles=doc["non_english"],
+                copied_articles=doc["copied"],
+                copied_share=_share(doc["copied"], doc["articles"]),
                 claims=cl["claims"],
                 words=doc["words"],
                 unattributed_share=_share(cl["unattributed"], cl["claims"]),

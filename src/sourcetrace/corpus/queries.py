@@ -20,8 +20,9 @@ if TYPE_CHECKING:
 #: How a report of a traced claim stands towards it.
 #: independent: its chain shares no source with any earlier report (it opens a line of sourcing);
 #: dependent: it shares a source with an earlier report; unknown: the claim rests on an unnamed source
-#: or on no source at all, so its origin cannot be compared; disputing: its source denies the claim.
-Status = Literal["independent", "dependent", "unknown", "disputing"]
+#: or on no source at all, so its origin cannot be compared; disputing: it states the opposite, or its
+#: source denies the claim; copy: its article copies another listed article (one source with it).
+Status = Literal["independent", "dependent", "unknown", "disputing", "copy"]
 
 
 class QueryError(Exception):
@@ -80,6 +81,10 @@ class TraceReport(_Result):
     line: int | None = Field(
         None, description="Which independent line of sourcing (1, 2, ...) the report belongs to."
     )
+    relation: Literal["same", "contradicts"] = Field(
+        "same", description="How its claim relates to the traced one (claim_relation)."
+    )
+    copy_of: str | None = Field(None, description="Copy: the outlet of the article it copies.")
 
 
 class Trace(_Result):
@@ -87,6 +92,9 @@ class Trace(_Result):
 
     query: str
     claim_id: str | None = None
+    summary: str = Field(
+        "", description="One line: outlets, independent sources, copies, disputing, who was first."
+    )
     reports: list[TraceReport] = Field(description="In order of first appearance.")
     outlets: list[str] = Field(description="Distinct outlets carrying the claim, first appearance first.")
     first_outlet: str | None = Field(None, description="The outlet that first reported the claim.")
@@ -97,7 +105,10 @@ class Trace(_Result):
     )
     dependent: int = 0
     unknown: int = Field(0, description="Reports resting on unnamed sources or on none.")
-    disputing: int = Field(0, description="Reports whose source denies or disputes the claim.")
+    disputing: int = Field(
+        0, description="Reports that state the opposite, or whose source denies the claim (not both)."
+    )
+    copies: int = Field(0, description="Reports in copies of another listed article: never corroboration.")
     candidates: int = Field(0, description="Claims the index proposed and the matcher scored.")
 
 
@@ -111,6 +122,10 @@ class OutletProfile(_Result):
     non_english_articles: int = Field(
         0, description="Articles whose text is not recognisably English: the English models read them badly."
     )
+    copied_articles: int = Field(
+        0, description="Articles that copy an earlier article of another source (same or near-same text)."
+    )
+    copied_share: float = Field(0.0, description="copied_articles / articles.")
     unattributed_share: float = Field(description="Claims that rest on the author alone (no source).")
     anonymous_share: float = Field(
         description="Claims whose innermost source is unnamed (anonymous, unnamed official, eyewitness)."

@@ -71,6 +71,10 @@ def open_store(db: Path, *, read_only: bool = True) -> Iterator[Store]:
         missing = [t for t in _REQUIRED_TABLES if t not in present]
         if missing:
             fail(f"{db}: not a corpus store (no table {', '.join(missing)})")
+        try:
+            store.check_version()
+        except StoreError as exc:
+            fail(str(exc))
         yield store
 
 
@@ -81,6 +85,7 @@ _STATUS_STYLE = {
     "dependent": "yellow",
     "unknown": "dim",
     "disputing": "bold red",
+    "copy": "magenta",
 }
 
 
@@ -89,6 +94,10 @@ def _chain_text(trace_report: Any) -> str:
 
 
 def _status_text(report: Any) -> str:
+    if report.status == "copy" and report.copy_of:
+        return f"copy (of {report.copy_of})"
+    if report.status == "disputing" and report.relation == "contradicts":
+        return "disputing (states the opposite)"
     if report.status == "dependent" and report.shared_sources:
         return f"dependent (shares {', '.join(report.shared_sources)})"
     if report.status == "unknown":
@@ -118,6 +127,7 @@ def render_trace(result: Trace) -> None:
             f"[{style}]{escape(_status_text(report))}[/{style}]",
         )
     console.print(table)
+    console.print(f"[bold]{escape(result.summary)}[/bold]")
     first = result.first_outlet or "?"
     when = f" ({result.first_published.date().isoformat()})" if result.first_published else ""
     names = f": {', '.join(result.independent_names)}" if result.independent_names else ""
@@ -130,7 +140,8 @@ def render_trace(result: Trace) -> None:
     )
     console.print(
         f"{result.dependent} report(s) depend on an earlier one · {result.unknown} rest on unnamed or no "
-        f"sources (unknown) · [bold red]{result.disputing}[/bold red] dispute it"
+        f"sources (unknown) · [bold red]{result.disputing}[/bold red] dispute it · {result.copies} "
+        "copy another listed article"
     )
 
 
@@ -200,7 +211,8 @@ def search_command(
 # ----------------------------------------------------------------------------------------- outlets
 
 _PROFILE_COLUMNS = (
-    "outlet", "articles", "non_english_articles", "claims", "unattributed_share", "anonymous_share",
+    "outlet", "articles", "non_english_articles", "copied_share", "claims", "unattributed_share",
+    "anonymous_share",
     "mean_chain_depth",
     "loaded_language_per_1k_words", "reliability", "reliability_label", "domain",
 )
@@ -221,7 +233,8 @@ def _profile_table(profiles: list[OutletProfile]) -> Any:
     # Shown only when some article is not English, so the common case keeps a narrow table.
     foreign = any(p.non_english_articles for p in profiles)
     table = Table(header_style="bold")
-    headers = ["outlet", "articles", *(["not English"] if foreign else []), "claims", "unattributed"]
+    headers = ["outlet", "articles", *(["not English"] if foreign else []), "copied", "claims",
+               "unattributed"]
     headers += ["anonymous-only", "mean depth"]
     headers += ["loaded /1k words", "techniques"] if framing else []
     headers += ["reliability"]
@@ -230,7 +243,7 @@ def _profile_table(profiles: list[OutletProfile]) -> Any:
     for p in profiles:
         row = [
             escape(p.outlet), str(p.articles), *([str(p.non_english_articles)] if foreign else []),
-            str(p.claims), f"{p.unattributed_share:.0%}",
+            f"{p.copied_share:.0%}", str(p.claims), f"{p.unattributed_share:.0%}",
             f"{p.anonymous_share:.0%}",
             f"{p.mean_chain_depth:.2f}" if p.mean_chain_depth is not None else "-",
         ]

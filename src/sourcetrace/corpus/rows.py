@@ -33,7 +33,11 @@ _TS = pa.timestamp("us")
 
 SCHEMAS: dict[str, pa.Schema] = {
     "documents": pa.schema(
-        list(zip(DOCUMENT_COLUMNS, (_S, pa.int64(), _S, _S, _S, _S, _TS, _I, _TS, _S, _S), strict=True))
+        list(zip(
+            DOCUMENT_COLUMNS,
+            (_S, pa.int64(), _S, _S, _S, _S, _TS, _I, _TS, _S, _S, _S, _S, _S, _S, _S, pa.binary()),
+            strict=True,
+        ))
     ),
     "claims": pa.schema(
         list(zip(CLAIM_COLUMNS, (_S, _S, _S, _I, _I, _S, _I, _S, _S, _S, _S, _F, _B), strict=True))
@@ -71,8 +75,38 @@ def now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def report_rows(report: Report, *, doc_id: str, seq: int, source: str) -> dict[str, list[dict[str, Any]]]:
+@dataclass(frozen=True, slots=True)
+class StoredAs:
+    """How ingest identifies a document: source and text keys, and its copy group (see copies.py)."""
+
+    doc_id: str
+    source_key: str
+    text_sha256: str
+    copy_group: str | None = None
+    copy_reason: str | None = None
+    credit: str | None = None
+    signature: bytes | None = None
+
+
+def store_claim_ids(data: dict[str, Any], doc_id: str) -> None:
+    """Give every claim of a report an id that includes its document, so that the same sentence in two
+    outlets' copies of one text is two claims (the report's own ids come from the text alone)."""
+    from sourcetrace.claims import claim_id
+
+    renamed = {c["id"]: claim_id(doc_id, c["start"], c["end"]) for c in data["claims"]}
+    for claim in data["claims"]:
+        claim["id"] = renamed[claim["id"]]
+    headline = data.get("headline")
+    if isinstance(headline, dict) and headline.get("matched_claim_ids"):
+        headline["matched_claim_ids"] = [renamed.get(i, i) for i in headline["matched_claim_ids"]]
+
+
+def report_rows(
+    report: Report, *, stored_as: StoredAs, seq: int, source: str
+) -> dict[str, list[dict[str, Any]]]:
     data = report.to_dict()
+    doc_id = stored_as.doc_id
+    store_claim_ids(data, doc_id)
     document = data["document"]
     attributions = {a["id"]: a for a in data["attributions"]}
     return {
@@ -89,6 +123,12 @@ def report_rows(report: Report, *, doc_id: str, seq: int, source: str) -> dict[s
                 "ingested_at": now(),
                 "report": json.dumps(data, ensure_ascii=False),
                 "url": document.get("url"),
+                "source_key": stored_as.source_key,
+                "text_sha256": stored_as.text_sha256,
+                "copy_group": stored_as.copy_group,
+                "copy_reason": stored_as.copy_reason,
+                "credit": stored_as.credit,
+                "signature": stored_as.signature,
             }
         ],
         "claims": [_claim_row(doc_id, claim, attributions) for claim in data["claims"]],
@@ -172,13 +212,8 @@ def domain_of(document: dict[str, Any]) -> str | None:
 
 
 def parse_published(value: str | None) -> datetime | None:
-    """An ISO 8601 date or date-time as naive UTC; None when absent or not ISO (kept in the report)."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is not None:
-        parsed = parsed.astimezone(UTC).replace(tzinfo=None)
-    return parsed
+    """A publication date in any common format as naive UTC (see `ingest.dates`); None when absent or
+    not a date (the report keeps the value as given)."""
+    from sourcetrace.ingest.dates import parse_date
+
+    return parse_date(value) if value else None

@@ -27,8 +27,11 @@ UNKEYED_SOURCE_TYPES = frozenset(
 # Column lists are kept as constants so the Parquet staging writer and the loader use the same order.
 DOCUMENT_COLUMNS = (
     "doc_id", "seq", "source", "outlet", "domain", "title", "published", "words", "ingested_at", "report",
-    "url",
+    "url", "source_key", "text_sha256", "copy_group", "copy_reason", "credit", "signature",
 )
+#: The store layout's version, kept in the `meta` table. 1: documents keyed by the text's hash alone
+#: (a copy of one text from a second outlet was dropped); 2: keyed by source and text, copies kept.
+STORE_VERSION = 2
 CLAIM_COLUMNS = (
     "claim_id", "doc_id", "text", "start", "end", "chain", "depth", "innermost_name", "innermost_type",
     "attribution_id", "cue", "checkworthiness", "hedged",
@@ -41,7 +44,7 @@ ERROR_COLUMNS = ("source", "reason", "at")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
-    doc_id VARCHAR PRIMARY KEY,      -- sha256 of document.text
+    doc_id VARCHAR PRIMARY KEY,      -- sha256 of source_key + text_sha256 (copies.document_id)
     seq BIGINT,                      -- ingest order
     source VARCHAR,                  -- path / url / record locator
     outlet VARCHAR,
@@ -51,7 +54,18 @@ CREATE TABLE IF NOT EXISTS documents (
     words INTEGER,
     ingested_at TIMESTAMP,
     report JSON,                     -- the full Report JSON
-    url VARCHAR                      -- added by ingest: the article's URL when known
+    url VARCHAR,                     -- added by ingest: the article's URL when known
+    source_key VARCHAR,              -- url:..., else outlet:..., else path:... (copies.source_key)
+    text_sha256 VARCHAR,             -- sha256 of document.text
+    copy_group VARCHAR,              -- doc_id of the first stored member of its copy group; NULL for
+                                     -- that first member and for documents without copies
+    copy_reason VARCHAR,             -- exact (same text) or near (MinHash) for a member that joined
+    credit VARCHAR,                  -- outlets the text credits ("(AP)", "From the ...:"), "; "-joined
+    signature BLOB                   -- MinHash of word 5-grams (uint32 x 64), NULL for short texts
+);
+CREATE TABLE IF NOT EXISTS meta (
+    key VARCHAR PRIMARY KEY,
+    value VARCHAR
 );
 CREATE TABLE IF NOT EXISTS claims (
     claim_id VARCHAR PRIMARY KEY,
@@ -122,6 +136,10 @@ class StoreError(Exception):
     """The store file cannot be opened (locked by another writer, not a DuckDB file, unwritable)."""
 
 
+class OldStoreError(StoreError):
+    """The store was written by an older sourcetrace; `sourcetrace corpus migrate` upgrades it."""
+
+
 class Store:
     """An open corpus store. Use as a context manager; `.con` is the DuckDB connection."""
 
@@ -136,7 +154,39 @@ class Store:
             raise StoreError(f"{self.path}: cannot open the corpus store ({_first_line(exc)})") from exc
 
     def create_schema(self) -> None:
+        """Create the tables of a new store, or check that an existing one has this layout."""
+        existing = self.version()
+        if existing is not None and existing < STORE_VERSION:
+            raise self.too_old(existing)
         self.con.execute(SCHEMA).fetchall()
+        if existing is None:
+            self.run("INSERT INTO meta VALUES ('store_version', ?)", [str(STORE_VERSION)])
+
+    def version(self) -> int | None:
+        """The layout version; None for an empty file, 1 for stores made before versions were kept."""
+        tables = {r[0] for r in self.run("SELECT table_name FROM information_schema.tables")}
+        if "documents" not in tables:
+            return None
+        if "meta" not in tables:
+            return 1
+        rows = self.run("SELECT value FROM meta WHERE key = 'store_version'")
+        return int(rows[0][0]) if rows else 1
+
+    def check_version(self) -> None:
+        """Refuse a store of an older layout (queries would misread it); an empty file is fine."""
+        existing = self.version()
+        if existing is not None and existing != STORE_VERSION:
+            raise self.too_old(existing) if existing < STORE_VERSION else StoreError(
+                f"{self.path}: store layout {existing} is newer than this sourcetrace ({STORE_VERSION}); "
+                "upgrade sourcetrace"
+            )
+
+    def too_old(self, existing: int) -> OldStoreError:
+        return OldStoreError(
+            f"{self.path}: this store has layout {existing}, made by an older sourcetrace (now "
+            f"{STORE_VERSION}: copies of one text from several outlets are kept); upgrade it with "
+            f"'sourcetrace corpus migrate {self.path}'"
+        )
 
     def close(self) -> None:
         self.con.close()

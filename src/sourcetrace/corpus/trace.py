@@ -1,11 +1,18 @@
 """Trace one claim across the corpus: who carries it, through which chains, how independently.
 
-The steps: the persisted `ClaimIndex` (MinHash LSH) proposes candidate claims; `same_claim` decides
-which of them report the same thing; the matches are ordered by first appearance (published date,
-then ingest order) and each is given a status:
+The steps: the persisted `ClaimIndex` (MinHash LSH) proposes candidate claims; the claim matcher
+scores them and `claim_relation` decides, for those it accepts and the closest others, whether each
+reports the same claim, contradicts it, or states a different fact (another figure, date, place, actor
+or role: those are not listed). The reports are ordered by first appearance (published date, then
+ingest order) and each is given a status:
 
-* **disputing** - the claim's cue is a denial (`denied`, `rejected`, ...; the list is data, see
-  `data/dispute_cues.txt`). Never counted as corroboration.
+* **copy** - its article is a copy of another listed article (the same text, or a near-copy by MinHash,
+  from another outlet; or its text credits that article's outlet, `(AP)`): it carries the claim but is
+  the same source, so it never counts as corroboration. The original is the credited outlet's article,
+  else the earliest (see `corpus/copies.py`).
+* **disputing** - exactly one of: its claim contradicts the traced claim (`has not developed cracks`),
+  or its cue is a denial (`denied that ...`; the list is data, see `data/dispute_cues.txt`). A denial of
+  the opposite (`denied that the dam has not cracked`) supports the claim. Never corroboration.
 * **unknown** - the innermost source is unnamed (anonymous, an unnamed official, eyewitnesses, a
   collective) or there is none (the author's own statement). Such a source cannot be recognised in
   another article, so the report can be neither independent nor shown to depend on another.
@@ -62,6 +69,12 @@ SEMANTIC_PAIRS = 32
 #: MRPC pairs, none of 810 Emergent claim-headline pairs, none of 623 near-miss MRPC cross-pairs and
 #: none of 805 matches of 60 benchmark queries have a lower cosine (at 0.40, 3 of those 805 would).
 COSINE_FLOOR = 0.35
+
+#: Besides the candidates the matcher accepts, this many of the closest others (similarity at least
+#: RELATION_FLOOR) are given to `claim_relation`: a contradiction by antonym (`rose` / `fell`) can score
+#: below the matcher's threshold, and each costs a parse the first time it is seen.
+RELATION_EXTRA = 16
+RELATION_FLOOR = 0.2
 
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 _NEGATION = frozenset("not never no n't neither nor".split())
@@ -167,6 +180,12 @@ class _Report:
     chain: list[dict[str, Any]]
     links: list[TraceLink]
     identities: list[Identity | None]
+    relation: str = "same"  # of its claim to the traced one: same or contradicts
+
+    @property
+    def disputes(self) -> bool:
+        # Exactly one: `denied that X` disputes X, `denied that not X` supports it.
+        return (self.relation == "contradicts") != is_dispute(self.row["cue"])
 
     @property
     def publisher(self) -> Identity | None:
@@ -202,16 +221,65 @@ def _order_key(row: dict[str, Any]) -> tuple[int, datetime, int, int]:
     return (published is None, published or datetime.min, row["seq"] or 0, row["start"] or 0)
 
 
+def _originals(reports: Sequence[_Report]) -> dict[int, _Report]:
+    """For each report that is a copy (by position): the report it copies.
+
+    Members of one copy group: the member whose outlet another member's text credits is the original,
+    else the earliest (reports come in order). A report whose text credits the outlet of another listed
+    report (not its own publisher) copies that report, whatever the text similarity.
+    """
+    copies: dict[int, _Report] = {}
+    groups: dict[str, list[int]] = {}
+    by_credit: dict[str, str] = {}  # two texts crediting one outlet not listed here copy one story
+    for i, report in enumerate(reports):
+        group = report.row.get("copy_group") or report.row["doc_id"]
+        for name in (report.row.get("credit") or "").split(";"):
+            if name.strip():
+                group = by_credit.setdefault(name.strip().lower(), group)
+        groups.setdefault(group, []).append(i)
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        credited = [i for i in members if any(_credits(reports[j], reports[i]) for j in members if j != i)]
+        original = credited[0] if credited else members[0]
+        copies.update({i: reports[original] for i in members if i != original
+                       and reports[i].row["doc_id"] != reports[original].row["doc_id"]})
+    for i, report in enumerate(reports):
+        if i in copies:
+            continue
+        for j, other in enumerate(reports):
+            if j != i and j not in copies and _credits(report, other):
+                copies[i] = other
+                break
+    return copies
+
+
+def _credits(report: _Report, other: _Report) -> bool:
+    """`report`'s text credits `other`'s outlet (and that outlet is not its own publisher)."""
+    credit = report.row.get("credit")
+    if not credit or not other.row.get("outlet") or other.publisher is None:
+        return False
+    if report.publisher is not None and report.publisher.same(other.publisher):
+        return False
+    return any(outlet_aliases(name.strip()) & other.publisher.names for name in credit.split(";"))
+
+
 def _assign(reports: Sequence[_Report]) -> list[TraceReport]:
     out: list[TraceReport] = []
     placed: list[tuple[_Report, int]] = []  # comparable, non-disputing reports and their line
     lines = 0
-    for report in reports:
+    copies = _originals(reports)
+    for position, report in enumerate(reports):
         status: Status
         shares_with: list[str] = []
         shared_names: list[str] = []
         line: int | None = None
-        if is_dispute(report.row["cue"]):
+        copy_of: str | None = None
+        if position in copies:
+            status = "copy"
+            original = copies[position]
+            copy_of = original.row["outlet"] or original.row["doc_id"][:12]
+        elif report.disputes:
             status = "disputing"
         elif not report.comparable():
             status = "unknown"
@@ -234,7 +302,8 @@ def _assign(reports: Sequence[_Report]) -> list[TraceReport]:
                 claim_id=row["claim_id"], doc_id=row["doc_id"], outlet=row["outlet"], title=row["title"],
                 published=row["published"], seq=row["seq"], text=row["text"], cue=row["cue"],
                 chain=report.links, status=status, shares_with=list(dict.fromkeys(shares_with)),
-                shared_sources=list(dict.fromkeys(shared_names)), line=line,
+                shared_sources=list(dict.fromkeys(shared_names)), line=line, relation=report.relation,
+                copy_of=copy_of,
             )
         )
     return out
@@ -244,20 +313,41 @@ def _summary(query: str, claim_id: str | None, reports: list[TraceReport], candi
     supporting = [r for r in reports if r.status != "disputing"]
     first = (supporting or reports or [None])[0]
     independent = [r for r in reports if r.status == "independent"]
+    outlets = list(dict.fromkeys(r.outlet for r in reports if r.outlet))
+    copies = sum(r.status == "copy" for r in reports)
+    disputing = sum(r.status == "disputing" for r in reports)
     return Trace(
+        summary=summary_line(len(outlets), len(independent), copies, disputing, first),
         query=query,
         claim_id=claim_id,
         reports=reports,
-        outlets=list(dict.fromkeys(r.outlet for r in reports if r.outlet)),
+        outlets=outlets,
         first_outlet=first.outlet if first else None,
         first_published=first.published if first else None,
         independent_sources=len(independent),
         independent_names=[r.chain[-1].name for r in independent],
         dependent=sum(r.status == "dependent" for r in reports),
         unknown=sum(r.status == "unknown" for r in reports),
-        disputing=sum(r.status == "disputing" for r in reports),
+        disputing=disputing,
+        copies=copies,
         candidates=candidates,
     )
+
+
+def summary_line(
+    outlets: int, independent: int, copies: int, disputing: int, first: TraceReport | None
+) -> str:
+    """`4 outlets · 2 independent sources · 1 copy · 1 disputing · first: Harbour Courier, 2026-03-02`."""
+
+    def count(n: int, word: str, plural: str | None = None) -> str:
+        return f"{n} {word if n == 1 else plural or word + 's'}"
+
+    parts = [count(outlets, "outlet"), count(independent, "independent source"),
+             count(copies, "copy", "copies"), f"{disputing} disputing"]
+    if first is not None:
+        when = f", {first.published.date().isoformat()}" if first.published else ""
+        parts.append(f"first: {first.outlet or first.doc_id[:12]}{when}")
+    return " · ".join(parts)
 
 
 # -------------------------------------------------------------------------------------------- query
@@ -266,8 +356,9 @@ def _summary(query: str, claim_id: str | None, reports: list[TraceReport], candi
 def decide(
     query: str, candidates: Sequence[tuple[str, str]], matcher: str | None = None,
     vectors: ClaimVectors | None = None,
-) -> set[str]:
-    """Keys of the candidate (key, text) pairs that report the same claim as `query`.
+) -> dict[str, str]:
+    """The relation ("same" or "contradicts") of each candidate (key, text) that reports the traced
+    claim or its opposite; candidates stating a different fact are left out.
 
     `matcher` None is `same_claim`'s own configuration (semantic when the extra is installed);
     "lexical" or "semantic" picks one, e.g. to compare their speed. `vectors`: the stored claims'
@@ -276,17 +367,36 @@ def decide(
     import numpy as np
 
     from sourcetrace.matching.model import LEXICAL, default_embedder, default_matcher
+    from sourcetrace.matching.relation import explain_pairs
 
     if not candidates:
-        return set()
+        return {}
     scorer = default_matcher(matcher)
-    if scorer.name == LEXICAL:
-        decisions = scorer.same([(query, t) for _, t in candidates])
-        return {k for (k, _), same in zip(candidates, decisions, strict=True) if same}
+    known: dict[str, np.ndarray] = {}
+    if scorer.name != LEXICAL:
+        candidates, known = _semantic_shortlist(query, candidates, vectors, default_embedder)
+    similarity, same = scorer.scores([(query, t) for _, t in candidates], known)
+    chosen = [i for i in range(len(candidates)) if same[i]]
+    others = [i for i in np.argsort(-similarity, kind="stable") if not same[i]
+              and similarity[i] >= RELATION_FLOOR][:RELATION_EXTRA]
+    chosen += [int(i) for i in others]
+    relations = explain_pairs([(query, candidates[i][1]) for i in chosen])
+    return {candidates[i][0]: r.relation for i, r in zip(chosen, relations, strict=True)
+            if r.relation != "different"}
+
+
+def _semantic_shortlist(
+    query: str, candidates: Sequence[tuple[str, str]], vectors: ClaimVectors | None, embedder: Any
+) -> tuple[list[tuple[str, str]], dict[str, Any]]:
+    """Candidates worth the semantic scorer, and the stored vectors it can reuse, by text."""
+    import numpy as np
+
+    from sourcetrace.matching.model import LEXICAL, default_matcher
+
     stored = vectors.lookup(k for k, _ in candidates) if vectors is not None else {}
     keep: set[str] = set()
     if stored:
-        query_vector = default_embedder().encode([query])[0]  # cached: the scorer reuses it
+        query_vector = embedder().encode([query])[0]  # cached: the scorer reuses it
         keep = {k for k, v in stored.items() if float(v @ query_vector) >= COSINE_FLOOR}
     unknown = [(k, t) for k, t in candidates if k not in stored]
     if len(unknown) > SEMANTIC_PAIRS:
@@ -294,15 +404,14 @@ def decide(
         keep |= {unknown[i][0] for i in np.argsort(-lexical, kind="stable")[:SEMANTIC_PAIRS]}
     else:
         keep |= {k for k, _ in unknown}
-    candidates = [(k, t) for k, t in candidates if k in keep]
+    shortlist = [(k, t) for k, t in candidates if k in keep]
     # Stored vectors are keyed by claim; the scorer takes them by text (equal texts embed equally).
-    known = {t: stored[k] for k, t in candidates if k in stored}
-    decisions = scorer.same([(query, t) for _, t in candidates], known)
-    return {k for (k, _), same in zip(candidates, decisions, strict=True) if same}
+    return shortlist, {t: stored[k] for k, t in shortlist if k in stored}
 
 
 _CLAIM_COLUMNS = (
     "claim_id", "doc_id", "text", "start", "chain", "cue", "outlet", "domain", "title", "published", "seq",
+    "copy_group", "credit",
 )
 
 
@@ -331,12 +440,13 @@ def _claim_rows(store: Store, claim_ids: Sequence[str]) -> list[dict[str, Any]]:
     docs = {
         r[0]: r[1:]
         for r in _select_in(
-            store, "SELECT doc_id, outlet, domain, title, published, seq FROM documents", "doc_id",
-            list(dict.fromkeys(c[1] for c in claims)),
+            store,
+            "SELECT doc_id, outlet, domain, title, published, seq, coalesce(copy_group, doc_id), credit "
+            "FROM documents", "doc_id", list(dict.fromkeys(c[1] for c in claims)),
         )
     }
     return [
-        dict(zip(_CLAIM_COLUMNS, (*c, *docs.get(c[1], (None,) * 5)), strict=True)) for c in claims
+        dict(zip(_CLAIM_COLUMNS, (*c, *docs.get(c[1], (None,) * 7)), strict=True)) for c in claims
     ]
 
 
@@ -346,7 +456,9 @@ def _sources(store: Store, doc_ids: Sequence[str]) -> dict[tuple[str, str], dict
     return {(r[0], r[1]): {"affiliation": r[2], "source_key": r[3]} for r in rows}
 
 
-def _report(row: dict[str, Any], sources: dict[tuple[str, str], dict[str, Any]]) -> _Report:
+def _report(
+    row: dict[str, Any], sources: dict[tuple[str, str], dict[str, Any]], relation: str = "same"
+) -> _Report:
     chain = row["chain"]
     links_json: list[dict[str, Any]] = json.loads(chain) if isinstance(chain, str) else list(chain or [])
     links: list[TraceLink] = []
@@ -362,7 +474,7 @@ def _report(row: dict[str, Any], sources: dict[tuple[str, str], dict[str, Any]])
                 affiliation=(source or {}).get("affiliation"), key=ident.key if ident else None,
             )
         )
-    return _Report(row=row, chain=links_json, links=links, identities=identities)
+    return _Report(row=row, chain=links_json, links=links, identities=identities, relation=relation)
 
 
 def trace(
@@ -400,18 +512,19 @@ def trace(
     else:
         candidates = {k: texts[k] for k in keys if k in texts}
     norm_query = _norm(query)
-    # Texts equal up to case and spacing need no scorer; the rest are decided by same_claim.
-    exact = {k for k, t in candidates.items() if _norm(t) == norm_query}
-    to_score = [(k, t) for k, t in candidates.items() if k not in exact]
+    # Texts equal up to case and spacing need no scorer; the rest are decided by claim_relation.
+    relations = {k: "same" for k, t in candidates.items() if _norm(t) == norm_query}
+    to_score = [(k, t) for k, t in candidates.items() if k not in relations]
     vectors = load_vectors(store) if (matcher or configuration()) == SEMANTIC else None
-    keep = exact | decide(query, to_score, matcher, vectors)
+    relations |= decide(query, to_score, matcher, vectors)
     if texts is None:
-        matched = [r for r in rows if r["claim_id"] in keep]
+        matched = [r for r in rows if r["claim_id"] in relations]
     else:
-        matched = _claim_rows(store, sorted(keep))
+        matched = _claim_rows(store, sorted(relations))
     if anchor is not None:
         matched.append(anchor)
+        relations[anchor["claim_id"]] = "same"
     matched.sort(key=_order_key)
     sources = _sources(store, list(dict.fromkeys(r["doc_id"] for r in matched)))
-    reports = _assign([_report(r, sources) for r in matched])
-    return _summary(query, claim_id, reports, candidates=len(candidates))
+    reports = [_report(r, sources, relations[r["claim_id"]]) for r in matched]
+    return _summary(query, claim_id, _assign(reports), candidates=len(candidates))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sourcetrace.corpus.rows import Rows, report_rows
+from sourcetrace.corpus.rows import Rows, StoredAs, report_rows
 from sourcetrace.model import Document
 
 _ANALYZERS: dict[str | None, object] = {}
@@ -21,12 +21,16 @@ _ANALYZERS: dict[str | None, object] = {}
 
 @dataclass(frozen=True, slots=True)
 class Item:
-    """A document waiting for analysis: its content hash, ingest order and where it came from."""
+    """A document waiting for analysis: its keys, ingest order and where it came from."""
 
-    doc_id: str
+    stored_as: StoredAs
     seq: int
     source: str
     document: Document
+
+    @property
+    def doc_id(self) -> str:
+        return self.stored_as.doc_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +75,7 @@ def analyze_rows(items: list[Item], model: str | None) -> Rows:
     for position, item in enumerate(items):
         try:
             report = reports[position] if reports is not None else engine.analyze(item.document)
-            rows.extend(report_rows(report, doc_id=item.doc_id, seq=item.seq, source=item.source))
+            rows.extend(report_rows(report, stored_as=item.stored_as, seq=item.seq, source=item.source))
         except Exception as exc:  # noqa: BLE001 - one bad article must not sink its batch
             rows.error(item.source, f"analysis failed: {type(exc).__name__}: {exc}")
     return rows

@@ -44,6 +44,10 @@ class CorpusReader:
         except StoreError as exc:
             raise StoreBusy(str(exc)) from None
         with store:
+            try:
+                store.check_version()
+            except StoreError as exc:
+                raise StoreUnavailable(str(exc)) from None
             return query(store, *args)
 
     async def run(self, query: Callable[..., T], *args: object) -> T:

@@ -19,6 +19,7 @@ STATUS_COLOURS = {
     "dependent": "#8d99ae",
     "unknown": "#e9c46a",
     "disputing": "#e76f51",
+    "copy": "#b8b8d1",
 }
 LEFT, RIGHT, TOP, ROW, BOTTOM = 190, 80, 20, 34, 46
 WIDTH = 860
