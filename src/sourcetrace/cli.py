@@ -24,6 +24,7 @@ from rich.markup import escape
 
 from sourcetrace import __version__
 from sourcetrace.errors import InputError, ModelError
+from sourcetrace.ingest.dates import iso_published
 from sourcetrace.terminal import (
     EXIT_OK,
     EXIT_PARTIAL,
@@ -294,7 +295,8 @@ def analyze(
     ] = None,
     title: Annotated[str | None, typer.Option(help="Headline, overriding what ingest found.")] = None,
     published: Annotated[
-        str | None, typer.Option(help="Publication date (ISO 8601), overriding what ingest found.")
+        str | None, typer.Option(help="Publication date (2026-03-02, 2 March 2026, an RSS date ...), "
+                                 "overriding what ingest found.")
     ] = None,
     output: Annotated[
         Path | None,
@@ -309,6 +311,10 @@ def analyze(
 ) -> None:
     """Analyse news articles: every attribution, each claim's chain of sources, hedges, headline check."""
     tally = _Tally()
+    try:
+        published = iso_published(published, strict=True, what="--published")
+    except InputError as exc:
+        fail(str(exc))
     overrides = {"outlet": outlet, "title": title, "published": published}
     batch = _is_batch(inputs)
     documents = _documents(

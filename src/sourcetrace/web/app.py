@@ -32,6 +32,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from sourcetrace import __version__
 from sourcetrace.corpus.queries import ClaimHit, OutletProfile, QueryError, Trace
 from sourcetrace.errors import InputError
+from sourcetrace.ingest.dates import iso_published
 from sourcetrace.model import Document, Report, without_surrogates
 from sourcetrace.web import timeline
 from sourcetrace.web.corpus import CorpusReader, StoreBusy, StoreUnavailable
@@ -65,13 +66,25 @@ class AnalyzeRequest(BaseModel):
     html: str | None = Field(None, description="The article page as HTML.")
     title: str | None = Field(None, max_length=1000, description="Headline, overriding what was found.")
     outlet: str | None = Field(None, max_length=300, description="Publishing outlet, overriding.")
-    published: str | None = Field(None, max_length=100, description="Publication date (ISO 8601).")
+    published: str | None = Field(
+        None, max_length=100,
+        description="Publication date in any common format (2026-03-02, 2 March 2026, an RSS date); "
+        "stored as ISO 8601. A value that is not a date is refused (422).",
+    )
 
     @field_validator("*", mode="before")
     @classmethod
     def _no_lone_surrogates(cls, value: Any) -> Any:
         # Before validation: a length-limited field would otherwise refuse a lone surrogate outright.
         return _scrub(value) if isinstance(value, str) else value
+
+    @field_validator("published")
+    @classmethod
+    def _a_date(cls, value: str | None) -> str | None:
+        try:
+            return iso_published(value, strict=True, what="published")
+        except InputError as exc:
+            raise ValueError(str(exc)) from None
 
     @model_validator(mode="after")
     def _exactly_one_input(self) -> AnalyzeRequest:
@@ -109,8 +122,11 @@ def _page_errors(*codes: int) -> dict[int | str, dict[str, Any]]:
 
 
 def _meta(title: str | None, outlet: str | None, published: str | None) -> dict[str, str | None]:
-    return {"title": _scrub(title) or None, "outlet": _scrub(outlet) or None,
-            "published": _scrub(published) or None}
+    try:
+        date = iso_published(_scrub(published), strict=True, what="published")
+    except InputError as exc:
+        raise HTTPException(422, str(exc)) from None
+    return {"title": _scrub(title) or None, "outlet": _scrub(outlet) or None, "published": date}
 
 
 @contextmanager
