@@ -29,6 +29,7 @@ from sourcetrace.attribution.chains import (
     dedupe,
     document_prefix,
     link,
+    retype_bogus_outlets,
 )
 from sourcetrace.attribution.credits import find_credits
 from sourcetrace.attribution.lexicon import PERCEPTION_VERBS
@@ -181,6 +182,7 @@ class SourcetraceComponent:
         resolver = SourceResolver(doc, outlet=document.outlet, wire=document.wire, author=document.author)
         credits = [(c, resolver.credited(c.name, c.span)) for c in find_credits(text)]
         hops, attributions = _resolve(doc, raw, resolver)
+        retype_bogus_outlets(resolver)
         carry_outlets(hops, sorted(range(len(raw)), key=lambda i: raw[i].cue[0]))
         chains = [
             dedupe(document_prefix(resolver, credits, a.cue[0]) + attribution_hops(i, hops))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sourcetrace.attribution.bogus_outlets import bogus_outlet, is_place
 from sourcetrace.attribution.credits import Credit
 from sourcetrace.attribution.sources import IMPLICIT_ID, SourceEntity, SourceResolver
 from sourcetrace.attribution.types import RawAttribution
@@ -70,6 +71,22 @@ def link(entity: SourceEntity, attribution_id: str | None) -> ChainLink:
     return ChainLink(source_id=entity.id, name=entity.name, type=entity.type, attribution_id=attribution_id)
 
 
+def outlet_hop(entity: SourceEntity | None) -> bool:
+    """An outlet that may stand as a hop: typed outlet and not a place, a date or a description."""
+    return entity is not None and entity.type == SourceType.OUTLET and not bogus_outlet(entity.name)
+
+
+def retype_bogus_outlets(resolver: SourceResolver) -> None:
+    """Sources typed outlet that are places (`Varna`: a government by its seat, or a misread), dates
+    or descriptions are no outlets: a place becomes a named organisation, the rest unnamed sources.
+    The publisher and the dateline wire come from metadata and are left alone."""
+    fixed = {e.id for e in (resolver.publisher, resolver.wire) if e is not None}
+    for entity in resolver.entities:
+        if entity.type != SourceType.OUTLET or entity.id in fixed or not bogus_outlet(entity.name):
+            continue
+        entity.type = SourceType.NAMED_ORGANIZATION if is_place(entity.name) else SourceType.ANONYMOUS
+
+
 @dataclass
 class Hop:
     """One resolved attribution, ready for chain building."""
@@ -84,7 +101,7 @@ class Hop:
 
 
 def _own_outlet(hop: Hop, hops: list[Hop]) -> SourceEntity | None:
-    if hop.addressee is not None and hop.addressee.type == SourceType.OUTLET:
+    if outlet_hop(hop.addressee):
         return hop.addressee
     parent = hops[hop.parent] if hop.parent is not None else None
     if parent is not None and parent.source.type == SourceType.OUTLET:
@@ -122,7 +139,7 @@ def attribution_hops(index: int, hops: list[Hop]) -> list[ChainLink]:
         hop = hops[i]
         if hop.source.id == IMPLICIT_ID and i != path[-1]:
             continue
-        if hop.addressee is not None and hop.addressee.type == SourceType.OUTLET:
+        if hop.addressee is not None and outlet_hop(hop.addressee):
             # An outlet that was told something, and is relayed here, published it: it is a hop.
             links.append(link(hop.addressee, hop.id))
         elif hop.carried is not None and (not links or links[-1].source_id != hop.carried.id):
