@@ -19,7 +19,8 @@ def test_not_outlets(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["Reuters", "IRNA", "Radio Sofia", "local media", "a news website", "Varna Post"]
+    "name", ["Reuters", "IRNA", "Radio Sofia", "local media", "a news website", "Varna Post",
+             "nunezreport.blogspot.com"]
 )
 def test_outlets(name: str) -> None:
     assert not bogus_outlet(name)

@@ -54,7 +54,10 @@ def is_date(name: str) -> bool:
 
 
 def is_description(name: str) -> bool:
-    """Lower-case words with no outlet noun: `the veteran organiser`, not `a news website`."""
+    """Lower-case words with no outlet noun: `the veteran organiser`, not `a news website` nor a
+    domain (`nunezreport.blogspot.com`)."""
+    if re.search(r"\w\.\w", name):
+        return False
     words = re.findall(r"[^\W\d_]+", name)
     if not words or any(w[:1].isupper() for w in words if w.lower() not in _DETERMINERS):
         return False
