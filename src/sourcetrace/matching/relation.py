@@ -17,6 +17,7 @@ The word lists are data (`data/antonyms.tsv`, `data/aliases.tsv`, see LEXICON_CA
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING, Literal
 
 from sourcetrace.matching.aliases import entity_key, same_entity
 from sourcetrace.matching.quantities import conflicting_dates, conflicting_numbers, quantities
+from sourcetrace.matching.text import STOP_WORDS
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -44,7 +46,10 @@ _REFUSALS = frozenset({
 _FALSEHOODS = frozenset({"false", "untrue", "fake", "baseless", "groundless", "unfounded", "hoax", "bogus"})
 _PREFIX_OPPOSITES = ("un", "in", "il", "im", "ir", "dis", "non")
 #: Entity labels whose members must agree between two reports of one claim.
-_ENTITY_LABELS = frozenset({"GPE", "LOC", "NORP", "ORG", "PERSON", "FAC", "EVENT", "PRODUCT", "LAW"})
+_DATE_NAMES = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday january february march april may june
+    july august september october november december""".split()
+)
 _SUBJECTS = frozenset({"nsubj", "csubj"})
 _OBJECTS = frozenset({"dobj", "obj", "attr", "dative"})
 
@@ -69,7 +74,8 @@ def _nlp() -> Language:
 
     from sourcetrace.analyzer import DEFAULT_MODEL
 
-    return spacy.load(DEFAULT_MODEL)
+    # No NER: it costs two thirds of the parse, and names are read as runs of proper nouns instead.
+    return spacy.load(DEFAULT_MODEL, exclude=["ner"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,28 +89,50 @@ class Role:
 
 @dataclass(frozen=True, slots=True)
 class Mention:
-    """A name and the slot it fills: its kind and where it hangs in the parse (`in` -> Kenya)."""
+    """A name and the slot it fills: where it hangs in the parse (`in` -> Kenya)."""
 
     name: str
-    kind: str  # place, person, group, or "" (a proper noun the NER did not label)
-    slot: tuple[str, str]  # (dependency, head lemma) of the name's last token
+    slot: tuple[str, str]  # (dependency, head lemma) of the name's phrase head
 
     def parallel(self, other: Mention) -> bool:
-        """Two names in the same frame: the same slot. The kinds are not compared: the small NER
-        model calls one company a person and another an organisation (`Alstom` / `Siemens`)."""
+        """Two names in the same frame: the same slot (whatever kind of name: `Alstom` / `Siemens`)."""
         return self.slot == other.slot
 
 
-_KINDS = {"GPE": "place", "LOC": "place", "NORP": "place", "FAC": "place", "PERSON": "person"}
-
-
-def _mention(tokens: Span, label: str) -> Mention:
+def _mention(tokens: Span) -> Mention:
     root = tokens.root
     # A compound or a flat name part hangs on the next word of the name: climb to the phrase head.
     while root.dep_ in ("compound", "poss", "case") and root.head is not root:
         root = root.head
-    kind = _KINDS.get(label, "group" if label else "")
-    return Mention(tokens.text, kind, (root.dep_, root.head.lemma_.lower()))
+    return Mention(tokens.text, (root.dep_, root.head.lemma_.lower()))
+
+
+def _names(doc: Doc) -> list[Span]:
+    """Runs of proper nouns (`World Health Organization`, `Bank of England`) and demonyms the alias
+    tables know (`British`, `Kenyan`); weekday and month names are dates, not names."""
+    from sourcetrace.matching.aliases import alias_table
+
+    table = alias_table()
+    spans: list[Span] = []
+    i = 0
+    while i < len(doc):
+        token = doc[i]
+        proper = token.pos_ == "PROPN" and token.text[:1].isupper() and token.lower_ not in _DATE_NAMES
+        if not proper and not (token.text[:1].isupper() and token.lower_ in table):
+            i += 1
+            continue
+        end = i + 1
+        while end < len(doc):
+            nxt = doc[end]
+            if nxt.pos_ == "PROPN" and nxt.text[:1].isupper() and nxt.lower_ not in _DATE_NAMES:
+                end += 1
+            elif nxt.lower_ == "of" and end + 1 < len(doc) and doc[end + 1].pos_ == "PROPN" and proper:
+                end += 2
+            else:
+                break
+        spans.append(doc[i:end])
+        i = end
+    return spans
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,18 +143,13 @@ class ClaimFacts:
     negations: int  # negators, refusals and falsehood predicates of the main clause
     all_negations: int  # ... anywhere in the sentence
     lemmas: frozenset[str]  # lower-cased lemmas of content words
-    entities: tuple[Mention, ...]  # named entities and loose proper nouns, with their slot
+    entities: tuple[Mention, ...]  # names (proper-noun runs, known demonyms), with their slot
     roles: tuple[Role, ...]
     neutral: str  # polarity words dropped, entity names by key: what the matcher compares
 
 
 def _phrase_key(token: Token) -> str:
     """The entity key of a subject or object: its entity or compound noun phrase, else its lemma."""
-    if token.ent_type_ and token.ent_iob_ != "O":
-        doc = token.doc
-        for ent in doc.ents:
-            if ent.start <= token.i < ent.end:
-                return entity_key(ent.text)
     parts = [t.text for t in token.lefts if t.dep_ == "compound"] + [token.text]
     return entity_key(" ".join(parts)) if token.pos_ == "PROPN" else token.lemma_.lower()
 
@@ -218,10 +241,10 @@ def _is_polarity_word(token: Token) -> bool:
     )
 
 
-def _neutral(doc: Doc) -> str:
+def _neutral(doc: Doc, names: list[Span]) -> str:
     """The claim with polarity words dropped and entity names by key, antonyms by one member."""
     words: list[str] = []
-    ent_at = {ent.start: ent for ent in doc.ents if ent.label_ in _ENTITY_LABELS}
+    ent_at = {span.start: span for span in names}
     skip_until = -1
     for token in doc:
         if token.i < skip_until:
@@ -241,19 +264,14 @@ def _neutral(doc: Doc) -> str:
 
 
 def _facts(doc: Doc) -> ClaimFacts:
-    entities = tuple(_mention(ent, ent.label_) for ent in doc.ents if ent.label_ in _ENTITY_LABELS)
-    # Proper nouns the NER missed still name someone or somewhere.
-    covered = {i for ent in doc.ents for i in range(ent.start, ent.end)}
-    loose = tuple(
-        _mention(doc[t.i : t.i + 1], "") for t in doc
-        if t.pos_ == "PROPN" and t.i not in covered and t.text[:1].isupper()
-    )
+    names = _names(doc)
+    entities = tuple(_mention(span) for span in names)
     lemmas = frozenset(
         t.lemma_.lower() for t in doc if (t.is_alpha and not t.is_stop) or t.lower_ in _OPPOSABLE
     )
     return ClaimFacts(
         text=doc.text, negations=_negations(doc), all_negations=_all_negations(doc), lemmas=lemmas,
-        entities=entities + loose, roles=_roles(doc), neutral=_neutral(doc),
+        entities=entities, roles=_roles(doc), neutral=_neutral(doc, names),
     )
 
 
@@ -327,19 +345,105 @@ def explain(a: ClaimFacts, b: ClaimFacts, similar: bool) -> Explained:
     return Explained("contradicts", "polarity") if flipped else Explained("same", "match")
 
 
-def explain_pairs(pairs: Sequence[tuple[str, str]]) -> list[Explained]:
-    """The relation of each pair, with the reason (what differed, or polarity)."""
+def explain_pairs(
+    pairs: Sequence[tuple[str, str]], similar: Sequence[bool] | None = None, parse_limit: int | None = None
+) -> list[Explained]:
+    """The relation of each pair, with the reason (what differed, or polarity).
+
+    A pair whose words differ only in ways no rule reads needs no parse (`_needs_parse`): its relation
+    is the matcher's verdict, after figures and dates are compared (regular expressions). A trace
+    decides tens of pairs per query, and parsing them all cost more than the rest of the query.
+    """
     from sourcetrace.matching.model import default_matcher
 
     if not pairs:
         return []
-    known = facts_of([t for pair in pairs for t in pair])
-    parsed = [(known[a], known[b]) for a, b in pairs]
     matcher = default_matcher()
-    # Either reading may see the match: the raw texts keep detail the neutral ones drop, the neutral
-    # ones see through negation, antonyms and aliases.
-    similar = matcher.same(list(pairs)) | matcher.same([(fa.neutral, fb.neutral) for fa, fb in parsed])
-    return [explain(fa, fb, bool(s)) for (fa, fb), s in zip(parsed, similar, strict=True)]
+    # `similar`: the matcher's verdict on the raw pairs when the caller has it already (a trace).
+    raw_similar = matcher.same(list(pairs)) if similar is None else list(similar)
+    out: list[Explained | None] = [None] * len(pairs)
+    to_parse: list[int] = []
+    for i, (a, b) in enumerate(pairs):
+        # `parse_limit`: at most this many pairs parsed (the first ones); the rest get the parse-free
+        # decision, so a query with hundreds of near-identical reports stays interactive.
+        within = parse_limit is None or len(to_parse) < parse_limit
+        if within and _needs_parse(a, b, bool(raw_similar[i])):
+            to_parse.append(i)
+            continue
+        qa, qb = quantities(a), quantities(b)
+        if conflicting_numbers(qa, qb):
+            out[i] = Explained("different", "number")
+        elif conflicting_dates(qa, qb):
+            out[i] = Explained("different", "date")
+        else:
+            out[i] = Explained("same", "match") if raw_similar[i] else Explained("different", "unrelated")
+    if to_parse:
+        known = facts_of([t for i in to_parse for t in pairs[i]])
+        parsed = [(known[pairs[i][0]], known[pairs[i][1]]) for i in to_parse]
+        # Either reading may see the match: the raw texts keep detail the neutral ones drop, the
+        # neutral ones see through negation, antonyms and aliases.
+        neutral = matcher.same([(fa.neutral, fb.neutral) for fa, fb in parsed])
+        for k, i in enumerate(to_parse):
+            out[i] = explain(*parsed[k], bool(raw_similar[i] or neutral[k]))
+    return [e for e in out if e is not None]
+
+
+_WORDS = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_IRREGULAR = {
+    "rise": "rose risen", "fall": "fell fallen", "grow": "grew grown", "shrink": "shrank shrunk",
+    "win": "won", "lose": "lost", "leave": "left", "begin": "began begun", "hold": "held",
+    "deny": "denied denies", "cut": "cut", "fail": "failed",
+}
+
+
+@cache
+def _polar_forms() -> frozenset[str]:
+    """Surface forms of every word the polarity rules read (negators, refusals, antonyms)."""
+    lemmas = set(_REFUSALS) | set(_FALSEHOODS) | set(antonyms()) | set(_OPPOSABLE)
+    forms: set[str] = set(_NEGATORS) | {"no", "longer"}
+    for lemma in lemmas:
+        forms |= {lemma, lemma + "s", lemma + "es", lemma + "d", lemma + "ed", lemma + "ing", lemma + "er"}
+        if lemma.endswith("e"):
+            forms |= {lemma[:-1] + "ing", lemma + "r"}
+        if lemma.endswith("y"):
+            forms |= {lemma[:-1] + "ied", lemma[:-1] + "ies", lemma[:-1] + "ier"}
+        if len(lemma) > 2 and lemma[-1] not in "aeiouwy" and lemma[-2] in "aeiou":
+            forms |= {lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing", lemma + lemma[-1] + "er"}
+        forms |= set(_IRREGULAR.get(lemma, "").split())
+    return frozenset(forms)
+
+
+def _needs_parse(a: str, b: str, similar: bool) -> bool:
+    """Whether a rule could read the pair differently from the matcher's verdict: a polarity word or
+    an antonym among the differing words, names on both sides that may be aliases or a swap, or (for a
+    pair the matcher accepts) shared words in another order, which may be who did what to whom."""
+    words_a, words_b = _WORDS.findall(a), _WORDS.findall(b)
+    lower_a, lower_b = [w.lower() for w in words_a], [w.lower() for w in words_b]
+    set_a, set_b = set(lower_a), set(lower_b)
+    polar = _polar_forms()
+    named = [False, False]
+    for side, (words, lowered, only, other) in enumerate(
+        ((words_a, lower_a, set_a - set_b, set_b), (words_b, lower_b, set_b - set_a, set_a))
+    ):
+        for word, low in zip(words, lowered, strict=True):
+            if low not in only:
+                continue
+            if low in polar or "n't" in low:
+                return True
+            if any(low.startswith(p) and low[len(p):] in other for p in _PREFIX_OPPOSITES):
+                return True
+            named[side] = named[side] or (word[:1].isupper() and low not in STOP_WORDS)
+    if not similar:
+        return False  # only a polarity word could make it `contradicts`; nothing makes it `same`
+    return (named[0] and named[1]) or _reordered(lower_a, lower_b, set_a & set_b)
+
+
+def _reordered(lower_a: list[str], lower_b: list[str], shared: set[str]) -> bool:
+    """The content words both claims use come in another order."""
+    content = {w for w in shared if w not in STOP_WORDS}
+    order_a = list(dict.fromkeys(w for w in lower_a if w in content))
+    order_b = list(dict.fromkeys(w for w in lower_b if w in content))
+    return order_a != order_b
 
 
 #: Parsed claims kept per process: a trace re-reads the same stored claims query after query.
