@@ -35,7 +35,7 @@ from sourcetrace.errors import InputError
 from sourcetrace.ingest.dates import iso_published
 from sourcetrace.model import Document, Report, without_surrogates
 from sourcetrace.web import timeline
-from sourcetrace.web.corpus import CorpusReader, StoreBusy, StoreUnavailable
+from sourcetrace.web.corpus import CorpusReader, StoreBusy, StoreOutdated, StoreUnavailable
 from sourcetrace.web.graph import TYPE_COLOURS, ChainGraphRequest, chain_svg
 from sourcetrace.web.pool import AnalysisPool, PoolBusy, ThreadSlots
 from sourcetrace.web.security import BodyLimit, RateLimit, SecurityHeaders
@@ -458,6 +458,11 @@ def _error_handlers(app: FastAPI, env: Environment) -> None:
     @app.exception_handler(StoreUnavailable)
     async def no_store(request: Request, exc: StoreUnavailable) -> Response:
         return error(request, 404, "no corpus store: start the server with --db corpus.duckdb")
+
+    @app.exception_handler(StoreOutdated)
+    async def store_outdated(request: Request, exc: StoreOutdated) -> Response:
+        # The operator's to fix, not the client's: the message names the command.
+        return error(request, 503, str(exc))
 
     @app.exception_handler(StoreBusy)
     async def store_busy(request: Request, exc: StoreBusy) -> Response:

@@ -26,6 +26,10 @@ class StoreBusy(Exception):
     """The store file cannot be opened now (an ingest holds it, or it is not a store)."""
 
 
+class StoreOutdated(Exception):
+    """The store has an older layout: `sourcetrace corpus migrate` must upgrade it first."""
+
+
 class CorpusReader:
     def __init__(self, path: Path | None) -> None:
         self.path = path
@@ -47,7 +51,7 @@ class CorpusReader:
             try:
                 store.check_version()
             except StoreError as exc:
-                raise StoreUnavailable(str(exc)) from None
+                raise StoreOutdated(str(exc)) from None
             return query(store, *args)
 
     async def run(self, query: Callable[..., T], *args: object) -> T:
