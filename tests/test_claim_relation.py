@@ -77,3 +77,18 @@ def test_aliases() -> None:
 def test_bad_pairs_raise_type_error() -> None:
     with pytest.raises(TypeError):
         claim_relation([("only one",)])  # type: ignore[list-item]
+
+
+def test_relative_days_are_read_against_the_publication_date() -> None:
+    from datetime import date
+
+    from sourcetrace.matching.relation import explain_pairs
+
+    sunday = "The ferry ran aground off Kelby Point on Sunday."
+    first_march = "The ferry ran aground off Kelby Point on 1 March."
+    later = "The ferry ran aground off Kelby Point on 22 February."
+    monday = date(2026, 3, 2)  # the Sunday before is 1 March
+    found = explain_pairs([(sunday, first_march), (sunday, later)], dated=[(monday, None), (monday, None)])
+    assert [e.relation for e in found] == ["same", "different"]
+    undated = explain_pairs([(sunday, later)])
+    assert undated[0].relation == "same"  # without the date, "Sunday" cannot be placed

@@ -223,3 +223,32 @@ def _make_layout_1(db: Path) -> None:
         con.close()
     for suffix in (".claimindex", ".claimindex.json"):
         db.with_name(db.name + suffix).unlink(missing_ok=True)
+
+
+def test_non_iso_dates_order_reports_and_place_relative_days(tmp_path: Path) -> None:
+    """An RSS-style date orders its article first; its `on Sunday` is 1 March, so a report of
+    `1 March` is the same claim and one of `22 February` is a different one."""
+    claim = "The Kelby ferry ran aground off the northern breakwater"
+    articles = [
+        {"outlet": "Island Mail", "published": "Thu, 05 Mar 2026 08:00:00 +0000", "title": "Ferry Grounded",
+         "text": f"Ferry Grounded\n\n{claim} on 1 March, coastguard officer Jonas Berg said."},
+        {"outlet": "Kelby Echo", "published": "Mon, 02 Mar 2026 07:30:00 +0000", "title": "Ferry Aground",
+         "text": f"Ferry Aground\n\n{claim} on Sunday, harbour master Elin Dahl said."},
+        {"outlet": "Fjord Weekly", "published": "2026-03-06", "title": "Earlier Grounding",
+         "text": f"Earlier Grounding\n\n{claim} on 22 February, pilot Oskar Lind said."},
+    ]
+    db = tmp_path / "c.duckdb"
+    ingest(tmp_path, db, articles)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        claim_id = con.execute(
+            "SELECT c.claim_id FROM claims c JOIN documents d USING (doc_id) "
+            "WHERE d.outlet = 'Kelby Echo' AND c.text LIKE '%ran aground%'"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    result = invoke("corpus", "trace", "--claim-id", claim_id, "--db", db, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    outlets = [r["outlet"] for r in json.loads(result.stdout)["reports"]]
+    assert outlets[0] == "Kelby Echo"
+    assert "Island Mail" in outlets and "Fjord Weekly" not in outlets

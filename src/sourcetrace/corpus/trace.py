@@ -40,9 +40,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -69,6 +69,9 @@ SEMANTIC_PAIRS = 32
 #: MRPC pairs, none of 810 Emergent claim-headline pairs, none of 623 near-miss MRPC cross-pairs and
 #: none of 805 matches of 60 benchmark queries have a lower cosine (at 0.40, 3 of those 805 would).
 COSINE_FLOOR = 0.35
+
+#: Publication dates of stored claims, by claim id.
+DateLookup = Callable[[Sequence[str]], dict[str, date | None]]
 
 #: Besides the candidates the matcher accepts, this many of the closest others (similarity at least
 #: RELATION_FLOOR) are given to `claim_relation`: a contradiction by antonym (`rose` / `fell`) can score
@@ -359,14 +362,15 @@ def summary_line(
 
 def decide(
     query: str, candidates: Sequence[tuple[str, str]], matcher: str | None = None,
-    vectors: ClaimVectors | None = None,
+    vectors: ClaimVectors | None = None, dates: DateLookup | None = None, query_date: date | None = None,
 ) -> dict[str, str]:
     """The relation ("same" or "contradicts") of each candidate (key, text) that reports the traced
     claim or its opposite; candidates stating a different fact are left out.
 
     `matcher` None is `same_claim`'s own configuration (semantic when the extra is installed);
     "lexical" or "semantic" picks one, e.g. to compare their speed. `vectors`: the stored claims'
-    sentence embeddings, by key (semantic only).
+    sentence embeddings, by key (semantic only). `dates`: the publication dates of candidates by key
+    and `query_date` the query's, so that `on Sunday` is compared as the day it was.
     """
     import numpy as np
 
@@ -383,8 +387,10 @@ def decide(
     ranked = [int(i) for i in np.argsort(-similarity, kind="stable")]
     chosen = [i for i in ranked if same[i]]
     chosen += [i for i in ranked if not same[i] and similarity[i] >= RELATION_FLOOR][:RELATION_EXTRA]
+    published = dates([candidates[i][0] for i in chosen]) if dates is not None else {}
     relations = explain_pairs(
-        [(query, candidates[i][1]) for i in chosen], [bool(same[i]) for i in chosen], PARSE_LIMIT
+        [(query, candidates[i][1]) for i in chosen], [bool(same[i]) for i in chosen], PARSE_LIMIT,
+        [(query_date, published.get(candidates[i][0])) for i in chosen],
     )
     return {candidates[i][0]: r.relation for i, r in zip(chosen, relations, strict=True)
             if r.relation != "different"}
@@ -455,6 +461,15 @@ def _claim_rows(store: Store, claim_ids: Sequence[str]) -> list[dict[str, Any]]:
     ]
 
 
+def _dates(store: Store, claim_ids: Sequence[str]) -> dict[str, date | None]:
+    """Publication date of each claim's document."""
+    rows = _select_in(
+        store, "SELECT c.claim_id, d.published FROM claims c JOIN documents d USING (doc_id)",
+        "c.claim_id", claim_ids,
+    )
+    return {r[0]: r[1].date() if r[1] else None for r in rows}
+
+
 def _sources(store: Store, doc_ids: Sequence[str]) -> dict[tuple[str, str], dict[str, Any]]:
     select = "SELECT doc_id, source_id, affiliation, source_key FROM sources"
     rows = _select_in(store, select, "doc_id", doc_ids)
@@ -521,7 +536,8 @@ def trace(
     relations = {k: "same" for k, t in candidates.items() if _norm(t) == norm_query}
     to_score = [(k, t) for k, t in candidates.items() if k not in relations]
     vectors = load_vectors(store) if (matcher or configuration()) == SEMANTIC else None
-    relations |= decide(query, to_score, matcher, vectors)
+    anchor_date = anchor["published"].date() if anchor is not None and anchor["published"] else None
+    relations |= decide(query, to_score, matcher, vectors, lambda keys: _dates(store, keys), anchor_date)
     if texts is None:
         matched = [r for r in rows if r["claim_id"] in relations]
     else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 from functools import lru_cache
 
 #: Scale words after a figure multiply it.
@@ -201,6 +202,29 @@ def quantities(text: str) -> Quantities:
             approximate.add(round(value, 4))
     weekdays = frozenset(w.lower() for w in _WEEKDAY.findall(text))
     return Quantities(frozenset(numbers), frozenset(dates), weekdays, frozenset(approximate))
+
+
+_RELATIVE_DAYS = {"today": 0, "yesterday": -1, "tomorrow": 1, "tonight": 0}
+_RELATIVE = re.compile(r"\b(today|yesterday|tomorrow|tonight)\b", re.IGNORECASE)
+
+
+def anchored(found: Quantities, text: str, published: date | None) -> Quantities:
+    """`found` with relative days resolved against the publication date: `on Sunday` in an article of
+    Monday 2 March 2026 is 1 March 2026 (the latest such day on or before publication, as news reports
+    what happened), `yesterday` the day before. Without a date, weekdays stay words."""
+    if published is None:
+        return found
+    resolved: set[Date] = set()
+    for weekday in found.weekdays:
+        back = (published.weekday() - _WEEKDAYS.index(weekday)) % 7
+        day = published - timedelta(days=back)
+        resolved.add(Date(day.year, day.month, day.day))
+    for word in _RELATIVE.findall(text):
+        day = published + timedelta(days=_RELATIVE_DAYS[word.lower()])
+        resolved.add(Date(day.year, day.month, day.day))
+    if not resolved:
+        return found
+    return Quantities(found.numbers, found.dates | resolved, frozenset(), found.approximate)
 
 
 def conflicting_numbers(a: Quantities, b: Quantities) -> bool:

@@ -20,12 +20,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Literal
 
 from sourcetrace.matching.aliases import entity_key, same_entity
-from sourcetrace.matching.quantities import conflicting_dates, conflicting_numbers, quantities
+from sourcetrace.matching.quantities import anchored, conflicting_dates, conflicting_numbers, quantities
 from sourcetrace.matching.text import STOP_WORDS
 
 if TYPE_CHECKING:
@@ -325,9 +326,13 @@ class Explained:
     reason: str  # number, date, entity, role, polarity, unrelated, match
 
 
-def explain(a: ClaimFacts, b: ClaimFacts, similar: bool) -> Explained:
-    """The relation of two parsed claims; `similar`: the matcher's verdict on their neutral texts."""
-    qa, qb = quantities(a.text), quantities(b.text)
+def explain(
+    a: ClaimFacts, b: ClaimFacts, similar: bool, dated: tuple[date | None, date | None] = (None, None)
+) -> Explained:
+    """The relation of two parsed claims; `similar`: the matcher's verdict on their neutral texts;
+    `dated`: each claim's publication date, against which `on Sunday` and `yesterday` are read."""
+    qa = anchored(quantities(a.text), a.text, dated[0])
+    qb = anchored(quantities(b.text), b.text, dated[1])
     if conflicting_numbers(qa, qb):
         return Explained("different", "number")
     if conflicting_dates(qa, qb):
@@ -346,7 +351,8 @@ def explain(a: ClaimFacts, b: ClaimFacts, similar: bool) -> Explained:
 
 
 def explain_pairs(
-    pairs: Sequence[tuple[str, str]], similar: Sequence[bool] | None = None, parse_limit: int | None = None
+    pairs: Sequence[tuple[str, str]], similar: Sequence[bool] | None = None, parse_limit: int | None = None,
+    dated: Sequence[tuple[date | None, date | None]] | None = None,
 ) -> list[Explained]:
     """The relation of each pair, with the reason (what differed, or polarity).
 
@@ -370,7 +376,8 @@ def explain_pairs(
         if within and _needs_parse(a, b, bool(raw_similar[i])):
             to_parse.append(i)
             continue
-        qa, qb = quantities(a), quantities(b)
+        when = dated[i] if dated is not None else (None, None)
+        qa, qb = anchored(quantities(a), a, when[0]), anchored(quantities(b), b, when[1])
         if conflicting_numbers(qa, qb):
             out[i] = Explained("different", "number")
         elif conflicting_dates(qa, qb):
@@ -384,7 +391,8 @@ def explain_pairs(
         # neutral ones see through negation, antonyms and aliases.
         neutral = matcher.same([(fa.neutral, fb.neutral) for fa, fb in parsed])
         for k, i in enumerate(to_parse):
-            out[i] = explain(*parsed[k], bool(raw_similar[i] or neutral[k]))
+            when = dated[i] if dated is not None else (None, None)
+            out[i] = explain(*parsed[k], bool(raw_similar[i] or neutral[k]), when)
     return [e for e in out if e is not None]
 
 
