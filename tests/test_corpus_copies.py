@@ -10,9 +10,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from typer.testing import CliRunner, Result
-
-from sourcetrace.cli import app
+from test_corpus_queries import invoke, write_jsonl
 
 CLAIM = "The Marrow Point sea wall has developed cracks along its northern section"
 
@@ -51,21 +49,6 @@ ARTICLES: list[dict[str, Any]] = [
          "Sand said the marks seen by divers were old surface stains."
      )},
 ]
-
-
-def invoke(*args: str | Path) -> Result:
-    result = CliRunner().invoke(app, [str(a) for a in args])
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result
-
-
-def write_jsonl(path: Path, articles: list[dict[str, Any]]) -> Path:
-    fields = ("text", "title", "outlet", "published", "url")
-    with path.open("w", encoding="utf-8") as fh:
-        for article in articles:
-            fh.write(json.dumps({f: article.get(f) for f in fields}) + "\n")
-    return path
 
 
 def ingest(folder: Path, db: Path, articles: list[dict[str, Any]], name: str = "a.jsonl") -> dict[str, Any]:
