@@ -195,13 +195,14 @@ def writer(articles: list[BuzzfeedArticle], batch_size: int, folder: Path, batch
     load_partition is timed."""
     import copy
 
+    from sourcetrace.corpus.copies import stored_as
     from sourcetrace.corpus.rows import Rows
     from sourcetrace.corpus.staging import load_partition, write_partition
-    from sourcetrace.corpus.copies import stored_as
     from sourcetrace.corpus.worker import Item, analyze_rows, claim_vector_rows
 
     docs = [d for d in documents(articles, 1) if isinstance(d, Document)][:batch_size]
-    base = analyze_rows([Item(stored_as(d, d.path or ""), i, d.path or "", d) for i, d in enumerate(docs)], None)
+    items = [Item(stored_as(d, d.path or ""), i, d.path or "", d) for i, d in enumerate(docs)]
+    base = analyze_rows(items, None)
     if vectors is not None:
         base.tables["claim_vectors"] = claim_vector_rows(base.tables["claims"], vectors)
     staging = folder / "writer.staging"

@@ -59,8 +59,8 @@ SWAP_SHARE = 0.35
 def analyse_base(data: Path, limit: int) -> list[dict[str, list[dict[str, Any]]]]:
     """Real store rows of the first `limit` readable articles."""
     from sourcetrace.analyzer import Analyzer
-    from sourcetrace.corpus.readers import ReaderOptions, buzzfeed_reader
     from sourcetrace.corpus.copies import stored_as
+    from sourcetrace.corpus.readers import ReaderOptions, buzzfeed_reader
     from sourcetrace.corpus.rows import report_rows
     from sourcetrace.model import Document
 

@@ -57,11 +57,11 @@ if TYPE_CHECKING:
 #: Most candidates scored per query. LSH may propose thousands for a sentence of common words; beyond
 #: this many the scorer's time would dominate an interactive query, and the closest ones come first.
 MAX_CANDIDATES = 2000
-#: With the `[semantic]` extra, `same_claim` needs the MiniLM embedding of every candidate. Stored claims
+#: With the `[semantic]` extra, the matcher needs the MiniLM embedding of every candidate. Stored claims
 #: have theirs in `<db>.claimvectors` (computed at ingest), so all candidates are scored and a query
 #: embeds only itself. Candidates without a stored vector (a store indexed without the extra, or claims
 #: added since by a read-only query) are embedded at query time, tens of milliseconds each on a CPU: of
-#: those, the torch-free lexical scorer picks at most this many for `same_claim`; the rest are dropped.
+#: those, the torch-free lexical scorer picks at most this many for the matcher; the rest are dropped.
 SEMANTIC_PAIRS = 32
 #: Candidates with a stored vector whose MiniLM cosine with the query is below this are not scored.
 #: Most LSH candidates share words but not meaning (about 80% at 100k replicated claims), and their
@@ -367,7 +367,7 @@ def decide(
     """The relation ("same" or "contradicts") of each candidate (key, text) that reports the traced
     claim or its opposite; candidates stating a different fact are left out.
 
-    `matcher` None is `same_claim`'s own configuration (semantic when the extra is installed);
+    `matcher` None is the configured matcher (semantic when the extra is installed);
     "lexical" or "semantic" picks one, e.g. to compare their speed. `vectors`: the stored claims'
     sentence embeddings, by key (semantic only). `dates`: the publication dates of candidates by key
     and `query_date` the query's, so that `on Sunday` is compared as the day it was.
@@ -502,7 +502,7 @@ def trace(
 ) -> Trace:
     """The reports of one claim across the corpus, by a stored claim's id or by free text.
 
-    `matcher`: None uses `same_claim` as configured; "lexical" / "semantic" force one scorer.
+    `matcher`: None uses the configured matcher; "lexical" / "semantic" force one scorer.
     """
     from sourcetrace.corpus.claim_index import cached_texts, load_index, load_vectors, store_state
     from sourcetrace.matching import configuration

@@ -10,8 +10,8 @@
 * Baseline: TF-IDF cosine (word unigrams, sublinear tf, idf fitted on the sentences of the data set
   scored), with its MRPC cut-off cross-validated the same way.
 * Candidate recall: the share of true matches (MRPC paraphrases, Emergent claim-headline pairs) that
-  `ClaimIndex` proposes, and the share of the matches that exhaustive scoring accepts (same_claim on
-  every pair) which survive candidate generation.
+  `ClaimIndex` proposes, and the share of the matches that exhaustive scoring accepts (the matcher's
+  decision on every pair) which survive candidate generation.
 
 Run ``python -m sourcetrace.eval.matching --mrpc FILE --emergent FILE`` or
 ``sourcetrace eval matching --mrpc FILE --emergent FILE``.
@@ -53,7 +53,7 @@ class RecallRow:
     data: str
     gold: int  # true matches
     proposed: int  # of those, proposed by the index
-    accepted: int  # true matches that exhaustive scoring accepts (same_claim)
+    accepted: int  # true matches that exhaustive scoring accepts (the matcher's decision)
     accepted_proposed: int  # of those, proposed by the index
     mean_candidates: float
     index_size: int
@@ -74,7 +74,7 @@ class MatchingResult:
     emergent_claims: int
     emergent_headlines: int
     against_claims: int
-    configuration: str  # the configuration same_claim uses here
+    configuration: str  # the matcher configuration the corpus uses here
     scores: dict[str, SystemScores] = field(default_factory=dict)
     recall: list[RecallRow] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -243,8 +243,8 @@ def evaluate(
             cos_grid = x_grid[:, cos_col].reshape(shape)
             result.scores["MiniLM cosine alone"] = SystemScores(acc, f1, *emergent_maps(gold, cos_grid))
 
-    # Candidate recall for the configuration same_claim uses: proposed by the index vs all true matches,
-    # and vs the true matches that exhaustive scoring (same_claim over every pair) would accept.
+    # Candidate recall for the matcher configuration the corpus uses: proposed by the index vs all true
+    # matches, and vs the true matches that exhaustive scoring (the matcher over every pair) would accept.
     used = result.configuration
     positives = [i for i, label in enumerate(mrpc.labels) if label]
     result.recall.append(candidate_recall(
@@ -273,7 +273,7 @@ def scores_table(result: MatchingResult) -> Table:
             "10-fold cross-validated (only the train half is shared). Emergent: "
             f"{result.emergent_claims} claims ranked over {result.emergent_headlines} headlines; "
             f"'against' MAP over the {result.against_claims} claims with denying headlines. "
-            f"same_claim uses: {result.configuration}."
+            f"the corpus matcher: {result.configuration}."
         )
     )
     table.add_column("system")
@@ -291,7 +291,7 @@ def recall_table(result: MatchingResult) -> Table:
     table = Table(
         title=(
             f"ClaimIndex candidate recall (MinHash LSH), scorer: {result.configuration}. "
-            "'vs exhaustive' = share of the true matches that same_claim accepts when every pair is "
+            "'vs exhaustive' = share of the true matches that the matcher accepts when every pair is "
             "scored which the index also proposes."
         )
     )
