@@ -360,7 +360,7 @@ def explain_pairs(
     is the matcher's verdict, after figures and dates are compared (regular expressions). A trace
     decides tens of pairs per query, and parsing them all cost more than the rest of the query.
     """
-    from sourcetrace.matching.model import default_matcher
+    from sourcetrace.matching.model import LEXICAL, default_matcher
 
     if not pairs:
         return []
@@ -388,8 +388,10 @@ def explain_pairs(
         known = facts_of([t for i in to_parse for t in pairs[i]])
         parsed = [(known[pairs[i][0]], known[pairs[i][1]]) for i in to_parse]
         # Either reading may see the match: the raw texts keep detail the neutral ones drop, the
-        # neutral ones see through negation, antonyms and aliases.
-        neutral = matcher.same([(fa.neutral, fb.neutral) for fa, fb in parsed])
+        # neutral ones see through negation, antonyms and aliases. The neutral texts go to the
+        # torch-free matcher whatever is installed: they are rewritten word lists, which a sentence
+        # embedding reads no better, and embedding them would cost 15 ms each in a trace.
+        neutral = default_matcher(LEXICAL).same([(fa.neutral, fb.neutral) for fa, fb in parsed])
         for k, i in enumerate(to_parse):
             when = dated[i] if dated is not None else (None, None)
             out[i] = explain(*parsed[k], bool(raw_similar[i] or neutral[k]), when)
