@@ -461,6 +461,30 @@ def _claim_rows(store: Store, claim_ids: Sequence[str]) -> list[dict[str, Any]]:
     ]
 
 
+def _one_per_document(
+    rows: list[dict[str, Any]], relations: dict[str, str], anchor: dict[str, Any] | None
+) -> list[dict[str, Any]]:
+    """One report per article: a headline and a body sentence of one story are one report of it.
+
+    The traced claim itself wins in its article; otherwise a report of the same claim over one of its
+    opposite, then one resting on a named source over one resting on the author or an unnamed source,
+    then the longest chain (the most said about where it came from), then the first in the text."""
+    best: dict[str, dict[str, Any]] = {}
+
+    def rank(row: dict[str, Any]) -> tuple[bool, bool, bool, int, int]:
+        chain = row["chain"]
+        links = json.loads(chain) if isinstance(chain, str) else list(chain or [])
+        is_anchor = anchor is not None and row["claim_id"] == anchor["claim_id"]
+        unnamed = len(links) < 2 or (links[-1].get("type") or "") in UNKEYED_SOURCE_TYPES
+        return (not is_anchor, relations[row["claim_id"]] != "same", unnamed, -len(links), row["start"] or 0)
+
+    for row in rows:
+        kept = best.get(row["doc_id"])
+        if kept is None or rank(row) < rank(kept):
+            best[row["doc_id"]] = row
+    return list(best.values())
+
+
 def _dates(store: Store, claim_ids: Sequence[str]) -> dict[str, date | None]:
     """Publication date of each claim's document."""
     rows = _select_in(
@@ -545,6 +569,7 @@ def trace(
     if anchor is not None:
         matched.append(anchor)
         relations[anchor["claim_id"]] = "same"
+    matched = _one_per_document(matched, relations, anchor)
     matched.sort(key=_order_key)
     sources = _sources(store, list(dict.fromkeys(r["doc_id"] for r in matched)))
     reports = [_report(r, sources, relations[r["claim_id"]]) for r in matched]
