@@ -32,15 +32,20 @@ MAX_TEXT_CHARS = 5_000_000
 MODELS_DIR = Path(__file__).parent / "models"
 
 
-def load_pipeline(model: str | None = None) -> Language:
-    """An installed spaCy pipeline (name or path) with the sourcetrace component at the end."""
-    name = model or DEFAULT_MODEL
+def load_spacy(name: str, exclude: list[str] | None = None) -> Language:
+    """An installed spaCy pipeline as it is, or ModelError saying how to install it."""
     try:
-        nlp = spacy.load(name)
+        return spacy.load(name, exclude=exclude or [])
     except OSError as exc:
         raise ModelError(
             f"cannot load spaCy pipeline '{name}': install it (pip install <package>) or pass a path"
         ) from exc
+
+
+def load_pipeline(model: str | None = None) -> Language:
+    """An installed spaCy pipeline (name or path) with the sourcetrace component at the end."""
+    name = model or DEFAULT_MODEL
+    nlp = load_spacy(name)
     if "parser" not in nlp.pipe_names and "senter" not in nlp.pipe_names:
         raise ModelError(f"spaCy pipeline '{name}' has no parser; sourcetrace needs dependency parses")
     if "sourcetrace_paragraphs" not in nlp.pipe_names:
@@ -262,7 +267,7 @@ def analyze(text_or_path: str | Path, **meta: Any) -> Report:
             )
         document = documents[0]
         if meta:
-            document = document.model_copy(update=meta)
+            document = document.with_meta(**meta)
     elif isinstance(text_or_path, str):
         from sourcetrace.ingest import document_from_text
 

@@ -19,9 +19,9 @@ from typing import Literal
 from rich.table import Table
 
 from sourcetrace.errors import InputError
+from sourcetrace.matching.relation import RELATIONS
 
 Part = Literal["tune", "locked", "all"]
-RELATIONS = ("same", "contradicts", "different")
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,13 +95,8 @@ def score(pairs: Sequence[Pair], predicted: Sequence[str], baseline_same: Sequen
 
 
 def evaluate(directory: Path, part: Part) -> tuple[ContrastResult, list[tuple[Pair, str]]]:
-    from sourcetrace.matching import claim_relation
-    from sourcetrace.matching.model import default_matcher
-
     pairs = read_pairs(directory, part)
-    texts = [(p.a, p.b) for p in pairs]
-    predicted = claim_relation(texts)
-    baseline = [bool(v) for v in default_matcher().same(texts)]
+    predicted, baseline = _relations_and_matcher([(p.a, p.b) for p in pairs])
     return score(pairs, predicted, baseline, part), list(zip(pairs, predicted, strict=True))
 
 
@@ -159,23 +154,29 @@ class PublicPairs:
     mrpc_positives_kept: tuple[int, int] = (0, 0)  # paraphrases the matcher accepts that stay `same`
 
 
-def public_pairs(emergent: Path | None, mrpc: Path | None) -> PublicPairs:
-    from sourcetrace.matching import claim_relation
-    from sourcetrace.matching.data import read_emergent, read_mrpc
+def _relations_and_matcher(pairs: list[tuple[str, str]]) -> tuple[list[str], list[bool]]:
+    """The relation of each pair and the matcher's own verdict, the matcher run once."""
     from sourcetrace.matching.model import default_matcher
+    from sourcetrace.matching.relation import explain_pairs
+
+    same = [bool(v) for v in default_matcher().same(pairs)]
+    return [e.relation for e in explain_pairs(pairs, similar=same)], same
+
+
+def public_pairs(emergent: Path | None, mrpc: Path | None) -> PublicPairs:
+    from sourcetrace.matching.data import read_emergent, read_mrpc
 
     result = PublicPairs()
     if emergent is not None:
         rows = [r for r in read_emergent(emergent) if r.stance in ("for", "against")]
-        relations = claim_relation([(r.claim, r.headline) for r in rows])
+        relations, _ = _relations_and_matcher([(r.claim, r.headline) for r in rows])
         against = [rel for r, rel in zip(rows, relations, strict=True) if r.stance == "against"]
         support = [rel for r, rel in zip(rows, relations, strict=True) if r.stance == "for"]
         result.emergent_against = (sum(r == "contradicts" for r in against), len(against))
         result.emergent_for_kept = (sum(r != "contradicts" for r in support), len(support))
     if mrpc is not None:
         data = read_mrpc(mrpc)
-        relations = claim_relation(data.pairs)
-        matcher = default_matcher().same(data.pairs)
+        relations, matcher = _relations_and_matcher(list(data.pairs))
         labels = [bool(label) for label in data.labels]
         result.mrpc_relation_right = (
             sum((r == "same") == y for r, y in zip(relations, labels, strict=True)), len(labels)

@@ -11,22 +11,21 @@ of one name meet.
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from unidecode import unidecode
 
 #: Words skipped when an acronym is read off a name ("Organization of the Petroleum ...").
 _ACRONYM_SKIP = frozenset({"of", "the", "for", "and", "on", "in", "de", "des", "du", "la"})
-_ARTICLES = ("the ",)
 
 
+@lru_cache(maxsize=65536)
 def _norm(name: str) -> str:
+    """Lower-case ASCII, no possessive `'s`, no leading `the`, single spaces."""
     text = unidecode(name).lower().replace("’", "'").strip(" .,;:'\"")
-    text = re.sub(r"'s\b", "", text)
-    for article in _ARTICLES:
-        text = text.removeprefix(article)
-    return " ".join(text.replace("'s ", "'s ").split())
+    text = re.sub(r"'s\b", "", text).removeprefix("the ")
+    return " ".join(text.split())
 
 
 @cache
@@ -50,17 +49,15 @@ def alias_table() -> dict[str, str]:
     return table
 
 
+@lru_cache(maxsize=65536)
 def entity_key(name: str) -> str:
     """The table's key for a name, else the normalised name itself."""
     norm = _norm(name)
     table = alias_table()
     if norm in table:
         return table[norm]
-    # A possessive or plural demonym: "Britain's", "Kenyans".
-    for variant in (norm.removesuffix("'s"), norm.removesuffix("s")):
-        if variant in table:
-            return table[variant]
-    return norm
+    # A plural demonym: "Kenyans" (`_norm` has already dropped a possessive).
+    return table.get(norm.removesuffix("s"), norm)
 
 
 def is_table_entity(key: str) -> bool:
@@ -75,6 +72,7 @@ def _table_keys() -> frozenset[str]:
 _DIGRAPHS = (("ph", "f"), ("dh", "d"), ("th", "t"), ("kh", "k"), ("gh", "g"), ("ck", "k"), ("ou", "u"))
 
 
+@lru_cache(maxsize=65536)
 def fold(name: str) -> str:
     """A transliteration skeleton: consonants only, `q`/`g`/`c`/`k` as one, doubles collapsed.
 
@@ -114,6 +112,7 @@ def acronym_of(name: str) -> str:
     return "".join(w[0] for w in words).lower() if len(words) > 1 else ""
 
 
+@lru_cache(maxsize=65536)
 def same_entity(a: str, b: str) -> bool:
     """Two names of one entity: one key, an acronym of the other, one name inside the other
     (`Smith` in `John Smith`), or transliteration variants (skeletons of at least 3 letters)."""

@@ -8,6 +8,7 @@ below, because no library joins them to the figures they qualify.
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -61,7 +62,9 @@ _APPROXIMATE = re.compile(
     re.IGNORECASE,
 )
 APPROXIMATE_SHARE = 0.1
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAYS = tuple(day.lower() for day in calendar.day_name)
+#: Weekday and full month names: words that name a date, not a person or a place.
+DATE_WORDS = frozenset(_WEEKDAYS) | frozenset(m.lower() for m in calendar.month_name if m)
 _WEEKDAY = re.compile(r"\b(" + "|".join(_WEEKDAYS) + r")\b", re.IGNORECASE)
 
 

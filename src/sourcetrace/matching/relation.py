@@ -26,7 +26,13 @@ from importlib import resources
 from typing import TYPE_CHECKING, Literal
 
 from sourcetrace.matching.aliases import entity_key, same_entity
-from sourcetrace.matching.quantities import anchored, conflicting_dates, conflicting_numbers, quantities
+from sourcetrace.matching.quantities import (
+    DATE_WORDS,
+    anchored,
+    conflicting_dates,
+    conflicting_numbers,
+    quantities,
+)
 from sourcetrace.matching.text import STOP_WORDS
 
 if TYPE_CHECKING:
@@ -46,11 +52,8 @@ _REFUSALS = frozenset({
 #: Predicates that call a claim untrue: `the report is false`.
 _FALSEHOODS = frozenset({"false", "untrue", "fake", "baseless", "groundless", "unfounded", "hoax", "bogus"})
 _PREFIX_OPPOSITES = ("un", "in", "il", "im", "ir", "dis", "non")
-#: Entity labels whose members must agree between two reports of one claim.
-_DATE_NAMES = frozenset(
-    """monday tuesday wednesday thursday friday saturday sunday january february march april may june
-    july august september october november december""".split()
-)
+#: Weekday and month names are dates (compared by `quantities`), not names.
+_DATE_NAMES = DATE_WORDS
 _SUBJECTS = frozenset({"nsubj", "csubj"})
 _OBJECTS = frozenset({"dobj", "obj", "attr", "dative"})
 
@@ -71,12 +74,10 @@ def antonyms() -> dict[str, frozenset[str]]:
 
 @cache
 def _nlp() -> Language:
-    import spacy
-
-    from sourcetrace.analyzer import DEFAULT_MODEL
+    from sourcetrace.analyzer import DEFAULT_MODEL, load_spacy
 
     # No NER: it costs two thirds of the parse, and names are read as runs of proper nouns instead.
-    return spacy.load(DEFAULT_MODEL, exclude=["ner"])
+    return load_spacy(DEFAULT_MODEL, exclude=["ner"])
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,17 +191,16 @@ def _roles(doc: Doc) -> tuple[Role, ...]:
 
 
 def _negations(doc: Doc) -> int:
-    """Negators, refusal verbs and falsehood predicates of the main clause (and of what it reports:
-    `said that ...`): their parity is the claim's polarity. Those inside a relative or adverbial clause
-    (`at being refused asylum`) qualify a detail, not the claim."""
+    """Polarity words of the main clause (and of what it reports: `said that ...`): their parity is
+    the claim's polarity. Those inside a relative or adverbial clause (`at being refused asylum`)
+    qualify a detail, not the claim."""
     main = _main_path(doc)
-    return sum(1 for token in doc if _negates(token, main))
+    return sum(1 for token in doc if _negates(token) and _attachment(token) & main)
 
 
 def _all_negations(doc: Doc) -> int:
-    """Every negation of the sentence, wherever it stands."""
-    everywhere = set(range(len(doc)))
-    return sum(1 for token in doc if _negates(token, everywhere))
+    """Every polarity word of the sentence, wherever it stands."""
+    return sum(1 for token in doc if _negates(token))
 
 
 #: Dependencies that continue the main predicate: a reported clause, a verb complement, a coordinated verb.
@@ -219,26 +219,35 @@ def _main_path(doc: Doc) -> set[int]:
     return main
 
 
-def _negates(token: Token, main: set[int]) -> bool:
+def _negates(token: Token) -> bool:
+    """A negator, a refusal verb, or a falsehood predicate (`the report is false`)."""
     lemma = token.lemma_.lower()
     if token.lower_ in _NEGATORS or token.dep_ == "neg":
+        return True
+    if token.pos_ == "VERB" and lemma in _REFUSALS:
+        return True
+    return lemma in _FALSEHOODS and token.dep_ in ("acomp", "attr", "amod", "ROOT")
+
+
+def _attachment(token: Token) -> set[int]:
+    """The tokens a polarity word bears on: itself and what it hangs on ("no evidence", "no longer",
+    "nothing": a negator's noun or adverb hangs on the predicate)."""
+    if token.lower_ in _NEGATORS or token.dep_ == "neg":
         anchor = token.head
-        # "no evidence", "no longer", "nothing": the determiner's noun hangs on the predicate.
         if anchor.pos_ in ("NOUN", "ADV", "ADJ", "PROPN", "PRON") and anchor.dep_ != "ROOT":
             anchor = anchor.head
-        return anchor.i in main or token.i in main
-    if token.pos_ == "VERB" and lemma in _REFUSALS:
-        return token.i in main
-    if lemma in _FALSEHOODS and token.dep_ in ("acomp", "attr", "amod", "ROOT"):
-        return token.i in main or token.head.i in main
-    return False
+        return {anchor.i, token.i}
+    if token.lemma_.lower() in _FALSEHOODS:
+        return {token.i, token.head.i}
+    return {token.i}
 
 
 def _is_polarity_word(token: Token) -> bool:
+    """Dropped from the neutral text: polarity words, any falsehood word, the `to` of `refused to`."""
     lemma = token.lemma_.lower()
     return (
-        token.lower_ in _NEGATORS or token.dep_ == "neg" or (token.pos_ == "VERB" and lemma in _REFUSALS)
-        or lemma in _FALSEHOODS or (lemma == "to" and token.head.lemma_.lower() in _REFUSALS)
+        _negates(token) or lemma in _FALSEHOODS
+        or (lemma == "to" and token.head.lemma_.lower() in _REFUSALS)
     )
 
 
@@ -298,8 +307,9 @@ def _antonym_flip(a: ClaimFacts, b: ClaimFacts) -> bool:
 
 def _entities_conflict(a: ClaimFacts, b: ClaimFacts) -> bool:
     """Each side names an entity the other lacks: one put in the place of the other."""
-    only_a = [e for e in a.entities if not any(same_entity(e.name, f.name) for f in b.entities)]
-    only_b = [f for f in b.entities if not any(same_entity(f.name, e.name) for e in a.entities)]
+    meets = [[same_entity(e.name, f.name) for f in b.entities] for e in a.entities]
+    only_a = [e for e, row in zip(a.entities, meets, strict=True) if not any(row)]
+    only_b = [f for k, f in enumerate(b.entities) if not any(row[k] for row in meets)]
     # A name added or dropped is a detail; one put in the place of another is another fact.
     return any(e.parallel(f) for e in only_a for f in only_b)
 
@@ -320,6 +330,17 @@ def _same_role(x: str, y: str) -> bool:
     return x == y or same_entity(x, y)
 
 
+def _figures_differ(a: str, b: str, dated: tuple[date | None, date | None]) -> Explained | None:
+    """`different` when the two claims state other figures or other dates (relative days read
+    against each claim's publication date), else None."""
+    qa, qb = anchored(quantities(a), a, dated[0]), anchored(quantities(b), b, dated[1])
+    if conflicting_numbers(qa, qb):
+        return Explained("different", "number")
+    if conflicting_dates(qa, qb):
+        return Explained("different", "date")
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Explained:
     relation: Relation
@@ -331,12 +352,9 @@ def explain(
 ) -> Explained:
     """The relation of two parsed claims; `similar`: the matcher's verdict on their neutral texts;
     `dated`: each claim's publication date, against which `on Sunday` and `yesterday` are read."""
-    qa = anchored(quantities(a.text), a.text, dated[0])
-    qb = anchored(quantities(b.text), b.text, dated[1])
-    if conflicting_numbers(qa, qb):
-        return Explained("different", "number")
-    if conflicting_dates(qa, qb):
-        return Explained("different", "date")
+    figures = _figures_differ(a.text, b.text, dated)
+    if figures is not None:
+        return figures
     if _roles_swapped(a, b):
         return Explained("different", "role")
     if _entities_conflict(a, b):
@@ -364,11 +382,14 @@ def explain_pairs(
 
     if not pairs:
         return []
-    matcher = default_matcher()
     # `similar`: the matcher's verdict on the raw pairs when the caller has it already (a trace).
-    raw_similar = matcher.same(list(pairs)) if similar is None else list(similar)
+    raw_similar = default_matcher().same(list(pairs)) if similar is None else list(similar)
     out: list[Explained | None] = [None] * len(pairs)
     to_parse: list[int] = []
+
+    def when(i: int) -> tuple[date | None, date | None]:
+        return dated[i] if dated is not None else (None, None)
+
     for i, (a, b) in enumerate(pairs):
         # `parse_limit`: at most this many pairs parsed (the first ones); the rest get the parse-free
         # decision, so a query with hundreds of near-identical reports stays interactive.
@@ -376,14 +397,9 @@ def explain_pairs(
         if within and _needs_parse(a, b, bool(raw_similar[i])):
             to_parse.append(i)
             continue
-        when = dated[i] if dated is not None else (None, None)
-        qa, qb = anchored(quantities(a), a, when[0]), anchored(quantities(b), b, when[1])
-        if conflicting_numbers(qa, qb):
-            out[i] = Explained("different", "number")
-        elif conflicting_dates(qa, qb):
-            out[i] = Explained("different", "date")
-        else:
-            out[i] = Explained("same", "match") if raw_similar[i] else Explained("different", "unrelated")
+        out[i] = _figures_differ(a, b, when(i)) or (
+            Explained("same", "match") if raw_similar[i] else Explained("different", "unrelated")
+        )
     if to_parse:
         known = facts_of([t for i in to_parse for t in pairs[i]])
         parsed = [(known[pairs[i][0]], known[pairs[i][1]]) for i in to_parse]
@@ -393,16 +409,14 @@ def explain_pairs(
         # embedding reads no better, and embedding them would cost 15 ms each in a trace.
         neutral = default_matcher(LEXICAL).same([(fa.neutral, fb.neutral) for fa, fb in parsed])
         for k, i in enumerate(to_parse):
-            when = dated[i] if dated is not None else (None, None)
-            out[i] = explain(*parsed[k], bool(raw_similar[i] or neutral[k]), when)
+            out[i] = explain(*parsed[k], bool(raw_similar[i] or neutral[k]), when(i))
     return [e for e in out if e is not None]
 
 
 _WORDS = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _IRREGULAR = {
     "rise": "rose risen", "fall": "fell fallen", "grow": "grew grown", "shrink": "shrank shrunk",
-    "win": "won", "lose": "lost", "leave": "left", "begin": "began begun", "hold": "held",
-    "deny": "denied denies", "cut": "cut", "fail": "failed",
+    "win": "won", "lose": "lost", "leave": "left",
 }
 
 
@@ -410,7 +424,7 @@ _IRREGULAR = {
 def _polar_forms() -> frozenset[str]:
     """Surface forms of every word the polarity rules read (negators, refusals, antonyms)."""
     lemmas = set(_REFUSALS) | set(_FALSEHOODS) | set(antonyms()) | set(_OPPOSABLE)
-    forms: set[str] = set(_NEGATORS) | {"no", "longer"}
+    forms: set[str] = set(_NEGATORS) | {"longer"}
     for lemma in lemmas:
         forms |= {lemma, lemma + "s", lemma + "es", lemma + "d", lemma + "ed", lemma + "ing", lemma + "er"}
         if lemma.endswith("e"):
