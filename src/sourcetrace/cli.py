@@ -121,7 +121,7 @@ def _describe_error(spec: str, error: InputError) -> str:
 
 def _apply_overrides(document: Document, overrides: dict[str, str | None]) -> Document:
     update = {key: value for key, value in overrides.items() if value is not None}
-    return document.model_copy(update=update) if update else document
+    return document.with_meta(**update)
 
 
 def _documents(

@@ -87,8 +87,21 @@ class Document(_Model):
     @field_validator("*", mode="before")
     @classmethod
     def _encodable(cls, value: Any) -> Any:
-        # Every way in (files, stdin, the web, the library) ends here, so no report can be unencodable.
+        # Every way in (files, stdin, the web, the library, `with_meta`) ends here, so no report can
+        # be unencodable.
         return without_surrogates(value) if isinstance(value, str) else value
+
+    @field_validator("published")
+    @classmethod
+    def _iso_date(cls, value: str | None) -> str | None:
+        # Any common format becomes ISO 8601; a value that is no date is kept as given.
+        from sourcetrace.ingest.dates import iso_published
+
+        return (iso_published(value, strict=False) or value) if value else value
+
+    def with_meta(self, **update: Any) -> Document:
+        """A copy with fields replaced, validated like a new Document (`model_copy` would skip that)."""
+        return type(self).model_validate({**self.model_dump(), **update}) if update else self
 
     def sha256(self) -> str:
         return text_sha256(self.text)

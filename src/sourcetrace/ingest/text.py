@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sourcetrace.errors import InputError
-from sourcetrace.ingest.dates import iso_published
 from sourcetrace.ingest.lang import detect_language
 from sourcetrace.ingest.repair import repair_text
 from sourcetrace.model import Document
@@ -215,9 +214,6 @@ def document_from_text(raw: str, **meta: Any) -> Document:
     if unknown:
         raise TypeError(f"unknown document field(s): {', '.join(sorted(unknown))}")
     fields = {k: v for k, v in meta.items() if v is not None}
-    if isinstance(fields.get("published"), str):
-        # Any common format becomes ISO 8601; a value that is no date is kept as given.
-        fields["published"] = iso_published(fields["published"], strict=False) or fields["published"]
     repaired, repairs = repair_text(normalize_newlines(raw))
     if repairs:
         fields["repairs"] = [*fields.get("repairs", []), *repairs]

@@ -181,7 +181,7 @@ def _upload_document(data: bytes, filename: str, meta: dict[str, str | None]) ->
         first = items[0]
         if isinstance(first, InputError):
             raise first
-        return first.model_copy(update=given) if given else first
+        return first.with_meta(**given)
     shown = f"'{suffix}'" if suffix else "(no extension)"
     raise InputError(f"unsupported file type {shown}; upload one of {', '.join(UPLOAD_SUFFIXES)}")
 
@@ -223,7 +223,7 @@ def _fetch_document(url: str, settings: WebSettings, meta: dict[str, str | None]
     except InputError as exc:
         raise UpstreamError(str(exc)) from None
     given = {k: v for k, v in meta.items() if v is not None}
-    return document.model_copy(update=given) if given else document
+    return document.with_meta(**given)
 
 
 # --------------------------------------------------------------------------------------------- app
