@@ -30,9 +30,11 @@ WIRE_TRIMMED = WIRE.replace(
 ).rsplit(" The town council", 1)[0]
 
 ARTICLES: list[dict[str, Any]] = [
-    {"key": "wire", "outlet": "Harbour Courier", "published": "2026-03-02", "title": "Sea Wall Cracks Found",
+    {"key": "wire", "outlet": "Harbour Courier", "published": "2026-03-02",
+     "title": "Sea Wall Cracks Found at Marrow Point",
      "text": WIRE},
-    {"key": "copy", "outlet": "Northgate Post", "published": "2026-03-03", "title": "Sea Wall Cracks Found",
+    {"key": "copy", "outlet": "Northgate Post", "published": "2026-03-03",
+     "title": "Sea Wall Cracks Found at Marrow Point",
      "text": WIRE},
     {"key": "expert", "outlet": "Valley Herald", "published": "2026-03-03", "title": "Engineer Warns on Wall",
      "text": (
@@ -122,7 +124,8 @@ def test_same_text_same_outlet_is_a_duplicate_and_ingest_is_idempotent(tmp_path:
 
 def test_near_copy_with_new_headline_and_cut_tail(tmp_path: Path) -> None:
     db = tmp_path / "c.duckdb"
-    trimmed = {"outlet": "Ferry Gazette", "published": "2026-03-05", "title": "Divers Find Damage",
+    trimmed = {"outlet": "Ferry Gazette", "published": "2026-03-05",
+               "title": "Divers Find Damage to Harbour Wall",
                "text": WIRE_TRIMMED}
     ingest(tmp_path, db, ARTICLES + [trimmed])
     result = trace(db)
@@ -134,7 +137,8 @@ def test_near_copy_with_new_headline_and_cut_tail(tmp_path: Path) -> None:
 def test_credited_outlet_is_the_original_even_when_later(tmp_path: Path) -> None:
     """The Coastline Press's own article arrives last but the others credit it: it is the original."""
     db = tmp_path / "c.duckdb"
-    own = {"outlet": "Coastline Press", "published": "2026-03-06", "title": "Sea Wall Cracks Found",
+    own = {"outlet": "Coastline Press", "published": "2026-03-06",
+           "title": "Sea Wall Cracks Found at Marrow Point",
            "text": WIRE}
     ingest(tmp_path, db, ARTICLES + [own])
     by_outlet = {r["outlet"]: r for r in trace(db)["reports"]}

@@ -13,14 +13,14 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from sourcetrace.attribution.lexicon import OUTLET_NOUNS
+from sourcetrace.attribution.lexicon import OUTLET_NOUNS, OUTLET_WORDS
+from sourcetrace.attribution.sources import DETERMINERS
+from sourcetrace.matching.quantities import DATE_WORDS
 
-_DATE_WORDS = frozenset(
-    """monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow tonight
-    january february march april may june july august september october november december
-    morning afternoon evening night week weekend month year""".split()
+_DATE_WORDS = DATE_WORDS | frozenset(
+    "today yesterday tomorrow tonight morning afternoon evening night week weekend month year".split()
 )
-_DETERMINERS = frozenset("the a an this that these those its their his her our local".split())
+_DETERMINERS = DETERMINERS | frozenset("its their his her our local".split())
 
 
 @cache
@@ -62,7 +62,7 @@ def is_description(name: str) -> bool:
     if not words or any(w[:1].isupper() for w in words if w.lower() not in _DETERMINERS):
         return False
     lowered = {w.lower() for w in words}
-    return not lowered & (OUTLET_NOUNS | {"website", "site", "agency", "paper", "press", "news", "outlets"})
+    return not lowered & (OUTLET_NOUNS | OUTLET_WORDS | {"website", "site", "paper", "outlets"})
 
 
 def bogus_outlet(name: str) -> bool:

@@ -72,8 +72,9 @@ def link(entity: SourceEntity, attribution_id: str | None) -> ChainLink:
 
 
 def outlet_hop(entity: SourceEntity | None) -> bool:
-    """An outlet that may stand as a hop: typed outlet and not a place, a date or a description."""
-    return entity is not None and entity.type == SourceType.OUTLET and not bogus_outlet(entity.name)
+    """An outlet that may stand as a hop (places, dates and descriptions were retyped before chains
+    are built: `retype_bogus_outlets`)."""
+    return entity is not None and entity.type == SourceType.OUTLET
 
 
 def retype_bogus_outlets(resolver: SourceResolver) -> None:
@@ -139,7 +140,7 @@ def attribution_hops(index: int, hops: list[Hop]) -> list[ChainLink]:
         hop = hops[i]
         if hop.source.id == IMPLICIT_ID and i != path[-1]:
             continue
-        if hop.addressee is not None and outlet_hop(hop.addressee):
+        if outlet_hop(hop.addressee):
             # An outlet that was told something, and is relayed here, published it: it is a hop.
             links.append(link(hop.addressee, hop.id))
         elif hop.carried is not None and (not links or links[-1].source_id != hop.carried.id):

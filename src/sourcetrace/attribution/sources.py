@@ -44,7 +44,7 @@ from sourcetrace.resolution.mentions import (
 from sourcetrace.resolution.person_names import same_person_name
 
 _ORG_ENTS = frozenset({"ORG", "GPE", "NORP", "FAC"})
-_DETERMINERS = frozenset("the a an this that these those".split())
+DETERMINERS = frozenset("the a an this that these those".split())
 _POSSESSIVE = re.compile(r"['\u2019]s$")
 #: Which earlier sources a pronoun can take up: `he`/`she`, `they`, `it`.
 _PERSONAL_TYPES = frozenset(
@@ -97,7 +97,7 @@ class SourceEntity:
 
 def normalise_name(text: str) -> str:
     words = _POSSESSIVE.sub("", text.strip()).split()
-    while words and words[0].lower() in _DETERMINERS:
+    while words and words[0].lower() in DETERMINERS:
         words = words[1:]
     return " ".join(words)
 

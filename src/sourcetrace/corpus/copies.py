@@ -21,6 +21,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 
+from sourcetrace.outlets import name_key, split_url
+
 if TYPE_CHECKING:
     from datasketch import MinHash, MinHashLSH
 
@@ -39,40 +41,21 @@ _SCHEME = "affine32"
 #: Shorter texts are compared by exact hash only: a few shared sentences are not a copy.
 MIN_NEAR_WORDS = 60
 
-#: Wire services whose credit in a text marks it as their story.
-WIRES = (
-    "AP", "Associated Press", "Reuters", "AFP", "Agence France-Presse", "dpa", "Xinhua", "ANSA", "EFE",
-    "UPI", "Bloomberg", "PA", "Press Association", "IRNA", "Tasnim", "Mehr", "ISNA", "Fars", "TASS",
-    "RIA Novosti", "Anadolu", "Yonhap", "Kyodo", "PTI", "IANS", "CNA", "KUNA", "WAM", "SPA", "MENA",
-)
-_WIRE = "|".join(re.escape(w) for w in sorted(WIRES, key=len, reverse=True))
-_CREDITS = (
-    re.compile(rf"\((?P<name>{_WIRE})\)"),  # "LONDON (Reuters) -", "(AP) —"
-    # A dateline credit of any outlet: "MARROW POINT (Coastline Press) -".
-    re.compile(r"^\s*[A-Z][A-Z .,'-]{1,40}\((?P<name>[A-Z][\w&'.-]*(?:\s+[A-Z][\w&'.-]*){0,4})\)\s*[-—–:]"),
-    re.compile(rf"^\s*(?:[A-Z][A-Z .,'-]{{1,40}}\s*)?[-—–,]?\s*(?P<name>{_WIRE})\s*[-—–:]"),  # "Reuters -"
-    re.compile(
-        r"^\s*(?:From|Via|Courtesy of)\s+(?:the\s+)?(?P<name>[A-Z][\w&'.-]*(?:\s+[A-Z][\w&'.-]*){0,5})\s*:"
-    ),
-    re.compile(r"(?:first (?:published|appeared) (?:by|in|on)|republished (?:from|with permission of))"
-               r"\s+(?:the\s+)?(?P<name>[A-Z][\w&'.-]*(?:\s+[A-Z][\w&'.-]*){0,5})"),
-)
-
-
 def normalise_url(url: str) -> str:
-    """Scheme and host lower-cased, `www.` and the fragment dropped, no trailing slash."""
+    """The host as the outlet table normalises it (`www.`, `m.`, `amp.` dropped), the path without a
+    trailing slash, the query kept, scheme and fragment dropped."""
     parts = urlsplit(url.strip())
-    host = (parts.hostname or "").lower().removeprefix("www.")
-    path = parts.path.rstrip("/")
-    return urlunsplit((parts.scheme.lower() or "http", host, path, parts.query, ""))
+    split = split_url(url)
+    host = split[0] if split else (parts.hostname or "").lower()
+    return urlunsplit(("", host, parts.path.rstrip("/"), parts.query, "")).removeprefix("//")
 
 
-def source_key(document: Document, locator: str) -> str:
+def source_key(url: str | None, outlet: str | None, locator: str) -> str:
     """Where a document was published: its URL, else its outlet, else the file or record it came from."""
-    if document.url:
-        return "url:" + normalise_url(document.url)
-    if document.outlet and document.outlet.strip():
-        return "outlet:" + " ".join(document.outlet.lower().split())
+    if url:
+        return "url:" + normalise_url(url)
+    if outlet and name_key(outlet):
+        return "outlet:" + name_key(outlet)
     return "path:" + locator
 
 
@@ -85,21 +68,29 @@ def stored_as(document: Document, locator: str) -> StoredAs:
     from sourcetrace.corpus.rows import StoredAs
 
     text_hash = document.sha256()
-    key = source_key(document, locator)
+    key = source_key(document.url, document.outlet, locator)
     return StoredAs(document_id(key, text_hash), key, text_hash)
 
 
-def credits(text: str) -> list[str]:
-    """Outlets the text credits as its source, in the first lines or the last (`(AP)`, `From X:`)."""
-    head, tail = text[:400], text[-300:]
-    found: list[str] = []
-    for pattern in _CREDITS:
-        for part in (head, tail):
-            for line in part.splitlines():
-                match = pattern.search(line)
-                if match:
-                    found.append(match["name"].strip(" .:"))
-    return list(dict.fromkeys(found))
+def credits(wire: str | None, text: str) -> list[str]:
+    """Outlets a text credits as its source: the dateline's wire (`LONDON (Reuters) -`, read by ingest
+    into `Document.wire`) and the credits the chains read (`attribution.credits`: `From X:`, `first
+    published by X`, a closing `(IRNA)`)."""
+    from sourcetrace.attribution.credits import find_credits
+
+    return list(dict.fromkeys([*([wire] if wire else []), *(c.name for c in find_credits(text))]))
+
+
+def with_copies(finder: CopyFinder, keys: StoredAs, text: str, wire: str | None) -> StoredAs:
+    """`keys` with the document's copy group, credits and MinHash signature (ingest and migrate)."""
+    from sourcetrace.corpus.rows import StoredAs
+
+    blob = signature(text)
+    found = finder.assign(keys.doc_id, keys.text_sha256, blob)
+    return StoredAs(
+        keys.doc_id, keys.source_key, keys.text_sha256, copy_group=found.group, copy_reason=found.reason,
+        credit="; ".join(credits(wire, text)) or None, signature=blob,
+    )
 
 
 def _shingles(text: str) -> set[bytes]:
@@ -128,19 +119,18 @@ def _minhash(blob: bytes) -> MinHash:
 
 @dataclass(frozen=True, slots=True)
 class CopyInfo:
-    """What ingest stores about a document's copies."""
+    """The copy group a document joins."""
 
     group: str | None  # doc_id of the group's first stored member, which itself stores NULL: the
     # group of any document is coalesce(copy_group, doc_id)
     reason: str | None  # "exact" (same text) or "near" (MinHash), for the member that joined a group
-    credit: str | None  # outlets the text credits, "; "-joined
 
 
 @dataclass
 class CopyFinder:
     """The copy groups of a store, kept in memory by the ingest driver as it adds documents."""
 
-    by_text: dict[str, tuple[str, str]] = field(default_factory=dict)  # text hash -> (group, first doc)
+    by_text: dict[str, str] = field(default_factory=dict)  # text hash -> group
     groups: dict[str, str] = field(default_factory=dict)  # doc_id -> group id
     lsh: MinHashLSH | None = None
 
@@ -163,23 +153,22 @@ class CopyFinder:
 
     def _remember(self, doc_id: str, text_hash: str, group: str, blob: bytes | None) -> None:
         self.groups[doc_id] = group
-        self.by_text.setdefault(text_hash, (group, doc_id))
+        self.by_text.setdefault(text_hash, group)
         if blob is not None and doc_id not in self._index():
             self._index().insert(doc_id, _minhash(blob))
 
-    def assign(self, doc_id: str, text_hash: str, blob: bytes | None, text: str) -> CopyInfo:
+    def assign(self, doc_id: str, text_hash: str, blob: bytes | None) -> CopyInfo:
         """The group a new document joins (exact text first, then the nearest MinHash neighbour)."""
-        credit = "; ".join(credits(text)) or None
         group: str | None = None
         reason: str | None = None
         if text_hash in self.by_text:
-            group, reason = self.by_text[text_hash][0], "exact"
+            group, reason = self.by_text[text_hash], "exact"
         elif blob is not None:
             near = sorted(self._index().query(_minhash(blob)))
             if near:
                 group, reason = self.groups[near[0]], "near"
         if group is None:
             self._remember(doc_id, text_hash, doc_id, blob)
-            return CopyInfo(None, None, credit)
+            return CopyInfo(None, None)
         self._remember(doc_id, text_hash, group, blob)
-        return CopyInfo(group, reason, credit)
+        return CopyInfo(group, reason)

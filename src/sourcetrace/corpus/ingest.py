@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from sourcetrace.corpus.copies import CopyFinder, signature, stored_as
+from sourcetrace.corpus.copies import CopyFinder, stored_as, with_copies
 from sourcetrace.corpus.readers import Item as ReadItem
 from sourcetrace.corpus.readers import Reader, ReaderOptions
 from sourcetrace.corpus.rows import Rows, StoredAs
@@ -296,7 +296,7 @@ def _drive(
             finish_one()
         # Copy groups are given here, in ingest order, by the one process that sees every document.
         items = [
-            Item(_with_copies(copies, keys, doc), next_seq + i, source, doc)
+            Item(with_copies(copies, keys, doc.text, doc.wire), next_seq + i, source, doc)
             for i, (keys, source, doc) in enumerate(fresh)
         ]
         next_seq += len(items)
@@ -334,15 +334,6 @@ def _max_in_flight(executor: Executor) -> int:
     if isinstance(executor, DaskExecutor):
         return 2 * executor.workers() + 1
     return 1
-
-
-def _with_copies(copies: CopyFinder, keys: StoredAs, document: Document) -> StoredAs:
-    blob = signature(document.text)
-    found = copies.assign(keys.doc_id, keys.text_sha256, blob, document.text)
-    return StoredAs(
-        keys.doc_id, keys.source_key, keys.text_sha256, copy_group=found.group, copy_reason=found.reason,
-        credit=found.credit, signature=blob,
-    )
 
 
 def _not_stored(

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from sourcetrace.claims import claim_id
-from sourcetrace.corpus.copies import CopyFinder, document_id, normalise_url, signature
-from sourcetrace.corpus.rows import store_claim_ids
+from sourcetrace.corpus.copies import CopyFinder, document_id, source_key, with_copies
+from sourcetrace.corpus.rows import StoredAs, store_claim_ids
 from sourcetrace.corpus.store import STORE_VERSION, Store
 
 _NEW_COLUMNS = (
@@ -24,14 +24,6 @@ _NEW_COLUMNS = (
     ("copy_reason", "VARCHAR"), ("credit", "VARCHAR"), ("signature", "BLOB"),
 )
 _CHILD_TABLES = ("sources", "attributions", "framing")
-
-
-def _source_key(url: str | None, outlet: str | None, source: str | None) -> str:
-    if url:
-        return "url:" + normalise_url(url)
-    if outlet and outlet.strip():
-        return "outlet:" + " ".join(outlet.lower().split())
-    return "path:" + (source or "")
 
 
 def migrate(store: Store) -> int:
@@ -69,19 +61,19 @@ def _migrate_document(
     source: str | None, report: str | None,
 ) -> str:
     data: dict[str, Any] = json.loads(report) if report else {"claims": [], "document": {"text": ""}}
-    text = (data.get("document") or {}).get("text") or ""
-    key = _source_key(url, outlet, source)
+    document = data.get("document") or {}
+    key = source_key(url, outlet, source or "")
     new_id = document_id(key, old_id)  # the old key was the text's sha256
-    blob = signature(text)
-    copy = finder.assign(new_id, old_id, blob, text)
+    text, wire = document.get("text") or "", document.get("wire")
+    keys = with_copies(finder, StoredAs(new_id, key, old_id), text, wire)
     store_claim_ids(data, new_id)
     # The primary key cannot be updated in place in DuckDB: delete and re-insert the row.
     row = store.run("SELECT * FROM documents WHERE doc_id = ?", [old_id])[0]
     names = [r[0] for r in store.run("SELECT column_name FROM information_schema.columns "
                                      "WHERE table_name = 'documents' ORDER BY ordinal_position")]
     values = dict(zip(names, row, strict=True))
-    values.update(doc_id=new_id, source_key=key, text_sha256=old_id, copy_group=copy.group,
-                  copy_reason=copy.reason, credit=copy.credit, signature=blob,
+    values.update(doc_id=new_id, source_key=key, text_sha256=old_id, copy_group=keys.copy_group,
+                  copy_reason=keys.copy_reason, credit=keys.credit, signature=keys.signature,
                   report=json.dumps(data, ensure_ascii=False))
     store.run("DELETE FROM documents WHERE doc_id = ?", [old_id])
     placeholders = ", ".join("?" * len(names))

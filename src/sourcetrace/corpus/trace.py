@@ -478,9 +478,10 @@ def _one_per_document(
         unnamed = len(links) < 2 or (links[-1].get("type") or "") in UNKEYED_SOURCE_TYPES
         return (not is_anchor, relations[row["claim_id"]] != "same", unnamed, -len(links), row["start"] or 0)
 
+    ranks = {row["claim_id"]: rank(row) for row in rows}  # each chain parsed once
     for row in rows:
         kept = best.get(row["doc_id"])
-        if kept is None or rank(row) < rank(kept):
+        if kept is None or ranks[row["claim_id"]] < ranks[kept["claim_id"]]:
             best[row["doc_id"]] = row
     return list(best.values())
 
