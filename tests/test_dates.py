@@ -61,3 +61,14 @@ def test_ordering_uses_non_iso_dates() -> None:
     assert parse_published("3 March 2026") == datetime(2026, 3, 3)
     assert parse_published("Mon, 02 Mar 2026 23:30:00 -0500") == datetime(2026, 3, 3, 4, 30)
     assert parse_published("no date") is None
+
+
+def test_metadata_overrides_are_validated_on_every_way_in(tmp_path: Path) -> None:
+    """A file's metadata given to the library goes through the same date and surrogate rules."""
+    import sourcetrace
+
+    story = tmp_path / "story.txt"
+    story.write_text("Ferry Service Resumes\n\nThe island ferry resumed its winter timetable on Monday.\n")
+    report = sourcetrace.analyze(story, published="2 March 2026", title="Ferry \udcff Resumes")
+    assert report.document.published == "2026-03-02"
+    assert "\udcff" not in report.document.title and "\ufffd" in report.document.title
