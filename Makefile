@@ -67,6 +67,7 @@ models: $(STAMP)
 	$(PY) -m sourcetrace.outlets_build --data $(DATA)/outlets --out src/sourcetrace/data/outlets.json.gz
 	$(PY) -m sourcetrace.checkworthiness_train --data $(DATA)/checkworthiness --out src/sourcetrace/models/checkworthiness
 	$(PY) -m sourcetrace.matching.train --data $(DATA)/matching --out src/sourcetrace/models/matching
+	$(PY) -m sourcetrace.matching.contradiction_train --data $(DATA)/matching --out src/sourcetrace/models/matching
 	$(PY) -m sourcetrace.framing.train --data $(DATA)/ptc --out src/sourcetrace/models/framing
 	$(PY) -m sourcetrace.resolution.train_pronouns --data $(DATA)/coreference_gap --out src/sourcetrace/models/resolution
 

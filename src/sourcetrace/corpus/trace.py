@@ -11,8 +11,8 @@ ingest order) and each is given a status:
   the same source, so it never counts as corroboration. The original is the credited outlet's article,
   else the earliest (see `corpus/copies.py`).
 * **disputing** - exactly one of: its claim contradicts the traced claim (`has not developed cracks`),
-  or its cue is a denial (`denied that ...`; the list is data, see `data/dispute_cues.txt`). A denial of
-  the opposite (`denied that the dam has not cracked`) supports the claim. Never corroboration.
+  or its cue is a denial (`denied that ...`; the polarity lexicon's denials, `data/polarity.tsv`). A
+  denial of the opposite (`denied that the dam has not cracked`) supports the claim. Never corroboration.
 * **unknown** - the innermost source is unnamed (anonymous, an unnamed official, eyewitnesses, a
   collective) or there is none (the author's own statement). Such a source cannot be recognised in
   another article, so the report can be neither independent nor shown to depend on another.
@@ -44,11 +44,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from sourcetrace.corpus.queries import QueryError, Status, Trace, TraceLink, TraceReport
 from sourcetrace.corpus.store import UNKEYED_SOURCE_TYPES
+from sourcetrace.matching import polarity
 
 if TYPE_CHECKING:
     from sourcetrace.corpus.store import Store
@@ -84,18 +84,9 @@ RELATION_FLOOR = 0.2
 PARSE_LIMIT = 12
 
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
-_NEGATION = frozenset("not never no n't neither nor".split())
 
 
 # ---------------------------------------------------------------------------------------- disputes
-
-
-@cache
-def dispute_cues() -> frozenset[str]:
-    """Word forms of cues that deny or dispute what they introduce (`data/dispute_cues.txt`)."""
-    text = (resources.files("sourcetrace") / "data" / "dispute_cues.txt").read_text(encoding="utf-8")
-    words = (line.strip().lower() for line in text.splitlines())
-    return frozenset(w for w in words if w and not w.startswith("#"))
 
 
 def is_dispute(cue: str | None) -> bool:
@@ -104,9 +95,9 @@ def is_dispute(cue: str | None) -> bool:
         return False
     # "didn't deny" -> "did", "n't", "deny": the split-off negation is a word of its own.
     words = set(_WORD.findall(cue.lower().replace("’", "'").replace("n't", " n't")))
-    if _NEGATION & words:
+    if polarity.negators() & words:
         return False
-    return bool(dispute_cues().intersection(words))
+    return bool(polarity.dispute_cue_forms() & words)
 
 
 # --------------------------------------------------------------------------------------- identities

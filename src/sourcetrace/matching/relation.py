@@ -25,6 +25,9 @@ from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Literal
 
+import numpy as np
+
+from sourcetrace.matching import polarity
 from sourcetrace.matching.aliases import entity_key, same_entity
 from sourcetrace.matching.quantities import (
     DATE_WORDS,
@@ -42,15 +45,11 @@ if TYPE_CHECKING:
 Relation = Literal["same", "contradicts", "different"]
 RELATIONS: tuple[Relation, ...] = ("same", "contradicts", "different")
 
-#: Words that negate the clause they stand in.
-_NEGATORS = frozenset({"not", "n't", "never", "no", "none", "nobody", "nothing", "neither", "nor", "without"})
-#: Verbs that state the opposite of their complement or object: `refused to approve`, `denied X`.
-_REFUSALS = frozenset({
-    "refuse", "decline", "deny", "reject", "fail", "dismiss", "veto", "rebuff", "refute", "retract",
-    "disavow", "dispute", "scrap", "abandon", "cancel", "withdraw",
-})
-#: Predicates that call a claim untrue: `the report is false`.
-_FALSEHOODS = frozenset({"false", "untrue", "fake", "baseless", "groundless", "unfounded", "hoax", "bogus"})
+#: Negators, refusals and denials (`refused to approve`, `denied X`), and predicates that call a claim
+#: untrue (`the report is false`): the polarity lexicon, `data/polarity.tsv`.
+_NEGATORS = polarity.negators()
+_REFUSALS = polarity.refusals()
+_FALSEHOODS = polarity.falsehoods()
 _PREFIX_OPPOSITES = ("un", "in", "il", "im", "ir", "dis", "non")
 #: Weekday and month names are dates (compared by `quantities`), not names.
 _DATE_NAMES = DATE_WORDS
@@ -222,6 +221,8 @@ def _main_path(doc: Doc) -> set[int]:
 def _negates(token: Token) -> bool:
     """A negator, a refusal verb, or a falsehood predicate (`the report is false`)."""
     lemma = token.lemma_.lower()
+    if token.dep_ == "intj":
+        return False  # the answer `No, ...` restates the clause after it, which carries its own negation
     if token.lower_ in _NEGATORS or token.dep_ == "neg":
         return True
     if token.pos_ == "VERB" and lemma in _REFUSALS:
@@ -348,10 +349,12 @@ class Explained:
 
 
 def explain(
-    a: ClaimFacts, b: ClaimFacts, similar: bool, dated: tuple[date | None, date | None] = (None, None)
+    a: ClaimFacts, b: ClaimFacts, similar: bool, dated: tuple[date | None, date | None] = (None, None),
+    denies: bool = False,
 ) -> Explained:
     """The relation of two parsed claims; `similar`: the matcher's verdict on their neutral texts;
-    `dated`: each claim's publication date, against which `on Sunday` and `yesterday` are read."""
+    `dated`: each claim's publication date, against which `on Sunday` and `yesterday` are read;
+    `denies`: the contradiction model's verdict (`contradiction`), for what the polarity rules miss."""
     figures = _figures_differ(a.text, b.text, dated)
     if figures is not None:
         return figures
@@ -360,7 +363,7 @@ def explain(
     if _entities_conflict(a, b):
         return Explained("different", "entity")
     if not similar:
-        return Explained("different", "unrelated")
+        return Explained("contradicts", "model") if denies else Explained("different", "unrelated")
     # Polarity differs only when it differs in the main clause and in the sentence as a whole: a
     # paraphrase may move a negation between clauses, and the parse may hang it on either.
     negated = a.negations % 2 != b.negations % 2 and a.all_negations % 2 != b.all_negations % 2
@@ -407,34 +410,35 @@ def explain_pairs(
         # neutral ones see through negation, antonyms and aliases. The neutral texts go to the
         # torch-free matcher whatever is installed: they are rewritten word lists, which a sentence
         # embedding reads no better, and embedding them would cost 15 ms each in a trace.
-        neutral = default_matcher(LEXICAL).same([(fa.neutral, fb.neutral) for fa, fb in parsed])
+        lexical = default_matcher(LEXICAL)
+        neutral_similarity, neutral = lexical.scores([(fa.neutral, fb.neutral) for fa, fb in parsed])
+        denies = _model_denies([pairs[i] for i in to_parse], parsed, neutral_similarity)
         for k, i in enumerate(to_parse):
-            out[i] = explain(*parsed[k], bool(raw_similar[i] or neutral[k]), when(i))
+            out[i] = explain(*parsed[k], bool(raw_similar[i] or neutral[k]), when(i), bool(denies[k]))
     return [e for e in out if e is not None]
 
 
+def _model_denies(
+    pairs: Sequence[tuple[str, str]], parsed: Sequence[tuple[ClaimFacts, ClaimFacts]],
+    neutral_similarity: np.ndarray,
+) -> np.ndarray:
+    """The contradiction model's verdict on parsed pairs (see `contradiction`)."""
+    from sourcetrace.matching.contradiction import contradicts, pair_features
+    from sourcetrace.matching.model import LEXICAL, default_matcher
+
+    overlap = default_matcher(LEXICAL).features(list(pairs))
+    flips = [_antonym_flip(a, b) for a, b in parsed]
+    return contradicts(pair_features(parsed, overlap, neutral_similarity, flips))
+
+
 _WORDS = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
-_IRREGULAR = {
-    "rise": "rose risen", "fall": "fell fallen", "grow": "grew grown", "shrink": "shrank shrunk",
-    "win": "won", "lose": "lost", "leave": "left",
-}
 
 
 @cache
 def _polar_forms() -> frozenset[str]:
     """Surface forms of every word the polarity rules read (negators, refusals, antonyms)."""
     lemmas = set(_REFUSALS) | set(_FALSEHOODS) | set(antonyms()) | set(_OPPOSABLE)
-    forms: set[str] = set(_NEGATORS) | {"longer"}
-    for lemma in lemmas:
-        forms |= {lemma, lemma + "s", lemma + "es", lemma + "d", lemma + "ed", lemma + "ing", lemma + "er"}
-        if lemma.endswith("e"):
-            forms |= {lemma[:-1] + "ing", lemma + "r"}
-        if lemma.endswith("y"):
-            forms |= {lemma[:-1] + "ied", lemma[:-1] + "ies", lemma[:-1] + "ier"}
-        if len(lemma) > 2 and lemma[-1] not in "aeiouwy" and lemma[-2] in "aeiou":
-            forms |= {lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing", lemma + lemma[-1] + "er"}
-        forms |= set(_IRREGULAR.get(lemma, "").split())
-    return frozenset(forms)
+    return frozenset(_NEGATORS | {"longer"} | polarity.forms(lemmas))
 
 
 def _needs_parse(a: str, b: str, similar: bool) -> bool:
