@@ -94,7 +94,8 @@ eval: $(STAMP)
 	$(RECORD) eval-matching -- $(ST) eval matching --mrpc $(DATA)/matching/mrpc/msr_paraphrase_train.txt \
 		--emergent $(DATA)/matching/emergent/emergent_train.csv
 	$(RECORD) eval-ptc -- $(ST) eval ptc $(DATA)/ptc
-	$(RECORD) eval-contrast-tune -- $(ST) eval contrast tests/gold/contrast --part tune
+	$(RECORD) eval-contrast-tune -- $(ST) eval contrast tests/gold/contrast --part tune \
+		--emergent $(DATA)/matching/emergent/emergent_train.csv --mrpc $(DATA)/matching/mrpc/msr_paraphrase_train.txt
 
 eval-locked: $(STAMP)
 	$(VENV)/bin/sourcetrace eval chains tests/gold/real --part locked --data $(DATA)
