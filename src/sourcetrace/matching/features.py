@@ -202,12 +202,16 @@ def lexical_features(
     if not pairs:
         return out
     texts, left, right = unique_index(pairs)
-    word_counts, char_counts = hashed_counts(texts)
+    char_counts = _char_hasher().transform(texts).tocsr()
     out[:, 1] = rowwise_cosine(tfidf_rows(char_counts, char_idf), left, right)
     rows = np.flatnonzero(out[:, 1] >= char_floor) if char_floor > 0 else np.arange(len(pairs))
     left, right = left[rows], right[rows]
-    out[rows, 0] = rowwise_cosine(tfidf_rows(word_counts, word_idf), left, right)
-    views = {i: view(texts[i]) for i in np.unique(np.concatenate([left, right])).tolist()}
+    # Word n-grams only for the texts of the pairs kept: in a trace most candidates stop at the floor.
+    needed = np.unique(np.concatenate([left, right]))
+    word_counts = _word_hasher().transform([texts[i] for i in needed.tolist()]).tocsr()
+    at = np.searchsorted(needed, left), np.searchsorted(needed, right)
+    out[rows, 0] = rowwise_cosine(tfidf_rows(word_counts, word_idf), *at)
+    views = {i: view(texts[i]) for i in needed.tolist()}
     if len(rows):
         pairs_kept = zip(left.tolist(), right.tolist(), strict=True)
         out[rows, 2:] = [pair_row(views[i], views[j]) for i, j in pairs_kept]
