@@ -32,11 +32,12 @@ TEXTS = [
                           norm=None),
     ],
 )
-def test_same_matrix_as_hashing_vectorizer(vectorizer: HashingVectorizer) -> None:
-    cached = CachedHashingVectorizer(vectorizer)
-    expected = vectorizer.transform(TEXTS).tocsr()
-    for _ in range(2):  # the second pass reads the caches
-        got = cached.transform(TEXTS).tocsr()
+@pytest.mark.parametrize("text_limit", [0, 3, 100])  # no rows kept, kept then cleared, all kept
+def test_same_matrix_as_hashing_vectorizer(vectorizer: HashingVectorizer, text_limit: int) -> None:
+    cached = CachedHashingVectorizer(vectorizer, text_limit=text_limit)
+    for texts in (TEXTS, TEXTS, TEXTS[::-1]):  # later passes read the caches
+        expected = vectorizer.transform(texts).tocsr()
+        got = cached.transform(texts).tocsr()
         assert got.shape == expected.shape
         assert got.dtype == expected.dtype
         assert (got != expected).nnz == 0
@@ -48,3 +49,9 @@ def test_unsupported_configuration_falls_back_to_the_vectorizer() -> None:
     cached = CachedHashingVectorizer(vectorizer)
     assert not cached.exact
     assert (cached.transform(TEXTS) != vectorizer.transform(TEXTS)).nnz == 0
+
+
+def test_no_texts_give_an_empty_matrix() -> None:
+    vectorizer = HashingVectorizer(n_features=2**10, analyzer="char_wb", alternate_sign=False, norm=None)
+    got = CachedHashingVectorizer(vectorizer, text_limit=5).transform([])
+    assert got.shape == (0, 2**10) and got.nnz == 0

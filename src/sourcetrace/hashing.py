@@ -42,10 +42,13 @@ class CachedHashingVectorizer:
     """Wraps a HashingVectorizer (alternate_sign=False, norm=None, not binary) and replaces its
     `transform`; any other configuration falls back to the wrapped vectorizer unchanged."""
 
-    def __init__(self, vectorizer: HashingVectorizer, limit: int = 500_000) -> None:
+    def __init__(self, vectorizer: HashingVectorizer, limit: int = 500_000, text_limit: int = 0) -> None:
         self.vectorizer = vectorizer
         self.n_features = int(vectorizer.n_features)
         self.limit = limit
+        self.text_limit = text_limit
+        self._rows: dict[str, np.ndarray] = {}
+        self._char_wb = vectorizer.analyzer == "char_wb"
         self.exact = (
             not vectorizer.alternate_sign
             and vectorizer.norm is None
@@ -73,23 +76,34 @@ class CachedHashingVectorizer:
         columns = self._columns
         return [columns[g] for g in self._analyze(text)]
 
+    def _row(self, text: str) -> np.ndarray:
+        """The hashed columns of one text, kept by text: a corpus trace scores the same stored claims
+        against query after query."""
+        row = self._rows.get(text)
+        if row is None:
+            columns = self._char_wb_columns(text) if self._char_wb else self._word_columns_of(text)
+            row = np.asarray(columns, dtype=np.int32)
+            if self.text_limit:
+                if len(self._rows) >= self.text_limit:
+                    self._rows.clear()
+                self._rows[text] = row
+        return row
+
     def transform(self, texts: Iterable[str]) -> Any:
         if not self.exact:
             return self.vectorizer.transform(texts)
-        char_wb = self.vectorizer.analyzer == "char_wb"
-        row_columns = self._char_wb_columns if char_wb else self._word_columns_of
-        indptr = [0]
-        indices: list[int] = []
-        for text in texts:
-            indices.extend(row_columns(text))
-            indptr.append(len(indices))
+        rows = [self._row(text) for text in texts]
+        lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=len(rows))
+        indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        indices = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int32)
         x = sparse.csr_matrix(
             (
                 np.ones(len(indices), dtype=self.vectorizer.dtype),
-                np.asarray(indices, dtype=np.int32),
-                np.asarray(indptr, dtype=np.int64 if len(indices) > 2**31 - 1 else np.int32),
+                indices,
+                indptr if indptr[-1] > 2**31 - 1 else indptr.astype(np.int32),
             ),
-            shape=(len(indptr) - 1, self.n_features),
+            shape=(len(rows), self.n_features),
         )
         x.sum_duplicates()
         return x
