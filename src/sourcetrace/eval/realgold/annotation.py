@@ -182,10 +182,12 @@ def load_answers(paths: Sequence[Path], data: Path, selection_file: Path = SELEC
     return answers
 
 
-def import_answers(folder: Path, annotator: str, data: Path, out: Path) -> list[Path]:
+def import_answers(
+    folder: Path, annotator: str, data: Path, out: Path, selection_file: Path = SELECTION_FILE
+) -> list[Path]:
     """Turn a folder of answers into gold files (offsets and labels) under `out`."""
-    selection = {s.ref.id: s for s in load_selection()}
-    answers = load_answers(sorted(folder.glob("*.json")), data)
+    selection = {s.ref.id: s for s in load_selection(selection_file)}
+    answers = load_answers(sorted(folder.glob("*.json")), data, selection_file)
     written = []
     for answer in answers:
         selected = selection[answer.article]
@@ -316,6 +318,8 @@ def diff_report(first: GoldArticle, second: GoldArticle, article: SharedArticle)
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--gold", type=Path, default=GOLD_DIR,
+                        help="the gold set: its selection.json, annotators/ and articles/")
     commands = parser.add_subparsers(dest="command", required=True)
     packets = commands.add_parser("packets", help="write one annotation packet per selected article")
     packets.add_argument("--out", type=Path, required=True)
@@ -326,40 +330,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     imported.add_argument("--as", dest="annotator", required=True, help="A, B or adjudicated")
     imported.add_argument("--out", type=Path, default=None)
     agree = commands.add_parser("agreement", help="annotator A against annotator B")
-    agree.add_argument("--a", type=Path, default=GOLD_DIR / "annotators" / "A")
-    agree.add_argument("--b", type=Path, default=GOLD_DIR / "annotators" / "B")
     diff = commands.add_parser("diff", help="one file per article listing where A and B differ")
-    diff.add_argument("--a", type=Path, default=GOLD_DIR / "annotators" / "A")
-    diff.add_argument("--b", type=Path, default=GOLD_DIR / "annotators" / "B")
+    for sub in (agree, diff):
+        sub.add_argument("--a", type=Path, default=None, help="default: GOLD/annotators/A")
+        sub.add_argument("--b", type=Path, default=None, help="default: GOLD/annotators/B")
     diff.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
+    selection = args.gold / "selection.json"
     try:
         if args.command == "packets":
-            print(f"{len(write_packets(args.data, args.out))} packets in {args.out}")
+            print(f"{len(write_packets(args.data, args.out, selection))} packets in {args.out}")
         elif args.command == "check":
-            answers = load_answers(args.answers, args.data)
+            answers = load_answers(args.answers, args.data, selection)
             print(f"ok: {len(answers)} answers, {sum(len(a.claims) for a in answers)} claims")
         elif args.command == "import":
             settled = args.annotator == "adjudicated"
-            out = args.out or (GOLD_DIR / "articles" if settled else GOLD_DIR / "annotators" / args.annotator)
-            print(f"{len(import_answers(args.folder, args.annotator, args.data, out))} gold files in {out}")
-        elif args.command == "agreement":
-            print("\n".join(agreement(load_gold_dir(args.a), load_gold_dir(args.b)).lines()))
-        elif args.command == "diff":
-            args.out.mkdir(parents=True, exist_ok=True)
-            second = {g.ref.id: g for g in load_gold_dir(args.b)}
-            for first in load_gold_dir(args.a):
-                other = second.get(first.ref.id)
-                if other is None or not (first.readable and other.readable):
-                    continue
-                article = load_article(args.data, first.ref)
-                (args.out / f"{first.ref.id}.diff.md").write_text(
-                    diff_report(first, other, article), encoding="utf-8"
-                )
+            out = args.out or args.gold / ("articles" if settled else f"annotators/{args.annotator}")
+            written = import_answers(args.folder, args.annotator, args.data, out, selection)
+            print(f"{len(written)} gold files in {out}")
+        else:
+            first_dir = args.a or args.gold / "annotators" / "A"
+            second_dir = args.b or args.gold / "annotators" / "B"
+            if args.command == "agreement":
+                print("\n".join(agreement(load_gold_dir(first_dir), load_gold_dir(second_dir)).lines()))
+            else:
+                write_diffs(first_dir, second_dir, args.data, args.out)
     except AnswerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def write_diffs(first_dir: Path, second_dir: Path, data: Path, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    second = {g.ref.id: g for g in load_gold_dir(second_dir)}
+    for first in load_gold_dir(first_dir):
+        other = second.get(first.ref.id)
+        if other is None or not (first.readable and other.readable):
+            continue
+        article = load_article(data, first.ref)
+        (out / f"{first.ref.id}.diff.md").write_text(diff_report(first, other, article), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -137,8 +137,12 @@ def region(article: SharedArticle, rng: random.Random) -> tuple[int, int]:
     return parts[first].start, parts[last].end
 
 
-def select(data: Path, seed: int = DEFAULT_SEED, counts: dict[str, int] | None = None) -> dict:
-    """The selection document written to `selection.json`."""
+def select(
+    data: Path, seed: int = DEFAULT_SEED, counts: dict[str, int] | None = None,
+    exclude: frozenset[str] = frozenset(),
+) -> dict:
+    """The selection document written to `selection.json`; `exclude`: ids of articles an earlier set
+    holds, which are never drawn again, nor are near-copies of them."""
     counts = counts or DEFAULT_COUNTS
     reserved = reserved_paths(data)
     rng = random.Random(seed)
@@ -146,6 +150,7 @@ def select(data: Path, seed: int = DEFAULT_SEED, counts: dict[str, int] | None =
     for folder in FOLDERS:
         articles = list(iter_articles(data, folder))
         reserved_shingles = [shingles(a.text) for a in articles if a.ref.reserved_path in reserved]
+        taken_shingles = [shingles(a.text) for a in articles if a.ref.id in exclude]
         pool: list[SharedArticle] = []
         rejected: dict[str, int] = {}
         for article in articles:
@@ -154,6 +159,10 @@ def select(data: Path, seed: int = DEFAULT_SEED, counts: dict[str, int] | None =
                 reason = "reserved"
             if reason is None and any(is_near_copy(shingles(article.text), r) for r in reserved_shingles):
                 reason = "near-copy of a reserved article"
+            if reason is None and article.ref.id in exclude:
+                reason = "in an earlier set"
+            if reason is None and any(is_near_copy(shingles(article.text), t) for t in taken_shingles):
+                reason = "near-copy of an article in an earlier set"
             if reason is None:
                 pool.append(article)
             else:
@@ -171,6 +180,7 @@ def select(data: Path, seed: int = DEFAULT_SEED, counts: dict[str, int] | None =
         }
     return {
         "seed": seed,
+        "excluded_earlier_sets": len(exclude),
         "guide": "../shared/ANNOTATION.md",
         "rules": __doc__.split("\n\n", 2)[2].strip() if __doc__ else "",
         "counts": counts,
@@ -199,6 +209,12 @@ class Selected:
     sha256: str
 
 
+def earlier_ids(path: Path) -> list[str]:
+    """Every article an earlier selection drew, reserves included."""
+    raw = json.loads(Path(path).read_text(encoding="utf-8"))
+    return [e["id"] for folder in raw["folders"].values() for e in folder["selected"] + folder["reserves"]]
+
+
 def load_selection(path: Path = SELECTION_FILE) -> list[Selected]:
     """The annotated articles (reserves excluded), in folder then draw order."""
     raw = json.loads(Path(path).read_text(encoding="utf-8"))
@@ -215,8 +231,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--out", type=Path, default=SELECTION_FILE)
+    parser.add_argument("--counts", default=None, metavar="FOLDER=N,...",
+                        help="articles per folder (default: " +
+                        ",".join(f"{k}={v}" for k, v in DEFAULT_COUNTS.items()) + ")")
+    parser.add_argument("--exclude", type=Path, action="append", default=[], metavar="SELECTION",
+                        help="an earlier set's selection.json: its articles (and reserves) are not drawn")
     args = parser.parse_args(argv)
-    selection = select(args.data, args.seed)
+    counts = None
+    if args.counts:
+        counts = {k.strip(): int(v) for k, _, v in (part.partition("=") for part in args.counts.split(","))}
+    exclude = frozenset(ref for path in args.exclude for ref in earlier_ids(path))
+    selection = select(args.data, args.seed, counts, exclude)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(selection, indent=1) + "\n", encoding="utf-8")
     for folder, info in selection["folders"].items():
