@@ -192,3 +192,13 @@ def test_every_gold_article_is_the_selected_one(tmp_path: Path) -> None:
         chosen = selection[gold.ref.id]
         assert (gold.split, gold.region, gold.sha256) == (chosen.split, chosen.region, chosen.sha256)
         assert load_article(data, gold.ref).sha256 == gold.sha256
+
+
+def test_second_set_draws_no_article_of_the_first() -> None:
+    from sourcetrace.eval.realgold.selection import earlier_ids
+
+    first = set(earlier_ids(GOLD / "selection.json"))
+    second = load_selection(GOLD.parent / "real2" / "selection.json")
+    assert len(second) == 36 and not first & {s.ref.id for s in second}
+    raw = json.loads((GOLD.parent / "real2" / "selection.json").read_text(encoding="utf-8"))
+    assert raw["excluded_earlier_sets"] == len(first)

@@ -244,3 +244,16 @@ def test_memoised_cue_scores_equal_scoring_whole_feature_rows(nlp, tagger) -> No
     expected = 1.0 / (1.0 + np.exp(-tagger.model.cue.score_rows([F.cue_features(i, ix) for i in cands])))
     assert probs.tolist() == expected.tolist()
     assert fresh.cue_probabilities(ix)[1].tolist() == expected.tolist()
+
+
+def test_model_of_another_format_is_refused(tmp_path: Path) -> None:
+    import json
+
+    import numpy as np
+
+    with np.load(MODEL_DIR / MODEL_FILE, allow_pickle=False) as data:  # no pickle in the packaged file
+        arrays = {k: data[k] for k in data.files if k != "state"}
+        state = json.loads(str(data["state"]))
+    np.savez(tmp_path / MODEL_FILE, **arrays, state=np.array(json.dumps({**state, "format": 2})))
+    with pytest.raises(ModelError, match="format 2, expected 3; run `make models`"):
+        AttributionTagger.load(tmp_path)

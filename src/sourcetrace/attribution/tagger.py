@@ -29,11 +29,13 @@ from spacy.tokens import Doc
 
 from sourcetrace.attribution import features as F
 from sourcetrace.attribution.types import RawAttribution
-from sourcetrace.errors import ModelError
+from sourcetrace.modelfile import model_path, open_npz_model, write_npz_model
 
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "attribution"
-MODEL_FILE = "tagger.joblib"
-FORMAT_VERSION = 2
+MODEL_FILE = "tagger.npz"
+#: 3: numpy arrays and a JSON state in one .npz (no pickle); 2 was a joblib pickle.
+FORMAT_VERSION = 3
+_LINEARS = ("cue_prefilter", "cue", "source", "content")
 REBUILD = "run `make models` to rebuild it"
 
 
@@ -109,23 +111,6 @@ class Linear:
         )
         return sums + self.intercept
 
-    def to_state(self) -> dict[str, Any]:
-        return {
-            "indices": self.indices.astype(np.int32),
-            "values": self.values.astype(np.float32),
-            "intercept": float(self.intercept),
-            "n_features": self.n_features,
-        }
-
-    @classmethod
-    def from_state(cls, state: dict[str, Any]) -> Linear:
-        return cls(
-            np.asarray(state["indices"], dtype=np.int64),
-            np.asarray(state["values"], dtype=np.float32),
-            float(state["intercept"]),
-            int(state["n_features"]),
-        )
-
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
@@ -144,36 +129,49 @@ class TaggerModel:
     n_features: int
     meta: dict[str, Any] = field(default_factory=dict)
 
-    def to_state(self) -> dict[str, Any]:
-        return {
+    def to_arrays(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """The weights as arrays and everything else as a JSON state: one `.npz` (`modelfile`)."""
+        arrays: dict[str, np.ndarray] = {}
+        intercepts: dict[str, float] = {}
+        for name in _LINEARS:
+            linear: Linear = getattr(self, name)
+            arrays[f"{name}_indices"] = linear.indices.astype(np.int32)
+            arrays[f"{name}_values"] = linear.values.astype(np.float32)
+            intercepts[name] = float(linear.intercept)
+        state = {
             "format": FORMAT_VERSION,
-            "cue_prefilter": self.cue_prefilter.to_state(),
+            "intercepts": intercepts,
             "cue_prefilter_threshold": self.cue_prefilter_threshold,
-            "cue": self.cue.to_state(),
-            "source": self.source.to_state(),
-            "content": self.content.to_state(),
             "cue_threshold": self.cue_threshold,
             "cue_table": dict(self.cue_table),
             "source_table": dict(self.source_table),
             "n_features": self.n_features,
             "meta": dict(self.meta),
         }
+        return arrays, state
 
     @classmethod
-    def from_state(cls, state: dict[str, Any]) -> TaggerModel:
-        if state.get("format") != FORMAT_VERSION:
-            found = state.get("format")
-            raise ModelError(f"attribution model has format {found!r}, expected {FORMAT_VERSION}")
+    def from_arrays(cls, arrays: Any, state: dict[str, Any]) -> TaggerModel:
+        n_features = int(state["n_features"])
+        linears = {
+            name: Linear(
+                np.asarray(arrays[f"{name}_indices"], dtype=np.int64),
+                np.asarray(arrays[f"{name}_values"], dtype=np.float32),
+                float(state["intercepts"][name]),
+                n_features,
+            )
+            for name in _LINEARS
+        }
         return cls(
-            Linear.from_state(state["cue_prefilter"]),
+            linears["cue_prefilter"],
             float(state["cue_prefilter_threshold"]),
-            Linear.from_state(state["cue"]),
-            Linear.from_state(state["source"]),
-            Linear.from_state(state["content"]),
+            linears["cue"],
+            linears["source"],
+            linears["content"],
             float(state["cue_threshold"]),
             dict(state["cue_table"]),
             dict(state["source_table"]),
-            int(state["n_features"]),
+            n_features,
             dict(state.get("meta", {})),
         )
 
@@ -188,30 +186,14 @@ class AttributionTagger:
 
     @classmethod
     def load(cls, path: Path | None = None) -> AttributionTagger:
-        """Load a model directory (default: the packaged model). Raises ModelError if unusable."""
-        import joblib
-
-        directory = Path(path) if path is not None else MODEL_DIR
-        file = directory / MODEL_FILE if directory.suffix != ".joblib" else directory
-        if not file.is_file():
-            raise ModelError(f"attribution model not found at {file}; {REBUILD}")
-        try:
-            state = joblib.load(file)
-            model = TaggerModel.from_state(state)
-        except ModelError as exc:
-            raise ModelError(f"{file}: {exc}; {REBUILD}") from exc
-        except Exception as exc:  # joblib/pickle raise many types on a damaged file
-            problem = type(exc).__name__
-            raise ModelError(f"attribution model at {file} is corrupt ({problem}); {REBUILD}") from exc
-        return cls(model)
+        """Load a model directory or file (default: the packaged model). Raises ModelError if unusable."""
+        file = model_path(path, MODEL_DIR, MODEL_FILE)
+        with open_npz_model(file, "attribution model", FORMAT_VERSION, REBUILD) as (arrays, state):
+            return cls(TaggerModel.from_arrays(arrays, state))
 
     def save(self, directory: Path) -> Path:
-        import joblib
-
-        directory.mkdir(parents=True, exist_ok=True)
-        file = directory / MODEL_FILE
-        joblib.dump(self.model.to_state(), file, compress=("xz", 6))
-        return file
+        arrays, state = self.model.to_arrays()
+        return write_npz_model(directory, MODEL_FILE, arrays, state)
 
     # ------------------------------------------------------------------------------------ inference
 
