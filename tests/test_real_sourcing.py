@@ -147,3 +147,24 @@ def test_a_count_credited_to_its_counter_and_a_name_is_no_statement(analyze_text
     )
     assert hops(claim_with(r, "interrupted her 27 times"))[-1][0] == "Tallyhouse"
     assert hops(claim_with(r, "was signed in 2015"))[-1] == ("author", "author")
+
+
+def test_speech_wrapped_by_a_trailing_according_to_nests_under_the_agency(analyze_text) -> None:
+    r = analyze_text(
+        "Harbour dispute\n\nORVALA - Mirela Tosk, spokeswoman of the port authority, has rejected the report "
+        "as untrue.\n\nTosk said the harbour fees were never raised, according to the Coastal Wire."
+        '\n\n"These figures are invented," she added.\n\nThe transport minister Ilan Brauer said the dredging '
+        "would start in May, according to the state news agency KORNA.",
+        outlet="The Dale Herald",
+    )
+    assert hops(claim_with(r, "harbour fees were never raised")) == [
+        ("The Dale Herald", "outlet"), ("Coastal Wire", "outlet"), ("Mirela Tosk", "named_person"),
+    ]
+    # The speaker keeps her outlet (ADJUDICATION reading 1) and her full name from the dateline lead.
+    assert hops(claim_with(r, "These figures are invented"))[1:] == [
+        ("Coastal Wire", "outlet"), ("Mirela Tosk", "named_person"),
+    ]
+    # `the state news agency KORNA` is that agency, not the outlet named before it.
+    assert hops(claim_with(r, "dredging would start in May"))[1:] == [
+        ("KORNA", "outlet"), ("Ilan Brauer", "named_person"),
+    ]

@@ -33,7 +33,7 @@ from sourcetrace.attribution.chains import (
 )
 from sourcetrace.attribution.credits import find_credits
 from sourcetrace.attribution.lexicon import PERCEPTION_VERBS
-from sourcetrace.attribution.merge import merge_attributions
+from sourcetrace.attribution.merge import merge_attributions, stop_before_wrapping_agency
 from sourcetrace.attribution.quotes import attach_quotes, find_quotes
 from sourcetrace.attribution.rules import rule_attributions
 from sourcetrace.attribution.sources import SourceResolver
@@ -93,6 +93,12 @@ def paragraph_boundaries(doc: Doc) -> Doc:
         after = doc.char_span(dateline.end(), len(head), alignment_mode="expand")
         if after is not None and len(after) and after.start > 0:
             after[0].is_sent_start = True
+            # The name that opens the lead is one phrase (`Abolfazl Shekarchi, spokesman ...`): the
+            # parser, told a sentence starts at `Abolfazl`, may also end it there.
+            for token in after[1:]:
+                if not (token.is_alpha and token.text[:1].isupper()):
+                    break
+                token.is_sent_start = False
     return doc
 
 
@@ -224,12 +230,10 @@ class SourcetraceComponent:
         tagged = self.tagger(doc) if self.tagger is not None else []
         tagged = [a for a in tagged if a.confidence >= self.min_cue_confidence]
         ruled = rule_attributions(doc)
-        merged = [
-            a
-            for a in merge_attributions(tagged, ruled, tagger_ran=self.tagger is not None)
-            if _has_content(a)
-        ]
         text = doc_text(doc)
+        merged = merge_attributions(tagged, ruled, tagger_ran=self.tagger is not None)
+        stop_before_wrapping_agency(text, merged)
+        merged = [a for a in merged if _has_content(a)]
         return attach_quotes(text, merged, find_quotes(text))
 
 

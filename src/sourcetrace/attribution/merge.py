@@ -86,3 +86,25 @@ def _complete(tagged: RawAttribution, rule: RawAttribution) -> None:
     tagged.addressee = tagged.addressee or rule.addressee
     tagged.time = tagged.time or rule.time
     tagged.extra.update(rule.extra)
+
+
+def stop_before_wrapping_agency(text: str, attributions: list[RawAttribution]) -> None:
+    """`X said C, according to Y`: the agency's content is `X said C`, and X's content is C, not `C,
+    according to Y`. Without the cut each content would hold the other's cue, neither could nest in
+    the other, and the sentence would lose both sources."""
+    for agency in attributions:
+        if agency.kind != "according_to":
+            continue
+        cut = agency.cue[0]
+        # Never past the agency's own content (`... are "right," according to IRNA`: it stops at `right`).
+        agency_end = max(e for _, e in agency.content)
+        for att in attributions:
+            if att is agency or not any(s <= att.cue[0] < e for s, e in agency.content):
+                continue
+            if not any(s <= cut < e for s, e in att.content):
+                continue
+            end = cut
+            while end > 0 and (text[end - 1].isspace() or text[end - 1] in ",;-–—"):
+                end -= 1
+            end = min(end, agency_end)
+            att.content = [(s, min(e, end)) for s, e in att.content if s < end]

@@ -295,6 +295,10 @@ class SourceResolver:
             named = self.index.cluster_at(head.i)
         if named is not None and named.kind == PERSON and person is None:
             return self._cluster_person(named)
+        if person is None and head.pos_ == "PROPN" and _has_role_apposition(head):
+            # `Abolfazl Shekarchi, spokesman of the armed forces,`: a person, even where the NER took
+            # the name for a body (and clustered it as one).
+            return self._person(_proper_name(head), head)
         if named is not None and named.kind != PERSON and (
             named.kind == OUTLET or not any(e.label_ == "PERSON" for e in ents)
         ):
@@ -313,12 +317,19 @@ class SourceResolver:
             or (person.root.dep_ == "appos" and person.root.head.i == head.i)
         ):
             return self._person(person, head)
+        apposed = _apposed_outlet_name(head)
+        if apposed is not None:
+            return self.outlet(apposed)
         issuer = _issuer(head)
         if issuer is not None:
             return self._resolve_tokens(self.doc[issuer.left_edge.i : issuer.right_edge.i + 1], issuer)
         org = next((e for e in ents if e.label_ in _ORG_ENTS), None)
-        if org is not None and not org.start <= head.i < org.end and head.pos_ != "PROPN":
-            org = None  # `documents seen by the Clarion`: the organisation is not the source here
+        if org is not None and not org.start <= head.i < org.end and head.pos_ != "PROPN" and not (
+            org.root.dep_ == "appos" and org.root.head.i == head.i
+        ):
+            # `documents seen by the Clarion`: the organisation is not the source here. (It is in
+            # `the state news agency IRNA`, where it names the head in apposition.)
+            org = None
         mention_text = normalise_name(tokens.text)
         body = self.index.cluster_at(org.root.i) if org is not None else None
         if body is not None and body.kind != PERSON:
@@ -515,6 +526,15 @@ class SourceResolver:
 
     def sources(self) -> list[Source]:
         return [e.to_model() for e in self.entities]
+
+
+def _apposed_outlet_name(head: Token) -> str | None:
+    """`the Iranian state news agency IRNA`, `the daily Kayhan`: a news body's noun with its name in
+    apposition is that outlet, whether or not the NER tagged the name."""
+    if head.pos_ != "NOUN" or head.lemma_.lower() not in OUTLET_BODY_NOUNS:
+        return None
+    name = next((c for c in head.rights if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
+    return _proper_name(name).text if name is not None else None
 
 
 def _has_role_apposition(head: Token) -> bool:
