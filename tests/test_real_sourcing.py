@@ -168,3 +168,15 @@ def test_speech_wrapped_by_a_trailing_according_to_nests_under_the_agency(analyz
     assert hops(claim_with(r, "dredging would start in May"))[1:] == [
         ("KORNA", "outlet"), ("Ilan Brauer", "named_person"),
     ]
+
+
+def test_a_named_speaker_who_saw_it_is_an_eyewitness_and_a_family_is_a_collective(analyze_text) -> None:
+    r = analyze_text(
+        "Convoy attack\n\nIlan Brauer, a teacher in the village, said he saw the trucks burning after the "
+        "strike. The mayor, Tomas Reyl, said he saw no evidence of a second strike. The driver's family "
+        "said he was only delivering flour.",
+        outlet="The Dale Herald",
+    )
+    assert hops(claim_with(r, "trucks burning"))[-1] == ("Ilan Brauer", "eyewitness")
+    assert hops(claim_with(r, "no evidence of a second strike"))[-1] == ("Tomas Reyl", "named_person")
+    assert hops(claim_with(r, "only delivering flour"))[-1][1] == "collective"

@@ -282,6 +282,9 @@ def _resolve(
         sources[i] = resolver.resolve(att.source, att.source_head) if att.source else resolver.implicit()
         if sources[i].type in (SourceType.ANONYMOUS, SourceType.COLLECTIVE) and _reports_perception(doc, att):
             sources[i].type = SourceType.EYEWITNESS
+        elif sources[i].type == SourceType.NAMED_PERSON and _reports_own_perception(doc, att):
+            # The guide's precedence: `eyewitness` over `named_person` (`Houran said he saw ...`).
+            sources[i].type = SourceType.EYEWITNESS
         addressees[i] = resolver.resolve(att.addressee) if att.addressee else None
     for i, att in enumerate(raw):
         # `"I think it is worth noting that ...," she said`: the relayed speaker is the quoted one; an `I`
@@ -378,6 +381,25 @@ def _reports_perception(doc: Doc, att: RawAttribution) -> bool:
     """`A woman who lives opposite said she saw two men running`: the speaker is an eyewitness."""
     span = doc.char_span(*att.content[0], alignment_mode="expand") if att.source else None
     return span is not None and len(span) > 0 and span.root.lemma_.lower() in PERCEPTION_VERBS
+
+
+_SELF = frozenset({"i", "we", "he", "she"})
+
+
+def _reports_own_perception(doc: Doc, att: RawAttribution) -> bool:
+    """`Yousef Houran said he witnessed trucks burning`: a named speaker who saw it is an eyewitness;
+    `she saw no evidence` and `officials saw` are not."""
+    span = doc.char_span(*att.content[0], alignment_mode="expand") if att.source else None
+    if span is None or not len(span):
+        return False
+    root = span.root
+    if root.lemma_.lower() not in PERCEPTION_VERBS - {"feel"}:
+        return False
+    # `saw no evidence`, `did not see`: a negation on the verb or on its object.
+    near = [*root.children, *(g for c in root.children if c.dep_ in ("dobj", "obj") for g in c.children)]
+    if any(t.dep_ == "neg" or t.lower_ in ("no", "never", "nothing") for t in near):
+        return False
+    return any(c.dep_ == "nsubj" and c.lower_ in _SELF for c in root.children)
 
 
 def _mention(text: str, span: tuple[int, int] | None, source_id: str | None) -> SourceMention | None:

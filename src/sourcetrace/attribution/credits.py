@@ -44,6 +44,9 @@ _EXCERPT_PATTERNS = (
     rf"(?: report| article| story| piece)?[^:\n]{{0,80}}:[ \t]*(?=\n)",
     rf"{_START}{_NAME}\s+has more\s*:",
     rf"{_START}[Aa]s\s+{_NAME}\s+(?:reports|reported|writes|wrote|explains)\s*:",
+    # `As Elsevier reports (via Google Translate),` closing its line: the block below is the report.
+    rf"{_START}[Aa]s\s+{_NAME}\s+(?:reports|reported|writes|wrote|explains|notes|noted)"
+    rf"(?:\s*\([^)\n]{{0,60}}\))?\s*[,:][ \t]*(?=\n)",
 )
 _PARAGRAPH_PATTERN = re.compile(r"\((?:[Cc]ourtesy of|[Vv]ia|[Ff]rom)\s+" + _NAME + r"\)")
 #: `... he said. (IRNA)` closing the article: the agency that supplied it.

@@ -107,7 +107,7 @@ COLLECTIVE_NOUNS = frozenset(
     critics supporters opponents activists protesters protestors demonstrators analysts experts
     economists scientists doctors teachers students observers commentators americans
     community public majority many most some others shoppers commuters owners traders merchants
-    neighbours neighbors members everyone everybody
+    neighbours neighbors members everyone everybody family relatives friends colleagues
     """.split()
 )
 
