@@ -180,3 +180,20 @@ def test_a_named_speaker_who_saw_it_is_an_eyewitness_and_a_family_is_a_collectiv
     assert hops(claim_with(r, "trucks burning"))[-1] == ("Ilan Brauer", "eyewitness")
     assert hops(claim_with(r, "no evidence of a second strike"))[-1] == ("Tomas Reyl", "named_person")
     assert hops(claim_with(r, "only delivering flour"))[-1][1] == "collective"
+
+
+def test_an_embedded_tweet_is_its_signer_s(analyze_text) -> None:
+    r = analyze_text(
+        "Protest coverage\n\nProtests broke out in the city on Tuesday night.\n\n"
+        "Here are some of the remarks.\n\n"
+        "@daleherald The mayor has set this mood for looting \u2014 Jane Roe (@jroe55) September 21, 2016 "
+        "@daleherald Police should have been ready for this \u2014 whfla (@whfla) September 21, 2016\n\n"
+        "@daleherald The depot was closed all week pic.twitter.com/Ab12Cd\n\n"
+        "\u2014 Harbour Watch (@hwatch) September 22, 2016",
+        outlet="The Dale Herald",
+    )
+    assert hops(claim_with(r, "set this mood for looting"))[1:] == [("Jane Roe", "named_person")]
+    assert hops(claim_with(r, "should have been ready"))[1:] == [("whfla", "named_person")]
+    depot = claim_with(r, "depot was closed")
+    assert depot.text == "The depot was closed all week" and hops(depot)[-1][0] == "Harbour Watch"
+    assert hops(claim_with(r, "Protests broke out"))[1:] == [("author", "author")]

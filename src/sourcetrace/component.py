@@ -282,6 +282,8 @@ def _resolve(
         sources[i] = resolver.resolve(att.source, att.source_head) if att.source else resolver.implicit()
         if sources[i].type in (SourceType.ANONYMOUS, SourceType.COLLECTIVE) and _reports_perception(doc, att):
             sources[i].type = SourceType.EYEWITNESS
+        elif att.extra.get("tweet") and sources[i].type in _UNNAMED_TYPES:
+            sources[i].type = SourceType.NAMED_PERSON  # a tweet's display name names its author (`whfla`)
         elif sources[i].type == SourceType.NAMED_PERSON and _reports_own_perception(doc, att):
             # The guide's precedence: `eyewitness` over `named_person` (`Houran said he saw ...`).
             sources[i].type = SourceType.EYEWITNESS
@@ -384,6 +386,9 @@ def _reports_perception(doc: Doc, att: RawAttribution) -> bool:
 
 
 _SELF = frozenset({"i", "we", "he", "she"})
+_UNNAMED_TYPES = frozenset(
+    {SourceType.ANONYMOUS, SourceType.COLLECTIVE, SourceType.OFFICIAL_UNNAMED, SourceType.DOCUMENT}
+)
 
 
 def _reports_own_perception(doc: Doc, att: RawAttribution) -> bool:

@@ -7,6 +7,7 @@ supply what the tagger does not predict (addressee, time expression, inherited s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from spacy.attrs import LEMMA, LOWER, ORTH
@@ -368,6 +369,62 @@ def speaker_labels(doc: Doc) -> list[RawAttribution]:
     return out
 
 
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+#: The signature of an embedded tweet: `— Display Name (@handle) September 21, 2016`.
+_TWEET_SIGNATURE = re.compile(
+    r"[\u2014\u2013-]\s*(?P<name>[^\s()\n\u2014\u2013][^()\n\u2014\u2013]{0,60}?)\s*\(@\w{1,30}\)\s+"
+    rf"(?:{_MONTHS})\s+\d{{1,2}},\s+\d{{4}}"
+)
+_TWEET_JUNK = re.compile(r"^(?:\s*@\w+)+\s*|\s*(?:pic\.twitter\.com/\S+|https?://\S+)(?:\s+|$)", re.MULTILINE)
+
+
+def tweet_signatures(doc: Doc) -> list[RawAttribution]:
+    """Embedded tweets: the text before a `— Name (@handle) Date` signature is Name's, back to the
+    line start, the previous signature on the same line, or (a signature on a line of its own) the
+    paragraph above."""
+    text = doc_text(doc)
+    out = []
+    previous_end = 0
+    for match in _TWEET_SIGNATURE.finditer(text):
+        sig = match.start()
+        line_start = text.rfind("\n", 0, sig) + 1
+        start, end = max(line_start, previous_end), sig
+        previous_end = match.end()
+        if not text[start:end].strip():  # the tweet is the paragraph above its signature
+            end = len(text[:line_start].rstrip())
+            start = text.rfind("\n", 0, end) + 1
+        content = _tweet_text(text, start, end)
+        name = doc.char_span(match.start("name"), match.end("name"), alignment_mode="expand")
+        if content is None or name is None or not len(name):
+            continue
+        content = trim(doc, content)
+        if len(text[content[0] : content[1]].split()) < 3:
+            continue
+        dash = doc.char_span(sig, sig + 1, alignment_mode="expand")
+        out.append(
+            RawAttribution(
+                cue=(sig, sig + 1), cue_head=dash.root.i if dash is not None else name.root.i,
+                content=[content], source=(name.start_char, name.end_char), source_head=name.root.i,
+                confidence=0.7, kind="direct", extra={"construction": "speaker_label", "tweet": True},
+            )
+        )
+    return out
+
+
+def _tweet_text(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The tweet's own words: leading @replies and trailing picture or link addresses left out."""
+    body = text[start:end]
+    for junk in _TWEET_JUNK.finditer(body):
+        if junk.start() == 0:
+            start_shift = junk.end()
+            body, start = body[start_shift:], start + start_shift
+            break
+    trail = re.search(r"(?:\s*(?:pic\.twitter\.com/\S+|https?://\S+))+\s*$", body)
+    if trail is not None:
+        body = body[: trail.start()]
+    return (start, start + len(body)) if body.strip() else None
+
+
 def _candidates(doc: Doc) -> list[Token]:
     """Tokens any rule can start from; one cheap pass so the rules never visit the rest."""
     lowers = token_strings(doc, LOWER)
@@ -394,6 +451,6 @@ def rule_attributions(doc: Doc) -> list[RawAttribution]:
             att = _continuation(token, found)
             if att is not None and all(e > s for s, e in att.content):
                 found[token.i] = att
-    for att in speaker_labels(doc):
+    for att in [*speaker_labels(doc), *tweet_signatures(doc)]:
         found.setdefault(att.cue_head, att)
     return [found[i] for i in sorted(found)]
