@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import sparse
+from scipy.special import expit
 from sklearn.feature_extraction.text import HashingVectorizer
 from spacy.attrs import TAG
 from spacy.tokens import Doc, Span
@@ -218,7 +219,7 @@ class CheckworthinessModel:
 
     def probabilities(self, margins: np.ndarray) -> np.ndarray:
         a, b = self.platt
-        return 1.0 / (1.0 + np.exp(-(a * margins + b)))
+        return expit(a * margins + b)
 
     def score_tagged(self, texts: Sequence[str], tags: Sequence[str]) -> list[float]:
         return self.probabilities(self.margins(texts, tags)).tolist()

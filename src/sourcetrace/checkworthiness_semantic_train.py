@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.special import expit
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from sourcetrace import minilm
@@ -166,7 +167,7 @@ def honest_f1(linear: np.ndarray, logits: np.ndarray, labels: np.ndarray) -> PRF
     for fit_idx, test_idx in folds.split(np.zeros(len(labels)), labels):
         w, report = choose_weight(linear[fit_idx], logits[fit_idx], labels[fit_idx])
         a, b = report.platt
-        probs = 1.0 / (1.0 + np.exp(-(a * (linear[test_idx] + w * logits[test_idx]) + b)))
+        probs = expit(a * (linear[test_idx] + w * logits[test_idx]) + b)
         predicted[test_idx] = probs >= report.threshold
     return PRF.from_predictions(labels.tolist(), predicted.tolist())
 

@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
+from scipy.special import expit
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 from sklearn.svm import LinearSVC
@@ -228,16 +229,12 @@ def cross_validate(
     return margins
 
 
-def _sigmoid(margins: np.ndarray, platt: tuple[float, float]) -> np.ndarray:
-    a, b = platt
-    return 1.0 / (1.0 + np.exp(-(a * margins + b)))
-
-
 def calibrate(margins: np.ndarray, labels: np.ndarray) -> CVReport:
     """Platt sigmoid on out-of-fold margins, then the probability threshold with the best F1 there."""
     lr = LogisticRegression(C=1e4, max_iter=1000).fit(margins.reshape(-1, 1), labels)
     platt = (float(lr.coef_[0, 0]), float(lr.intercept_[0]))
-    probs = _sigmoid(margins, platt)
+    a, b = platt
+    probs = expit(a * margins + b)
     best: tuple[float, float] | None = None
     for t in np.round(np.arange(0.10, 0.901, 0.005), 3):
         f1 = PRF.from_predictions(labels.tolist(), (probs >= t).astype(int).tolist()).f1
@@ -259,7 +256,8 @@ def fold_f1(margins: np.ndarray, labels: np.ndarray, folds: Folds) -> list[float
     for _, test_idx in folds:
         rest = np.setdiff1d(np.arange(len(labels)), test_idx)
         report = calibrate(margins[rest], labels[rest])
-        predicted = _sigmoid(margins[test_idx], report.platt) >= report.threshold
+        a, b = report.platt
+        predicted = expit(a * margins[test_idx] + b) >= report.threshold
         out.append(PRF.from_predictions(labels[test_idx].tolist(), predicted.astype(int).tolist()).f1)
     return out
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.special import expit
 from sklearn.utils import murmurhash3_32
 from spacy.tokens import Doc
 
@@ -110,10 +111,6 @@ class Linear:
             count=len(rows),
         )
         return sums + self.intercept
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
 
 
 @dataclass(slots=True)
@@ -213,7 +210,7 @@ class AttributionTagger:
             lambda keys: m.cue.partial_sums([F.cue_key_features(k) for k in keys]),
         )
         rows = [F.cue_context_features(i, ix) for i in cands]
-        return cands, _sigmoid(m.cue.score_rows_after(starts, rows))
+        return cands, expit(m.cue.score_rows_after(starts, rows))
 
     def _prefilter_scores(self, keys: list[F.PrefilterKey]) -> np.ndarray:
         """Prefilter scores, computed once per distinct key (the same float: the same weights summed in

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from scipy import sparse
+from scipy.special import expit
 from sklearn.feature_extraction.text import HashingVectorizer
 from spacy.attrs import IDX, ORTH
 
@@ -337,13 +338,13 @@ class FramingModel:
         if len(doc) == 0:
             return np.zeros(0)
         margins = self.token_weights[token_columns(doc)].sum(axis=1) + self.token_bias
-        return 1.0 / (1.0 + np.exp(-margins))
+        return expit(margins)
 
     def sentence_probabilities(self, sentences: Sequence[str]) -> np.ndarray:
         if not sentences:
             return np.zeros(0)
         x = sentence_features(sentences, self.sentence_idf, self.sentence_char_idf)
-        return 1.0 / (1.0 + np.exp(-(x @ self._sentence_weights + self.sentence_bias)))
+        return expit(x @ self._sentence_weights + self.sentence_bias)
 
     def find_spans(self, doc: Doc) -> list[tuple[int, int, float]]:
         """Technique-free spans (char start, char end, confidence) of one doc."""

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from scipy.special import expit
 
 from sourcetrace.errors import ModelError
 from sourcetrace.matching.features import (
@@ -63,7 +64,7 @@ class LinearModel:
 
     def probabilities(self, x: np.ndarray) -> np.ndarray:
         z = ((x - self.mean) / self.scale) @ self.coef + self.intercept
-        return 1.0 / (1.0 + np.exp(-z))
+        return expit(z)
 
     def to_json(self) -> dict[str, Any]:
         return {

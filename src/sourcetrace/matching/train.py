@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.special import expit
 
 from sourcetrace.matching.data import MRPC_FILE, read_mrpc
 from sourcetrace.matching.features import SparseIdf, hashed_counts
@@ -174,7 +175,7 @@ class SignConstrainedLogistic:
         return self
 
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
-        p = 1.0 / (1.0 + np.exp(-(((x - self.mean_) / self.scale_) @ self.coef_ + self.intercept_)))
+        p = expit(((x - self.mean_) / self.scale_) @ self.coef_ + self.intercept_)
         return np.column_stack([1.0 - p, p])
 
 

@@ -20,6 +20,7 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
+from scipy.special import expit
 from spacy.tokens import Doc, Token
 
 from sourcetrace.modelfile import model_path, open_npz_model
@@ -193,7 +194,7 @@ class PronounModel:
             self.bias + sum(self.weights.get(f, 0.0) for f in pair_features(doc, pronoun, c, candidates))
             for c in candidates
         ]
-        return (1.0 / (1.0 + np.exp(-np.asarray(scores, dtype=float)))).tolist()
+        return expit(np.asarray(scores, dtype=float)).tolist()
 
     def best(self, doc: Doc, pronoun: int, candidates: Sequence[Candidate]) -> tuple[int, float] | None:
         """Index of the candidate the pronoun most likely stands for, if above the threshold."""
