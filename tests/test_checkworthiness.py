@@ -7,6 +7,7 @@ writes it into MODEL_CARD.md, and `sourcetrace eval checkworthiness` (`make eval
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -254,6 +255,19 @@ def test_scores_table_has_a_row_per_system() -> None:
     assert result.scores["model"].f1 == pytest.approx(0.5)
     assert scores_table(result).row_count == 2
     assert result.as_dict()["scores"]["tfidf+lr baseline"]["recall"] == 1.0
+
+
+def test_prf_counts_and_empty_cases() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # zero_division=0: no UndefinedMetricWarning
+        s = PRF.from_predictions([1, 1, 0, 0, 1], [1, 0, 1, 0, 0])
+        assert (s.tp, s.fp, s.fn) == (1, 1, 2)
+        assert (s.precision, s.recall, s.f1) == (0.5, pytest.approx(1 / 3), pytest.approx(0.4))
+        assert PRF.from_predictions([0, 0], [0, 0]) == PRF(0.0, 0.0, 0.0, 0, 0, 0)
+        assert PRF.from_predictions([1, 0], [0, 0]) == PRF(0.0, 0.0, 0.0, 0, 0, 1)
+        assert PRF.from_predictions([], []) == PRF(0.0, 0.0, 0.0, 0, 0, 0)
+    with pytest.raises(ValueError):
+        PRF.from_predictions([1, 0], [1])
 
 
 # The optional semantic model is tested in test_checkworthiness_semantic.py.

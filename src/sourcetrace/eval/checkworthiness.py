@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from sourcetrace.errors import InputError
 from sourcetrace.eval.arguments import model_eval_parser
 
@@ -51,13 +53,17 @@ class PRF:
 
     @classmethod
     def from_predictions(cls, gold: Sequence[int], predicted: Sequence[int]) -> PRF:
-        tp = sum(1 for g, p in zip(gold, predicted, strict=True) if g and p)
-        fp = sum(1 for g, p in zip(gold, predicted, strict=True) if p and not g)
-        fn = sum(1 for g, p in zip(gold, predicted, strict=True) if g and not p)
-        precision = tp / (tp + fp) if tp + fp else 0.0
-        recall = tp / (tp + fn) if tp + fn else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        return cls(precision, recall, f1, tp, fp, fn)
+        """Positive-class (1) figures of 0/1 labels; 0.0 where a ratio has nothing below it."""
+        from sklearn.metrics import precision_recall_fscore_support
+
+        g, p = np.asarray(gold, dtype=bool), np.asarray(predicted, dtype=bool)
+        if g.shape != p.shape:
+            raise ValueError(f"{len(g)} gold labels but {len(p)} predictions")
+        tp, fp, fn = int(np.sum(g & p)), int(np.sum(~g & p)), int(np.sum(g & ~p))
+        if not len(g):  # scikit-learn refuses empty input
+            return cls(0.0, 0.0, 0.0, tp, fp, fn)
+        precision, recall, f1, _ = precision_recall_fscore_support(g, p, average="binary", zero_division=0)
+        return cls(float(precision), float(recall), float(f1), tp, fp, fn)
 
 
 @dataclass(slots=True)

@@ -21,6 +21,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from sourcetrace.eval import scoring
 from sourcetrace.resolution.gender import first_name_gender
 from sourcetrace.resolution.person_names import parse_person_name
 from sourcetrace.resolution.pronouns import FEMALE, Candidate, PronounModel
@@ -160,9 +161,7 @@ class GapScores:
 
     def prf(self, key: str = "all") -> tuple[float, float, float]:
         tp, fp, fn = self.tp[key], self.fp[key], self.fn[key]
-        p = tp / (tp + fp) if tp + fp else 0.0
-        r = tp / (tp + fn) if tp + fn else 0.0
-        return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+        return scoring.prf(tp, tp + fp, tp + fn)
 
     @property
     def bias(self) -> float:

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from sourcetrace.attribution.types import RawAttribution
+from sourcetrace.eval import scoring
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -156,16 +157,15 @@ class PRF:
 
     @property
     def precision(self) -> float:
-        return self.tp / self.pred if self.pred else 0.0
+        return scoring.prf(self.tp, self.pred, self.gold)[0]
 
     @property
     def recall(self) -> float:
-        return self.tp / self.gold if self.gold else 0.0
+        return scoring.prf(self.tp, self.pred, self.gold)[1]
 
     @property
     def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+        return scoring.prf(self.tp, self.pred, self.gold)[2]
 
     def add(self, other: PRF) -> None:
         self.tp += other.tp

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sourcetrace.errors import InputError
+from sourcetrace.eval import scoring
 from sourcetrace.eval.arguments import model_eval_parser
 
 if TYPE_CHECKING:
@@ -81,14 +82,11 @@ class PRF:
 
     @classmethod
     def of(cls, precision: float, recall: float, support: int = 0) -> PRF:
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        return cls(precision, recall, f1, support)
+        return cls(precision, recall, scoring.f1(precision, recall), support)
 
     @classmethod
     def from_counts(cls, tp: float, fp: float, fn: float) -> PRF:
-        precision = tp / (tp + fp) if tp + fp else 0.0
-        recall = tp / (tp + fn) if tp + fn else 0.0
-        return cls.of(precision, recall, int(round(tp + fn)))
+        return cls(*scoring.prf(tp, tp + fp, tp + fn), int(round(tp + fn)))
 
 
 # ------------------------------------------------------------------------------------------ reading

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy.special import expit
+from sklearn.metrics import f1_score
 
 from sourcetrace.matching.data import MRPC_FILE, read_mrpc
 from sourcetrace.matching.features import SparseIdf, hashed_counts
@@ -101,18 +102,18 @@ class CvResult:
     oof: np.ndarray  # out-of-fold probabilities
 
 
+def accuracy(gold: np.ndarray, predicted: np.ndarray) -> float:
+    return float(np.mean(gold == predicted))
+
+
 def accuracy_f1(gold: np.ndarray, predicted: np.ndarray) -> tuple[float, float]:
-    tp = int(np.sum(gold & predicted))
-    fp = int(np.sum(~gold & predicted))
-    fn = int(np.sum(gold & ~predicted))
-    f1 = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
-    return float(np.mean(gold == predicted)), f1
+    return accuracy(gold, predicted), float(f1_score(gold, predicted, zero_division=0))
 
 
 def best_threshold(y: np.ndarray, probabilities: np.ndarray) -> float:
     """The grid threshold with the best accuracy; ties go to the one nearest 0.5."""
     gold = y.astype(bool)
-    scores = [(accuracy_f1(gold, probabilities >= t)[0], -abs(t - 0.5), t) for t in THRESHOLDS]
+    scores = [(accuracy(gold, probabilities >= t), -abs(t - 0.5), t) for t in THRESHOLDS]
     return float(max(scores)[2])
 
 
