@@ -153,8 +153,8 @@ def test_speech_wrapped_by_a_trailing_according_to_nests_under_the_agency(analyz
     r = analyze_text(
         "Harbour dispute\n\nORVALA - Mirela Tosk, spokeswoman of the port authority, has rejected the report "
         "as untrue.\n\nTosk said the harbour fees were never raised, according to the Coastal Wire."
-        '\n\n"These figures are invented," she added.\n\nThe transport minister Ilan Brauer said the dredging '
-        "would start in May, according to the state news agency KORNA.",
+        '\n\n"These figures are invented," she added.\n\nThe transport minister Ilan Brauer said the '
+        "dredging would start in May, according to the state news agency KORNA.",
         outlet="The Dale Herald",
     )
     assert hops(claim_with(r, "harbour fees were never raised")) == [
