@@ -197,3 +197,19 @@ def test_an_embedded_tweet_is_its_signer_s(analyze_text) -> None:
     depot = claim_with(r, "depot was closed")
     assert depot.text == "The depot was closed all week" and hops(depot)[-1][0] == "Harbour Watch"
     assert hops(claim_with(r, "Protests broke out"))[1:] == [("author", "author")]
+
+
+def test_a_closing_report_relays_the_whole_sentence(analyze_text) -> None:
+    r = analyze_text(
+        "Mining plan\n\nTEHRAN - Mirela Tosk, a director at the mining board, also said that investment must "
+        "grow by 15 percent, KORNA news reported on Saturday.\n\nIlan Brauer said exports rose by 12 "
+        "percent, the Vardo news agency reported.",
+        outlet="The Dale Herald",
+    )
+    assert hops(claim_with(r, "investment must grow"))[1:] == [
+        ("KORNA news", "outlet"), ("Mirela Tosk", "named_person"),
+    ]
+    # A named agency is that agency, not the outlet named before it.
+    assert hops(claim_with(r, "exports rose"))[1:] == [
+        ("Vardo news agency", "outlet"), ("Ilan Brauer", "named_person"),
+    ]

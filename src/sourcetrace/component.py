@@ -33,7 +33,7 @@ from sourcetrace.attribution.chains import (
 )
 from sourcetrace.attribution.credits import find_credits
 from sourcetrace.attribution.lexicon import PERCEPTION_VERBS
-from sourcetrace.attribution.merge import merge_attributions, stop_before_wrapping_agency
+from sourcetrace.attribution.merge import merge_attributions, stop_before_wrapping_cue
 from sourcetrace.attribution.quotes import attach_quotes, find_quotes
 from sourcetrace.attribution.rules import rule_attributions
 from sourcetrace.attribution.sources import SourceResolver
@@ -232,7 +232,7 @@ class SourcetraceComponent:
         ruled = rule_attributions(doc)
         text = doc_text(doc)
         merged = merge_attributions(tagged, ruled, tagger_ran=self.tagger is not None)
-        stop_before_wrapping_agency(text, merged)
+        stop_before_wrapping_cue(text, merged)
         merged = [a for a in merged if _has_content(a)]
         return attach_quotes(text, merged, find_quotes(text))
 

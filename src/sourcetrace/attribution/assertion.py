@@ -82,6 +82,12 @@ def _passive(cue: Token) -> bool:
     return any(c.dep_ == "auxpass" for c in cue.children) or cue.tag_ == "VBN" and cue.dep_ == "acl"
 
 
+#: Constructions that only ever report speech or writing.
+_ALWAYS_ASSERTS = frozenset(
+    {"according_to", "quoted_as_saying", "continuation", "speaker_label", "closing_report"}
+)
+
+
 def classify(doc: Doc, att: RawAttribution) -> str:
     """`asserts`, `act` or `none` for one attribution (see the module doc)."""
     if att.kind in ("direct", "according_to") or att.cue_head < 0 or att.extra.get("inherited_speaker"):
@@ -91,7 +97,7 @@ def classify(doc: Doc, att: RawAttribution) -> str:
     content = _span(doc, att.content[0]) if att.content else None
     if content is None:
         return NONE
-    if att.extra.get("construction") in ("according_to", "quoted_as_saying", "continuation", "speaker_label"):
+    if att.extra.get("construction") in _ALWAYS_ASSERTS:
         return ASSERTS
     naming = lemma in ("call", "name", "dub", "term", "label", "title", "know")
     bare_participle = not any(c.dep_ in ("nsubj", "nsubjpass", "aux", "auxpass") for c in cue.children)

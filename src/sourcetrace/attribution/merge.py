@@ -15,7 +15,7 @@ _RULE_OWNED_KINDS = frozenset({"according_to", "passive"})
 #: Constructions the rules add when the tagger missed them. Plain speech verbs are left to the tagger:
 #: added on their own they cost more precision than they bring recall (measured on PolNeAR dev).
 ADDED_CONSTRUCTIONS = frozenset(
-    {"according_to", "quoted_as_saying", "continuation", "passive", "speaker_label"}
+    {"according_to", "quoted_as_saying", "continuation", "passive", "speaker_label", "closing_report"}
 )
 
 
@@ -88,23 +88,25 @@ def _complete(tagged: RawAttribution, rule: RawAttribution) -> None:
     tagged.extra.update(rule.extra)
 
 
-def stop_before_wrapping_agency(text: str, attributions: list[RawAttribution]) -> None:
-    """`X said C, according to Y`: the agency's content is `X said C`, and X's content is C, not `C,
-    according to Y`. Without the cut each content would hold the other's cue, neither could nest in
-    the other, and the sentence would lose both sources."""
-    for agency in attributions:
-        if agency.kind != "according_to":
+def stop_before_wrapping_cue(text: str, attributions: list[RawAttribution]) -> None:
+    """`X said C, according to Y` and `X said C, IRIB reported`: the later cue's content is `X said C`,
+    and X's content is C, not `C, according to Y`. Without the cut each content would hold the other's
+    cue, neither could nest in the other, and the sentence would lose both sources."""
+    for wrapper in attributions:
+        if not wrapper.content:
             continue
-        cut = agency.cue[0]
-        # Never past the agency's own content (`... are "right," according to IRNA`: it stops at `right`).
-        agency_end = max(e for _, e in agency.content)
+        cut = wrapper.cue[0]
+        # Never past the wrapper's own content (`... are "right," according to IRNA`: it stops at `right`).
+        wrapper_end = max(e for _, e in wrapper.content)
         for att in attributions:
-            if att is agency or not any(s <= att.cue[0] < e for s, e in agency.content):
+            if att is wrapper or att.cue[0] >= cut:
+                continue
+            if not any(s <= att.cue[0] < e for s, e in wrapper.content):
                 continue
             if not any(s <= cut < e for s, e in att.content):
                 continue
             end = cut
-            while end > 0 and (text[end - 1].isspace() or text[end - 1] in ",;-–—"):
+            while end > 0 and (text[end - 1].isspace() or text[end - 1] in ",;-\u2013\u2014"):
                 end -= 1
-            end = min(end, agency_end)
+            end = min(end, wrapper_end)
             att.content = [(s, min(e, end)) for s, e in att.content if s < end]

@@ -167,6 +167,30 @@ def _is_relay(verb: Token, source_head: Token | None) -> bool:
     )
 
 
+def _closing_report(verb: Token) -> RawAttribution | None:
+    """`X said that C, IRIB news reported on Saturday.`: the report closing the sentence relays all of
+    it. The parser hangs such a clause under the first speech verb (`said ... reported` as its
+    complement), which would make X relay the agency."""
+    head = verb.head
+    if verb.dep_ != "ccomp" or head.i >= verb.i or not is_reporting(head):
+        return None
+    if any(c.dep_ in ("ccomp", "xcomp", "dobj", "obj") and c.i > verb.i for c in verb.children):
+        return None  # it reports what follows it (`..., and the agency reported that ...`)
+    subject = _child(verb, *_SUBJECTS)
+    if subject is None or subject.i > verb.i or subject.left_edge.i == 0:
+        return None
+    comma = verb.doc[subject.left_edge.i - 1]
+    sent = verb.sent
+    if comma.text != "," or any(t.is_alpha for t in verb.doc[verb.right_edge.i + 1 : sent.end]):
+        return None
+    doc = verb.doc
+    return RawAttribution(
+        cue=char_span([verb]), cue_head=verb.i, content=[trim(doc, (sent.start_char, comma.idx))],
+        source=subtree_span(subject), source_head=subject.i, confidence=0.8, kind="indirect",
+        time=_time_of(verb), extra={"construction": "closing_report", "relay_verb": True},
+    )
+
+
 def _verb_attribution(verb: Token) -> RawAttribution | None:
     """`X said (that) ...`, `X told Y that ...`, `It was reported that ...`, `X is believed to ...`."""
     content = _clause_content(verb)
@@ -443,7 +467,7 @@ def rule_attributions(doc: Doc) -> list[RawAttribution]:
     for token in candidates:
         att = _according_to(token) or _by_count(token) or _quoted_as_saying(token)
         if att is None and is_reporting(token) and token.tag_ != "VBG":
-            att = _verb_attribution(token)
+            att = _closing_report(token) or _verb_attribution(token)
         if att is not None and all(e > s for s, e in att.content):
             found[att.cue_head] = att
     for token in candidates:

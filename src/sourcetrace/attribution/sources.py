@@ -528,13 +528,24 @@ class SourceResolver:
         return [e.to_model() for e in self.entities]
 
 
+#: Head nouns of a news body's name: `the Mehr news agency`, `IRIB news`, `Press TV`.
+_NEWS_HEADS = OUTLET_BODY_NOUNS | {"news", "daily", "tv", "television", "radio", "website"}
+
+
 def _apposed_outlet_name(head: Token) -> str | None:
-    """`the Iranian state news agency IRNA`, `the daily Kayhan`: a news body's noun with its name in
-    apposition is that outlet, whether or not the NER tagged the name."""
-    if head.pos_ != "NOUN" or head.lemma_.lower() not in OUTLET_BODY_NOUNS:
+    """`the Iranian state news agency IRNA`, `the Mehr news agency`, `IRIB news`: a news body's noun
+    with its name in apposition or in front is that outlet, whether or not the NER tagged the name."""
+    if head.pos_ not in ("NOUN", "PROPN") or head.lower_ not in _NEWS_HEADS | {"agency"}:
         return None
     name = next((c for c in head.rights if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
-    return _proper_name(name).text if name is not None else None
+    if name is not None:
+        return _proper_name(name).text
+    # The name may hang on a compound of the head (`Mehr` on `news` in `the Mehr news agency`).
+    lefts = [t for t in head.doc[head.left_edge.i : head.i] if t.dep_ == "compound"]
+    first = next((t for t in lefts if t.pos_ == "PROPN" and t.text[:1].isupper()), None)
+    if first is None or first.ent_type_ in ("NORP", "LOC"):
+        return None  # `the state news agency`, `the Iranian news agency`: no name
+    return head.doc[first.i : head.i + 1].text
 
 
 def _has_role_apposition(head: Token) -> bool:
