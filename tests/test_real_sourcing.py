@@ -213,3 +213,14 @@ def test_a_closing_report_relays_the_whole_sentence(analyze_text) -> None:
     assert hops(claim_with(r, "exports rose"))[1:] == [
         ("Vardo news agency", "outlet"), ("Ilan Brauer", "named_person"),
     ]
+
+
+def test_a_person_s_own_words_are_that_person_s(analyze_text) -> None:
+    r = analyze_text(
+        "Canal hearing\n\nOtto Brandvik testified on Tuesday in the canal case.\n\n"
+        "Brandvik approved the lock closures, according to his testimony.\n\n"
+        "The harbour master was never warned, Brandvik's letter said.",
+        outlet="The Dale Herald",
+    )
+    assert hops(claim_with(r, "approved the lock"))[1:] == [("Otto Brandvik", "named_person")]
+    assert hops(claim_with(r, "never warned"))[1:] == [("Otto Brandvik", "named_person")]

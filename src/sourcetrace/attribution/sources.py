@@ -575,9 +575,20 @@ def _without_aside(tokens: Span, head: Token) -> str:
     return _text([t for t in tokens if t.i < aside.left_edge.i - 1])
 
 
+#: What a person says in their own words: `his testimony`, `Wildstein's remarks`, `her letter`.
+_OWN_WORDS = frozenset(
+    "testimony remark comment speech letter message tweet post account word interview".split()
+)
+
+
 def _issuer(head: Token) -> Token | None:
-    """`A statement from the port authority said`: the authority speaks."""
-    if head.lemma_.lower() not in STATEMENT_NOUNS:
+    """`A statement from the port authority said`, `his testimony shows`: the issuer speaks."""
+    lemma = head.lemma_.lower()
+    if lemma in STATEMENT_NOUNS | _OWN_WORDS:
+        owner = next((c for c in head.children if c.dep_ == "poss"), None)
+        if owner is not None and (owner.pos_ in ("PROPN", "PRON") or owner.ent_type_ in ("PERSON", "ORG")):
+            return owner
+    if lemma not in STATEMENT_NOUNS:
         return None
     for prep in head.children:
         if prep.dep_ == "prep" and prep.lower_ in ("from", "by", "of"):
