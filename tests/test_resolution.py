@@ -18,6 +18,18 @@ def test_person_names_titles_particles_and_given_names() -> None:
     assert same_person_name("J. Marsh", "Lena J. Marsh") is False  # given names disagree
     assert same_person_name("Lena Marsh", "Gov. Lena Marsh")
     assert not same_person_name("Mary Smith", "John Smith")
+    # A compound name without its first word: `Javad Zarif` after `Mohammad Javad Zarif`.
+    assert same_person_name("Reza Tavakoli", "Karim Reza Tavakoli")
+    assert not same_person_name("Karim Tavakoli", "Karim Reza Tavakoli Nouri")
+
+
+def test_a_platform_the_ner_tags_as_a_person_names_no_speaker(analyze_text) -> None:
+    report = analyze_text(
+        "Visit planned\n\nThe president will visit Oslo soon, a senior official said.\n\n"
+        "Mirela Dovan, the deputy chief of staff, wrote it on Twitter.\n\nShe said the talks went well."
+    )
+    names = {link.name for claim in report.claims for link in claim.chain}
+    assert "Twitter" not in names and "Mirela Dovan" in names
 
 
 def test_first_name_gender_from_the_published_list() -> None:

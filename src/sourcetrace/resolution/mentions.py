@@ -312,10 +312,20 @@ _BODY_NAME_WORDS = frozenset(
 )
 
 
+#: Social platforms the small NER often tags as people (`made the announcement on Twitter`).
+SOCIAL_PLATFORMS = frozenset(
+    """twitter facebook instagram telegram youtube tiktok whatsapp reddit linkedin snapchat weibo wechat
+    gab parler rumble bitchute""".split()
+)
+
+
 def _not_a_person(ent: Span, places: set[str], bodies: list[str]) -> bool:
-    """A PERSON the NER got wrong: an agency (`Tasnim`), a place it tags as such elsewhere (`Greece`), a
-    body it tags as one elsewhere or whose name this begins (`Greenline` of `Greenline Transport`)."""
+    """A PERSON the NER got wrong: an agency (`Tasnim`), a platform (`Twitter`), a place it tags as such
+    elsewhere (`Greece`), a body it tags as one elsewhere or whose name this begins (`Greenline` of
+    `Greenline Transport`)."""
     text = ent.text
+    if text.lower() in SOCIAL_PLATFORMS:
+        return True
     if is_outlet_name(text) or text in places or text in bodies:
         return True
     if any(b.startswith(text + " ") for b in bodies):

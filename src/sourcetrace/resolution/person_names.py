@@ -22,7 +22,8 @@ TITLES = frozenset(
     ayatollah hojatoleslam hojjatoleslam imam mullah president vice prime minister deputy gov governor
     sen senator rep representative congressman congresswoman gen general lt col colonel maj major capt
     captain adm admiral sgt judge justice mayor chancellor king queen prince princess emir sultan
-    secretary ambassador commander chief amb hon honorable former late brig""".split()
+    secretary ambassador commander chief amb hon honorable former late brig councillor councilor
+    councilman councilwoman alderman""".split()
 )
 SUFFIXES = frozenset("jr sr ii iii iv phd md".split())
 
@@ -108,8 +109,22 @@ def same_person_name(a: str, b: str) -> bool:
     pa, pb = parse_person_name(a), parse_person_name(b)
     if not pa.surname_key or pa.surname_key != pb.surname_key:
         return False
-    for x, y in zip(pa.given, pb.given, strict=False):
+    return _given_agree(pa.given, pb.given) or _ends_compound_name(pa.given, pb.given)
+
+
+def _given_agree(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """Given names agree from the first on, an initial standing for its name (`J. Smith` = `John Smith`)."""
+    for x, y in zip(a, b, strict=False):
         if x == y or (len(x) == 1 and y.startswith(x)) or (len(y) == 1 and x.startswith(y)):
             continue
         return False
     return True
+
+
+def _ends_compound_name(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """A later mention may drop the first given name and keep the rest of a compound name:
+    `Javad Zarif` after `Mohammad Javad Zarif`, `Amir Abdollahian` after `Hossein Amir Abdollahian`."""
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    if not short or len(short) == len(long) or any(len(word) == 1 for word in short):
+        return False  # an initial alone (`J. Marsh`) may be anyone's
+    return long[len(long) - len(short) :] == short
