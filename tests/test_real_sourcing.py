@@ -224,3 +224,12 @@ def test_a_person_s_own_words_are_that_person_s(analyze_text) -> None:
     )
     assert hops(claim_with(r, "approved the lock"))[1:] == [("Otto Brandvik", "named_person")]
     assert hops(claim_with(r, "never warned"))[1:] == [("Otto Brandvik", "named_person")]
+
+
+def test_a_fronted_participle_clause_is_not_the_speaker(analyze_text) -> None:
+    r = analyze_text(
+        "Dam report\n\nOn June 2, the council renewed support for the plan.\n\nBriefing the Security "
+        "Council, Jeffery Moll, the Under-Secretary-General for Water Affairs, said: "
+        '"The dam will hold all winter."',
+    )
+    assert hops(claim_with(r, "dam will hold"))[-1:] == [("Jeffery Moll", "named_person")]

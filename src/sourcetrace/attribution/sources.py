@@ -255,6 +255,9 @@ class SourceResolver:
         tokens = _span_tokens(self.doc, span)
         if tokens is None or len(tokens) == 0:
             return self.implicit()
+        speaker = _after_fronted_participle(tokens)
+        if speaker is not None:
+            tokens, span, head_index = speaker, (speaker.start_char, speaker.end_char), None
         head = (
             self.doc[head_index]
             if head_index is not None and tokens.start <= head_index < tokens.end
@@ -530,6 +533,19 @@ class SourceResolver:
 
 #: Head nouns of a news body's name: `the Mehr news agency`, `IRIB news`, `Press TV`.
 _NEWS_HEADS = OUTLET_BODY_NOUNS | {"news", "daily", "tv", "television", "radio", "website"}
+
+
+def _after_fronted_participle(tokens: Span) -> Span | None:
+    """`Briefing the council, Jeffery Moll, the envoy, said`: the parser sometimes makes the fronted
+    participle the subject; the speaker is the name after its clause's comma."""
+    first = tokens[0]
+    if first.tag_ not in ("VBG", "VBN") or not first.is_title:
+        return None
+    comma = next((t.i for t in tokens if t.text == "," and t.i > first.i + 1), None)
+    if comma is None or comma + 1 >= tokens.end:
+        return None
+    rest = tokens.doc[comma + 1 : tokens.end]
+    return rest if any(t.pos_ == "PROPN" for t in rest) else None
 
 
 def _apposed_outlet_name(head: Token) -> str | None:
