@@ -233,3 +233,19 @@ def test_a_fronted_participle_clause_is_not_the_speaker(analyze_text) -> None:
         '"The dam will hold all winter."',
     )
     assert hops(claim_with(r, "dam will hold"))[-1:] == [("Jeffery Moll", "named_person")]
+
+
+def test_the_official_is_the_latest_office_holder_named(analyze_text) -> None:
+    r = analyze_text(
+        "Mining plan\n\nTEHRAN - The mining sector needs more investment, according to an official in the "
+        "sector.\n\nExports will rise by 5 percent, Deputy Mining Minister Jafar Molavi told reporters in "
+        "March.\n\nThe sector has all it needs to grow, the official highlighted.",
+    )
+    assert hops(claim_with(r, "all it needs"))[-1:] == [("Jafar Molavi", "named_person")]
+    # Named before the description, an office holder is not who `the official` refers to.
+    r = analyze_text(
+        "Mining plan\n\nExports will rise by 5 percent, Deputy Mining Minister Jafar Molavi told reporters. "
+        "The sector needs more investment, according to an official in the sector.\n\n"
+        "The sector has all it needs to grow, the official highlighted.",
+    )
+    assert hops(claim_with(r, "all it needs"))[-1][1] == "official_unnamed"

@@ -33,6 +33,7 @@ from sourcetrace.attribution.lexicon import (
 from sourcetrace.attribution.types import doc_text
 from sourcetrace.model import Source, SourceType
 from sourcetrace.resolution.mentions import (
+    OFFICE_ROLES,
     OUTLET,
     OUTLET_BODY_NOUNS,
     PERSON,
@@ -490,6 +491,10 @@ class SourceResolver:
         if definite:
             # `the source`, `the report`, `the minister`: the latest earlier source with that head noun.
             earlier = self._role_antecedent(lemma, head.idx)
+            if lemma == "official":
+                holder = self._office_holder_after(earlier, head.idx)
+                if holder is not None:
+                    return holder
             if earlier is not None:
                 return earlier
             singular = head.tag_ in ("NN", "NNP")
@@ -519,6 +524,16 @@ class SourceResolver:
             if entity.type == SourceType.NAMED_PERSON:
                 last = max(s for s, _ in entity.mentions if s < offset)
                 return entity if offset - last <= window else None
+        return None
+
+    def _office_holder_after(self, earlier: SourceEntity | None, offset: int) -> SourceEntity | None:
+        """`the official` is the latest person named with an office (`Deputy Minister Jafar Sarqini`)
+        when named after the latest source described as an official."""
+        last = max((s for s, _ in earlier.mentions if s < offset), default=-1) if earlier else -1
+        for cluster in self.index.people_before(offset):
+            if cluster.role_heads & OFFICE_ROLES:
+                mentioned = max(self.doc[s].idx for s, _ in cluster.mentions if self.doc[s].idx < offset)
+                return self._cluster_person(cluster) if mentioned > last else None
         return None
 
     def _role_antecedent(self, lemma: str, offset: int) -> SourceEntity | None:

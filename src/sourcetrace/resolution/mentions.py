@@ -273,6 +273,12 @@ APPOSED_ROLES = frozenset(
 )
 
 
+#: Roles that hold an office: their holder is who `the official` refers back to.
+OFFICE_ROLES = APPOSED_ROLES - frozenset(
+    "professor analyst expert founder lawyer attorney member leader".split()
+)
+
+
 def _role_apposed_names(doc: Doc, people: list[Span]) -> list[Span]:
     """Proper names the NER did not call PERSON but an apposition marks as one."""
     taken = {i for e in people for i in range(e.start, e.end)}
