@@ -20,8 +20,10 @@ from sourcetrace.outlets import (
     default_table,
     describe,
     domain_key,
+    host_of,
     lookup,
     name_key,
+    registrable,
     verdict,
 )
 from sourcetrace.outlets_build import build_table, dump, main, read_aliases
@@ -158,6 +160,18 @@ def test_domain_key_normalises() -> None:
     assert domain_key("theguardian.com/observer/2020/x") == "theguardian.com/observer"
     assert domain_key("not a domain") is None
     assert domain_key("wxia–11alive.com") is None
+    assert host_of("https://m.Example.co.uk/x") == "example.co.uk" and host_of("not a url") is None
+
+
+def test_public_suffixes_come_from_the_public_suffix_list() -> None:
+    # Suffixes a short hand-made list of second-level labels missed, from the list's bundled snapshot.
+    assert registrable("rodong.rep.kp") == ("rodong", "rep.kp")
+    assert registrable("solidarites-sante.gouv.fr") == ("solidarites-sante", "gouv.fr")
+    assert registrable("bbc.co.uk") == ("bbc", "co.uk")
+    assert registrable("news.bbc.co.uk") is None  # a subdomain
+    assert registrable("co.uk") is None  # a bare suffix
+    # Platforms are ICANN domains here: their users' blogs are kept apart by PLATFORM_HOSTS instead.
+    assert registrable("blogspot.com") == ("blogspot", "com")
 
 
 # --------------------------------------------------------------------------- datelines and chains

@@ -26,6 +26,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import tldextract
+
 from sourcetrace.errors import InputError, ModelError
 
 FORMAT = "sourcetrace-outlets/1"
@@ -50,8 +52,10 @@ PLATFORM_HOSTS = frozenset(
     """.split()
 )
 
-#: Second-level labels under a country code that form a public suffix (`bbc.co.uk`, `smh.com.au`).
-_SECOND_LEVEL = frozenset("co com net org gov gob ac edu or ne go nic ltd plc sch info nom".split())
+#: Public suffixes (`co.uk`, `com.au`, `gov.ir`) from the Public Suffix List snapshot tldextract ships:
+#: no download (`suffix_list_urls=()`), no cache files; ICANN suffixes only, so `blogspot.com` stays a
+#: host whose users' blogs `PLATFORM_HOSTS` keeps apart.
+_PUBLIC_SUFFIXES = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 #: First path segments that only name a section of the outlet's own site (`rt.com/news`).
 GENERIC_SEGMENTS = frozenset(
@@ -142,12 +146,19 @@ def domain_key(text: str) -> str | None:
     return f"{host}/{segment}" if segment else host
 
 
+def host_of(url: str) -> str | None:
+    """The host of a URL or bare domain as every lookup keys it: lower case, without `www.`/`m.`."""
+    parts = split_url(url)
+    return parts[0] if parts is not None else None
+
+
+@cache
 def registrable(host: str) -> tuple[str, str] | None:
     """(stem, public suffix) when `host` is a registrable domain itself (`bbc.co.uk` -> bbc, co.uk)."""
-    labels = host.split(".")
-    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in _SECOND_LEVEL:
-        return (labels[-3], ".".join(labels[-2:])) if len(labels) == 3 else None
-    return (labels[0], labels[1]) if len(labels) == 2 else None
+    parts = _PUBLIC_SUFFIXES(host)
+    if parts.subdomain or not parts.domain or not parts.suffix:
+        return None
+    return parts.domain, parts.suffix
 
 
 def _parents(host: str) -> Iterable[str]:

@@ -10,7 +10,6 @@ import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 import pyarrow as pa
 
@@ -24,6 +23,7 @@ from sourcetrace.corpus.store import (
     SOURCE_COLUMNS,
     source_key,
 )
+from sourcetrace.outlets import host_of
 
 if TYPE_CHECKING:
     from sourcetrace.model import Report
@@ -203,10 +203,9 @@ def _hedged(claim: dict[str, Any]) -> bool:
 
 def domain_of(document: dict[str, Any]) -> str | None:
     url = document.get("final_url") or document.get("url")
-    if url:
-        host = (urlsplit(url).hostname or "").lower()
-        if host:
-            return host.removeprefix("www.")
+    host = host_of(url) if url else None
+    if host:
+        return host
     reliability = document.get("outlet_reliability") or {}
     return reliability.get("domain")
 

@@ -132,7 +132,7 @@ def _norm(value: str | None) -> str:
 
 @cache
 def outlet_aliases(name: str | None, domain: str | None = None) -> frozenset[str]:
-    from sourcetrace.outlets import default_table, name_key
+    from sourcetrace.outlets import default_table, host_of, name_key
 
     aliases: set[str] = set()
     table = default_table()
@@ -141,7 +141,7 @@ def outlet_aliases(name: str | None, domain: str | None = None) -> frozenset[str
         if record is not None:
             aliases.add(record.domain)
     if domain:
-        aliases.add(domain.lower().removeprefix("www."))
+        aliases.add(host_of(domain) or domain.lower())
     if name:
         key = name_key(name).removeprefix("the ")
         if key:
