@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import importlib
 import itertools
-import json
 import sys
 import xml.etree.ElementTree as ET
 import zlib
@@ -30,6 +29,7 @@ from typing import Any
 
 from sourcetrace.errors import InputError
 from sourcetrace.ingest.decode import DEFAULT_MAX_BYTES
+from sourcetrace.ingest.readers import jsonl_records
 from sourcetrace.model import Document
 
 Item = Document | InputError
@@ -151,11 +151,8 @@ def table_columns(path: Path) -> list[str]:
             return next(csv.reader(stream), [])
     keys: dict[str, None] = {}
     with path.open("rb") as stream:
-        for line in itertools.islice(stream, JSONL_SCHEMA_LINES):
-            try:
-                record = json.loads(line)
-            except ValueError:
-                continue
+        records = jsonl_records(stream, source=str(path), max_bytes=DEFAULT_MAX_BYTES)
+        for _, record in itertools.islice(records, JSONL_SCHEMA_LINES):
             if isinstance(record, dict):
                 keys.update(dict.fromkeys(record))
     return list(keys)
@@ -190,21 +187,9 @@ RowItem = tuple[str, dict[str, Any] | InputError]
 
 def _jsonl_rows(path: Path, max_bytes: int) -> Iterator[RowItem]:
     with path.open("rb") as stream:
-        for lineno, line in enumerate(stream, start=1):
-            locator = f"{path}:{lineno}"
-            if not line.strip():
-                continue
-            if len(line) > max_bytes:
-                yield locator, InputError("record is over the size limit", source=locator)
-                continue
-            try:
-                record = json.loads(line)
-            except ValueError as exc:
-                yield locator, InputError(f"invalid JSON ({exc})", source=locator)
-                continue
-            if not isinstance(record, dict):
-                yield locator, InputError("record is not a JSON object", source=locator)
-                continue
+        for locator, record in jsonl_records(stream, source=str(path), max_bytes=max_bytes):
+            if not isinstance(record, dict | InputError):
+                record = InputError("record is not a JSON object", source=locator)
             yield locator, record
 
 

@@ -131,24 +131,32 @@ def json_documents(data: bytes, *, source: str, max_bytes: int) -> Iterator[Item
             yield exc
 
 
+def jsonl_records(stream: BinaryIO, *, source: str, max_bytes: int) -> Iterator[tuple[str, Any]]:
+    """(`file:LINE`, the line's parsed JSON value or the InputError that stopped it) for each line that
+    is not blank. A line over `max_bytes` is skipped unread, so a large file streams through."""
+    for lineno, line in enumerate(_capped_lines(stream, max_bytes), start=1):
+        label = f"{source}:{lineno}"
+        if line is None:
+            yield label, over_limit(max_bytes, source=label)
+        elif line.strip():
+            try:
+                yield label, json.loads(decode_bytes(line, source=label))
+            except json.JSONDecodeError as exc:
+                yield label, InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", source=label)
+            except InputError as exc:
+                yield label, exc
+
+
 def jsonl_documents(stream: BinaryIO, *, source: str, max_bytes: int) -> Iterator[Item]:
     """One record per line, labelled `file:LINE`. The size cap applies per record, so a large
     corpus streams through without being read whole."""
     seen = False
-    for lineno, line in enumerate(_capped_lines(stream, max_bytes), start=1):
-        label = f"{source}:{lineno}"
-        if line is None:
-            seen = True
-            yield over_limit(max_bytes, source=label)
-            continue
-        if not line.strip():
-            continue
+    for label, record in jsonl_records(stream, source=source, max_bytes=max_bytes):
         seen = True
+        if isinstance(record, InputError):
+            yield record
+            continue
         try:
-            try:
-                record = json.loads(decode_bytes(line, source=label))
-            except json.JSONDecodeError as exc:
-                raise InputError(f"invalid JSON: {exc.msg} (column {exc.colno})", source=label) from None
             yield record_document(record, source=label, max_bytes=max_bytes, path=label)
         except InputError as exc:
             yield exc
