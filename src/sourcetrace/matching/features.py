@@ -27,8 +27,8 @@ from sourcetrace.hashing import CachedHashingVectorizer
 from sourcetrace.matching.text import TextView, view
 
 N_HASH = 2**20
-#: Texts whose hashed n-grams each hasher keeps (about 1 KB each): a trace scores the same stored claims
-#: query after query.
+#: Texts whose hashed word n-grams the word hasher keeps: a trace scores the same stored claims query
+#: after query. (The character hasher keeps each word's n-grams instead, which serve every text.)
 TEXTS_KEPT = 20_000
 
 LEXICAL_FEATURES: tuple[str, ...] = (
@@ -67,7 +67,7 @@ def _char_hasher() -> CachedHashingVectorizer:
     return CachedHashingVectorizer(HashingVectorizer(
         n_features=N_HASH, analyzer="char_wb", ngram_range=(2, 5), lowercase=True,
         alternate_sign=False, norm=None, dtype=np.float32,
-    ), text_limit=TEXTS_KEPT)
+    ))
 
 
 def hashed_counts(texts: Sequence[str]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
