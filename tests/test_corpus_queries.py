@@ -521,6 +521,104 @@ def test_store_from_before_the_vector_table_is_indexed_and_traced(corpus: Path, 
     assert (vectors is not None and len(vectors) == claims) == (vector_model() is not None)
 
 
+def test_claim_facts_are_stored_with_the_index_and_equal_fresh_parses(store) -> None:
+    """`<db>.claimfacts` holds, for every claim, exactly the facts a parse of its text gives now."""
+    from sourcetrace.corpus.claim_index import load_facts
+    from sourcetrace.matching.relation import _facts, _nlp
+
+    facts = load_facts(store)
+    claims = store.run("SELECT claim_id, text FROM claims")
+    assert facts is not None and len(facts) == len(claims)
+    for claim_id, text in claims:
+        assert facts.get(claim_id) == _facts(_nlp()(text))
+
+
+def test_trace_by_claim_id_parses_no_stored_claim(store) -> None:
+    """With stored facts, a trace by claim id decides its candidates without parsing any of them."""
+    from sourcetrace.corpus.queries import trace
+    from sourcetrace.matching import relation
+
+    claim_id = dam_claim_id(store, "official")
+    texts = {r[0] for r in store.run("SELECT text FROM claims")}
+    relation._PARSED.clear()  # the process's parse cache: what this trace parses lands in it
+    result = trace(store, claim_id=claim_id)
+    assert len(result.reports) > 1
+    assert not texts & set(relation._PARSED)
+
+
+def _without_facts(corpus: Path, db: Path) -> None:
+    """Copy the store and its index as an index made before the facts existed: no facts file, and a
+    sidecar that does not name them."""
+    from sourcetrace.corpus.claim_index import facts_path, meta_path
+
+    shutil.copy(corpus, db)
+    for suffix in (".claimindex", ".claimindex.json"):
+        shutil.copy(corpus.with_name(corpus.name + suffix), db.with_name(db.name + suffix))
+    meta = json.loads(meta_path(db).read_text(encoding="utf-8"))
+    del meta["facts"]
+    meta_path(db).write_text(json.dumps(meta), encoding="utf-8")
+    assert not facts_path(db).exists()
+
+
+def test_index_without_claim_facts_traces_the_same_and_gets_them_from_corpus_index(
+    corpus: Path, tmp_path: Path
+) -> None:
+    """An index made before the facts were stored: a trace parses its candidates (and does not parse
+    the whole store to make the facts) and finds the same reports; `corpus index` adds the facts."""
+    from sourcetrace.corpus.claim_index import facts_path, load_facts
+    from sourcetrace.corpus.queries import trace
+    from sourcetrace.corpus.store import Store
+
+    with Store(corpus, read_only=True) as store:
+        claim_id = dam_claim_id(store, "official")
+        expected = trace(store, text=CLAIM), trace(store, claim_id=claim_id)
+    db = tmp_path / "nofacts.duckdb"
+    _without_facts(corpus, db)
+    with Store(db, read_only=True) as store:
+        assert load_facts(store) is None
+        assert (trace(store, text=CLAIM), trace(store, claim_id=claim_id)) == expected
+    assert not facts_path(db).exists()
+    result = invoke("corpus", "index", "--db", db)
+    assert result.exit_code == 0, result.stderr
+    with Store(db, read_only=True) as store:
+        facts = load_facts(store)
+        assert facts is not None and len(facts) == store.count("claims")
+        assert (trace(store, text=CLAIM), trace(store, claim_id=claim_id)) == expected
+
+
+def test_claim_facts_of_another_fingerprint_are_not_used(corpus: Path, tmp_path: Path) -> None:
+    """Facts parsed under other word lists or another pipeline are ignored, then remade by ingest's
+    index update (here `update_index`, as `corpus ingest` calls it)."""
+    from sourcetrace.corpus.claim_index import load_facts, meta_path, update_index
+    from sourcetrace.matching.relation import facts_fingerprint
+
+    db = tmp_path / "stale.duckdb"
+    _without_facts(corpus, db)
+    meta = json.loads(meta_path(db).read_text(encoding="utf-8"))
+    meta_path(db).write_text(json.dumps(meta | {"facts": "another"}), encoding="utf-8")
+    from sourcetrace.corpus.store import Store
+
+    with Store(db, read_only=True) as store:
+        assert load_facts(store) is None
+        update_index(store)
+        facts = load_facts(store)
+    assert facts is not None and facts.fingerprint == facts_fingerprint()
+
+
+def test_warm_trace_answers_as_the_first_one(corpus: Path, tmp_path: Path) -> None:
+    """The first trace of a process reads claims from the database; later ones from the texts and
+    documents it then holds in memory. Both give the same result."""
+    from sourcetrace.corpus.queries import trace
+    from sourcetrace.corpus.store import Store
+
+    db = tmp_path / "warm.duckdb"  # a path this process has not traced yet
+    shutil.copy(corpus, db)
+    with Store(db, read_only=True) as store:
+        claim_id = dam_claim_id(store, "official")
+        first = trace(store, claim_id=claim_id)
+        assert [trace(store, claim_id=claim_id) for _ in range(2)] == [first, first]
+
+
 # ----------------------------------------------------------------------------------------- search
 
 

@@ -55,3 +55,13 @@ def test_no_texts_give_an_empty_matrix() -> None:
     vectorizer = HashingVectorizer(n_features=2**10, analyzer="char_wb", alternate_sign=False, norm=None)
     got = CachedHashingVectorizer(vectorizer, text_limit=5).transform([])
     assert got.shape == (0, 2**10) and got.nnz == 0
+
+
+def test_full_word_cache_starts_again_and_gives_the_same_matrix() -> None:
+    """The character hasher keeps each word's columns; past its limit it starts again (between
+    batches, never within one)."""
+    vectorizer = HashingVectorizer(n_features=2**18, analyzer="char_wb", ngram_range=(2, 5),
+                                   alternate_sign=False, norm=None, dtype=np.float32)
+    cached = CachedHashingVectorizer(vectorizer, limit=3)
+    for texts in (TEXTS, TEXTS[::-1], TEXTS[:1], TEXTS):
+        assert (cached.transform(texts) != vectorizer.transform(texts)).nnz == 0

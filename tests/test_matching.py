@@ -315,3 +315,24 @@ def test_lexical_decision_floor_only_skips_pairs_full_scoring_rejects() -> None:
     assert matcher.same(pairs).tolist() == everything.tolist()
     assert matcher.same(pairs)[0] and not matcher.same(pairs)[2]
     assert matcher.similarity(pairs).tolist() == matcher.model.probabilities(full).tolist()
+
+
+def test_rowwise_cosine_one_text_against_many_is_the_pairwise_product() -> None:
+    """A trace scores one query against its candidates with one matrix-vector product per query
+    text; the values are those of the element-wise products of the rows, bit for bit."""
+    import numpy as np
+    from scipy import sparse
+
+    from sourcetrace.matching.features import rowwise_cosine
+
+    rng = np.random.default_rng(5)
+    x = sparse.random(40, 2**20, density=2e-4, format="csr", dtype=np.float32, random_state=rng)
+    x.sum_duplicates()
+    left = np.zeros(39, dtype=np.int64)
+    right = np.arange(1, 40)
+    pairwise = np.asarray(x[left].multiply(x[right]).sum(axis=1)).ravel()
+    assert np.array_equal(rowwise_cosine(x, left, right), pairwise)
+    # Two texts against a few others each: their rows are gathered, not all rows multiplied.
+    left, right = np.array([0] * 15 + [1]), np.array([*range(2, 17), 2])
+    pairwise = np.asarray(x[left].multiply(x[right]).sum(axis=1)).ravel()
+    assert np.array_equal(rowwise_cosine(x, left, right), pairwise)

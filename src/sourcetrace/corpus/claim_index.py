@@ -15,6 +15,13 @@ cover the same claims as the index. A query never embeds the whole store: a stor
 extra gets its vectors at the next `corpus ingest` or `corpus index`, and until then a trace embeds its
 best candidates itself.
 
+`<db>.claimfacts` holds the parsed facts of every indexed claim (`matching.stored_facts`), so
+deciding a trace's closest candidates parses only its query. Like the vectors, they are made when
+claims are indexed (`corpus ingest`, `corpus index`: about 2.5 ms a claim); a query adds only the
+facts of claims indexed since, never those of a whole store, and until a store has them a trace
+parses its candidates itself. The sidecar records their fingerprint (`relation.facts_fingerprint`);
+facts of another one are parsed again at the next `corpus ingest` or `corpus index`.
+
 All files are written under temporary names and renamed, the sidecar last: a crash in between leaves
 an older sidecar whose counts disagree, which triggers a rebuild, never a wrong answer.
 """
@@ -32,12 +39,14 @@ if TYPE_CHECKING:
 
     from sourcetrace.corpus.store import Store
     from sourcetrace.matching import ClaimIndex
+    from sourcetrace.matching.stored_facts import StoredFacts
     from sourcetrace.matching.vectors import ClaimVectors
 
 T = TypeVar("T")
 
 SUFFIX = ".claimindex"
 VECTORS_SUFFIX = ".claimvectors"
+FACTS_SUFFIX = ".claimfacts"
 #: Claims fetched per round trip while building; bounds memory on large stores.
 _FETCH = 50_000
 
@@ -52,6 +61,10 @@ def meta_path(db: Path) -> Path:
 
 def vectors_path(db: Path) -> Path:
     return db.with_name(db.name + VECTORS_SUFFIX)
+
+
+def facts_path(db: Path) -> Path:
+    return db.with_name(db.name + FACTS_SUFFIX)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,10 +159,21 @@ def _add_vectors(vectors: ClaimVectors, batch: list[StoredClaim]) -> None:
         vectors.add([c.claim_id for c in missing], default_embedder().embed([c.text for c in missing]))
 
 
+def _add_facts(facts: StoredFacts, batch: list[StoredClaim]) -> None:
+    """Parse the claims not stored yet; equal texts are parsed once."""
+    from sourcetrace.matching.relation import facts_of
+
+    fresh = [c for c in batch if c.claim_id not in facts]
+    parsed = facts_of([c.text for c in fresh])
+    facts.add([c.claim_id for c in fresh], [parsed[c.text] for c in fresh])
+
+
 def _add_claims(
-    store: Store, index: ClaimIndex | None, vectors: ClaimVectors | None, after_seq: int
+    store: Store, index: ClaimIndex | None, vectors: ClaimVectors | None, after_seq: int,
+    facts: StoredFacts | None = None,
 ) -> int:
-    """Add the claims of documents after `after_seq` to the index and/or the vectors; returns the count."""
+    """Add the claims of documents after `after_seq` to the index, the vectors and/or the facts;
+    returns the count."""
     added = 0
     for batch in _claim_batches(store, after_seq, vectors.model if vectors is not None else None):
         # Counted as fetched, not as indexed: a claim without content words is fetched but not indexed,
@@ -158,6 +182,8 @@ def _add_claims(
             index.add_many([(c.claim_id, c.text) for c in batch])
         if vectors is not None:
             _add_vectors(vectors, batch)
+        if facts is not None:
+            _add_facts(facts, batch)
         added += len(batch)
     return added
 
@@ -194,13 +220,53 @@ def _load_vectors(db: Path, model: str | None) -> ClaimVectors | None:
     return _read_vectors(vectors_path(db), model)
 
 
-def _save(index: ClaimIndex, vectors: ClaimVectors | None, db: Path, state: IndexState) -> None:
+def _new_facts() -> StoredFacts:
+    from sourcetrace.matching.relation import facts_fingerprint
+    from sourcetrace.matching.stored_facts import StoredFacts
+
+    return StoredFacts(facts_fingerprint())
+
+
+def _facts_described(db: Path) -> bool:
+    """True when the sidecar says the facts beside `db` cover the index under today's fingerprint."""
+    from sourcetrace.matching.relation import facts_fingerprint
+
+    recorded = _read_meta(db).get("facts")
+    return recorded is not None and recorded == facts_fingerprint()
+
+
+def _read_facts(path: Path) -> StoredFacts | None:
+    """The facts at `path` if readable and of today's fingerprint, else None (they are then rebuilt)."""
+    from sourcetrace.errors import InputError
+    from sourcetrace.matching.relation import facts_fingerprint
+    from sourcetrace.matching.stored_facts import StoredFacts
+
+    if not path.is_file():
+        return None
+    try:
+        facts = StoredFacts.load(path)
+    except InputError:
+        return None
+    return facts if facts.fingerprint == facts_fingerprint() else None
+
+
+def _load_facts(db: Path) -> StoredFacts | None:
+    return _read_facts(facts_path(db)) if _facts_described(db) else None
+
+
+def _save(
+    index: ClaimIndex, vectors: ClaimVectors | None, db: Path, state: IndexState,
+    facts: StoredFacts | None = None,
+) -> None:
     index.save(index_path(db))  # atomic by itself
     if vectors is not None:
         vectors.save(vectors_path(db))
+    if facts is not None:
+        facts.save(facts_path(db))
     meta = meta_path(db)
     meta_tmp = meta.with_name(meta.name + ".tmp")
-    sidecar = {"seq": state.seq, "claims": state.claims, "vectors": vectors.model if vectors else None}
+    sidecar = {"seq": state.seq, "claims": state.claims, "vectors": vectors.model if vectors else None,
+               "facts": facts.fingerprint if facts else None}
     meta_tmp.write_text(json.dumps(sidecar), encoding="utf-8")
     os.replace(meta_tmp, meta)
 
@@ -219,10 +285,11 @@ def _load(path: Path) -> ClaimIndex | None:
 
 
 def update_index(store: Store, *, save: bool = True, embed_all: bool = True) -> tuple[ClaimIndex, int]:
-    """Bring the index (and, with the extra, the vectors) beside the store up to date.
+    """Bring the index, the facts (and, with the extra, the vectors) beside the store up to date.
 
-    Returns the index and how many claims were added. `embed_all` False (the query path) embeds only
-    the new claims of vectors that already exist: embedding a whole store is for ingest, not a query.
+    Returns the index and how many claims were added. `embed_all` False (the query path) embeds and
+    parses only the new claims of vectors and facts that already exist: embedding or parsing a whole
+    store is for ingest, not a query.
     """
     from sourcetrace.matching import ClaimIndex
 
@@ -232,36 +299,42 @@ def update_index(store: Store, *, save: bool = True, embed_all: bool = True) -> 
     model = vector_model()
     index = _load(index_path(db)) if have is not None and have.seq <= want.seq else None
     vectors = _load_vectors(db, model) if index is not None else None
+    facts = _load_facts(db) if index is not None else None
     missing_vectors = model is not None and vectors is None and embed_all
+    missing_facts = facts is None and embed_all
     added = 0
     if index is not None and have is not None and have != want:
-        added = _add_claims(store, index, vectors, have.seq)
+        added = _add_claims(store, index, vectors, have.seq, facts)
         if have.claims + added != want.claims:
             index = None  # the counts disagree: rebuild rather than trust it
-    elif index is not None and have == want and not missing_vectors:
+    elif index is not None and have == want and not missing_vectors and not missing_facts:
         return index, 0
     if index is None:
         index, vectors = ClaimIndex(), _new_vectors(model) if model and embed_all else None
-        added = _add_claims(store, index, vectors, 0)
-    elif missing_vectors and model is not None:
-        vectors = _new_vectors(model)
-        _add_claims(store, None, vectors, 0)
+        facts = _new_facts() if embed_all else None
+        added = _add_claims(store, index, vectors, 0, facts)
+    elif missing_vectors or missing_facts:
+        # Only what is missing is made from every claim; what exists is already up to date.
+        vectors = _new_vectors(model) if missing_vectors and model is not None else vectors
+        facts = _new_facts() if missing_facts else facts
+        _add_claims(store, None, vectors if missing_vectors else None, 0, facts if missing_facts else None)
     if save:
-        _save(index, vectors, db, want)
+        _save(index, vectors, db, want, facts)
     return index, added
 
 
 def build_index(store: Store) -> int:
-    """Rebuild the index (and the vectors, with the extra) from every stored claim and save it.
+    """Rebuild the index, the facts (and the vectors, with the extra) from every stored claim and save
+    them.
 
     Returns the number of claims indexed.
     """
     from sourcetrace.matching import ClaimIndex
 
     model = vector_model()
-    index, vectors = ClaimIndex(), _new_vectors(model) if model else None
-    added = _add_claims(store, index, vectors, 0)
-    _save(index, vectors, store.path, store_state(store))
+    index, vectors, facts = ClaimIndex(), _new_vectors(model) if model else None, _new_facts()
+    added = _add_claims(store, index, vectors, 0, facts)
+    _save(index, vectors, store.path, store_state(store), facts)
     return added
 
 
@@ -314,23 +387,51 @@ def load_index(store: Store, state: IndexState | None = None) -> ClaimIndex:
 #: claims costs about 60 us per candidate. A one-off command line query skips the load. Above this
 #: many claims the texts (~300 bytes each in Python) are not cached.
 TEXT_CACHE_MAX_CLAIMS = 2_000_000
-_TEXTS: dict[Path, tuple[IndexState, dict[str, str]]] = {}
+#: What a trace reads of each document, in this order (the copy group defaults to the document).
+DOCUMENT_FIELDS = ("outlet", "domain", "title", "published", "seq", "copy_group", "credit")
+DOCUMENT_SELECT = (
+    "SELECT doc_id, outlet, domain, title, published, seq, coalesce(copy_group, doc_id), credit "
+    "FROM documents"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StoreCache:
+    """The claims' texts and documents, held by a warm process: a trace then looks up candidates' texts
+    and publication dates without a query (a lookup joining claims to documents cost ~10 ms)."""
+
+    texts: dict[str, str]  # claim_id -> text
+    doc_ids: dict[str, str]  # claim_id -> doc_id
+    documents: dict[str, tuple[Any, ...]]  # doc_id -> DOCUMENT_FIELDS
+
+
+_CACHES: dict[Path, tuple[IndexState, StoreCache]] = {}
 _QUERIES: dict[Path, int] = {}
 
 
-def cached_texts(store: Store, state: IndexState | None = None) -> dict[str, str] | None:
-    """claim_id -> text for every stored claim, from the second query of a process on; else None."""
+def cached_store(store: Store, state: IndexState | None = None) -> StoreCache | None:
+    """The store's claims and documents, from the second query of a process on; else None."""
     db = store.path.resolve()
     state = state or store_state(store)
-    cached = _TEXTS.get(db)
+    cached = _CACHES.get(db)
     if cached is not None and cached[0] == state:
         return cached[1]
     _QUERIES[db] = _QUERIES.get(db, 0) + 1
     if _QUERIES[db] < 2 or state.claims > TEXT_CACHE_MAX_CLAIMS:
         return None
-    texts: dict[str, str] = dict(store.con.execute("SELECT claim_id, text FROM claims").fetchall())
-    _TEXTS[db] = (state, texts)
-    return texts
+    documents: dict[str, tuple[Any, ...]] = {
+        row[0]: row[1:] for row in store.con.execute(DOCUMENT_SELECT).fetchall()
+    }
+    # One doc id string per document, not one per claim.
+    one_id = {doc_id: doc_id for doc_id in documents}
+    texts: dict[str, str] = {}
+    doc_ids: dict[str, str] = {}
+    for claim_id, text, doc_id in store.con.execute("SELECT claim_id, text, doc_id FROM claims").fetchall():
+        texts[claim_id] = text
+        doc_ids[claim_id] = one_id.get(doc_id, doc_id)
+    cache = StoreCache(texts, doc_ids, documents)
+    _CACHES[db] = (state, cache)
+    return cache
 
 
 def load_vectors(store: Store) -> ClaimVectors | None:
@@ -340,3 +441,11 @@ def load_vectors(store: Store) -> ClaimVectors | None:
     if model is None or not _vectors_described(db, model):
         return None
     return _cached(vectors_path(db), lambda path: _read_vectors(path, model))
+
+
+def load_facts(store: Store) -> StoredFacts | None:
+    """The stored claim facts (cached per process like the index), or None when there are none."""
+    db = store.path.resolve()
+    if not _facts_described(db):
+        return None
+    return _cached(facts_path(db), _read_facts)

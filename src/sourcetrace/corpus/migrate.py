@@ -115,7 +115,7 @@ def _rekey_children(store: Store, renamed: dict[str, str]) -> None:
 
 def _drop_index_files(db: Path) -> None:
     """The claim index beside the store names the old claim ids: remove it (queries rebuild it)."""
-    from sourcetrace.corpus.claim_index import SUFFIX, VECTORS_SUFFIX
+    from sourcetrace.corpus.claim_index import FACTS_SUFFIX, SUFFIX, VECTORS_SUFFIX
 
-    for suffix in (SUFFIX, SUFFIX + ".json", VECTORS_SUFFIX):
+    for suffix in (SUFFIX, SUFFIX + ".json", VECTORS_SUFFIX, FACTS_SUFFIX):
         db.with_name(db.name + suffix).unlink(missing_ok=True)

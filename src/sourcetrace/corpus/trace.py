@@ -46,12 +46,15 @@ from datetime import date, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from sourcetrace.corpus.claim_index import DOCUMENT_FIELDS, DOCUMENT_SELECT
 from sourcetrace.corpus.queries import QueryError, Status, Trace, TraceLink, TraceReport
 from sourcetrace.corpus.store import UNKEYED_SOURCE_TYPES
 from sourcetrace.matching import polarity
 
 if TYPE_CHECKING:
+    from sourcetrace.corpus.claim_index import StoreCache
     from sourcetrace.corpus.store import Store
+    from sourcetrace.matching.stored_facts import StoredFacts
     from sourcetrace.matching.vectors import ClaimVectors
 
 #: Most candidates scored per query. LSH may propose thousands for a sentence of common words; beyond
@@ -354,6 +357,7 @@ def summary_line(
 def decide(
     query: str, candidates: Sequence[tuple[str, str]], matcher: str | None = None,
     vectors: ClaimVectors | None = None, dates: DateLookup | None = None, query_date: date | None = None,
+    facts: StoredFacts | None = None, query_key: str | None = None,
 ) -> dict[str, str]:
     """The relation ("same" or "contradicts") of each candidate (key, text) that reports the traced
     claim or its opposite; candidates stating a different fact are left out.
@@ -361,7 +365,9 @@ def decide(
     `matcher` None is the configured matcher (semantic when the extra is installed);
     "lexical" or "semantic" picks one, e.g. to compare their speed. `vectors`: the stored claims'
     sentence embeddings, by key (semantic only). `dates`: the publication dates of candidates by key
-    and `query_date` the query's, so that `on Sunday` is compared as the day it was.
+    and `query_date` the query's, so that `on Sunday` is compared as the day it was. `facts`: the
+    stored claims' parsed facts, by key, and `query_key` the query's own key when it is a stored claim:
+    those claims are not parsed again.
     """
     import numpy as np
 
@@ -379,9 +385,13 @@ def decide(
     chosen = [i for i in ranked if same[i]]
     chosen += [i for i in ranked if not same[i] and similarity[i] >= RELATION_FLOOR][:RELATION_EXTRA]
     published = dates([candidates[i][0] for i in chosen]) if dates is not None else {}
+    keys_by_text = {candidates[i][1]: candidates[i][0] for i in chosen}
+    if query_key is not None:
+        keys_by_text[query] = query_key
     relations = explain_pairs(
         [(query, candidates[i][1]) for i in chosen], [bool(same[i]) for i in chosen], PARSE_LIMIT,
         [(query_date, published.get(candidates[i][0])) for i in chosen],
+        facts.by_text(keys_by_text) if facts is not None else None,
     )
     return {candidates[i][0]: r.relation for i, r in zip(chosen, relations, strict=True)
             if r.relation != "different"}
@@ -411,10 +421,7 @@ def _semantic_shortlist(
     return shortlist, {t: stored[k] for k, t in shortlist if k in stored}
 
 
-_CLAIM_COLUMNS = (
-    "claim_id", "doc_id", "text", "start", "chain", "cue", "outlet", "domain", "title", "published", "seq",
-    "copy_group", "credit",
-)
+_CLAIM_COLUMNS = ("claim_id", "doc_id", "text", "start", "chain", "cue", *DOCUMENT_FIELDS)
 
 
 #: Up to this many ids, a lookup lists them as parameters, which DuckDB answers from the primary-key
@@ -433,22 +440,21 @@ def _select_in(store: Store, select: str, column: str, values: Sequence[str]) ->
     return store.con.execute(f"{select} WHERE {where}", params).fetchall()  # noqa: S608 - placeholders
 
 
-def _claim_rows(store: Store, claim_ids: Sequence[str]) -> list[dict[str, Any]]:
+def _claim_rows(
+    store: Store, claim_ids: Sequence[str], cache: StoreCache | None = None
+) -> list[dict[str, Any]]:
     # Two indexed lookups, not a join: DuckDB plans the join as a hash join over all documents, which
-    # at 100k claims costs ten times the two point lookups.
+    # at 100k claims costs ten times the two point lookups. A warm process has the documents at hand.
     claims = _select_in(
         store, "SELECT claim_id, doc_id, text, start, chain, cue FROM claims", "claim_id", claim_ids
     )
-    docs = {
+    docs = cache.documents if cache is not None else {
         r[0]: r[1:]
-        for r in _select_in(
-            store,
-            "SELECT doc_id, outlet, domain, title, published, seq, coalesce(copy_group, doc_id), credit "
-            "FROM documents", "doc_id", list(dict.fromkeys(c[1] for c in claims)),
-        )
+        for r in _select_in(store, DOCUMENT_SELECT, "doc_id", list(dict.fromkeys(c[1] for c in claims)))
     }
     return [
-        dict(zip(_CLAIM_COLUMNS, (*c, *docs.get(c[1], (None,) * 7)), strict=True)) for c in claims
+        dict(zip(_CLAIM_COLUMNS, (*c, *docs.get(c[1], (None,) * len(DOCUMENT_FIELDS))), strict=True))
+        for c in claims
     ]
 
 
@@ -477,12 +483,19 @@ def _one_per_document(
     return list(best.values())
 
 
-def _dates(store: Store, claim_ids: Sequence[str]) -> dict[str, date | None]:
+def _dates(
+    store: Store, claim_ids: Sequence[str], cache: StoreCache | None = None
+) -> dict[str, date | None]:
     """Publication date of each claim's document."""
-    rows = _select_in(
-        store, "SELECT c.claim_id, d.published FROM claims c JOIN documents d USING (doc_id)",
-        "c.claim_id", claim_ids,
-    )
+    if cache is not None:
+        published = DOCUMENT_FIELDS.index("published")
+        found = [(k, cache.documents.get(cache.doc_ids.get(k, ""))) for k in claim_ids]
+        rows = [(k, doc[published]) for k, doc in found if doc is not None]
+    else:
+        rows = _select_in(
+            store, "SELECT c.claim_id, d.published FROM claims c JOIN documents d USING (doc_id)",
+            "c.claim_id", claim_ids,
+        )
     return {r[0]: r[1].date() if r[1] else None for r in rows}
 
 
@@ -520,15 +533,23 @@ def trace(
 
     `matcher`: None uses the configured matcher; "lexical" / "semantic" force one scorer.
     """
-    from sourcetrace.corpus.claim_index import cached_texts, load_index, load_vectors, store_state
+    from sourcetrace.corpus.claim_index import (
+        cached_store,
+        load_facts,
+        load_index,
+        load_vectors,
+        store_state,
+    )
     from sourcetrace.matching import configuration
     from sourcetrace.matching.model import SEMANTIC
 
     if (claim_id is None) == (text is None):
         raise QueryError("give either a claim id or a claim text")
+    state = store_state(store)
+    cache = cached_store(store, state)
     anchor: dict[str, Any] | None = None
     if claim_id is not None:
-        found = _claim_rows(store, [claim_id])
+        found = _claim_rows(store, [claim_id], cache)
         if not found:
             raise QueryError(f"no claim with id {claim_id!r} in the store")
         anchor = found[0]
@@ -538,26 +559,27 @@ def trace(
         if not query:
             raise QueryError("the claim text is empty")
 
-    state = store_state(store)
     index = load_index(store, state)
     keys = [k for k in index.candidates(query, limit=MAX_CANDIDATES + 1) if k != claim_id][:MAX_CANDIDATES]
-    texts = cached_texts(store, state)
-    if texts is None:
+    if cache is None:
         rows = _claim_rows(store, keys)
         candidates = {r["claim_id"]: r["text"] for r in rows}
     else:
-        candidates = {k: texts[k] for k in keys if k in texts}
+        candidates = {k: cache.texts[k] for k in keys if k in cache.texts}
     norm_query = _norm(query)
     # Texts equal up to case and spacing need no scorer; the rest are decided by claim_relation.
     relations = {k: "same" for k, t in candidates.items() if _norm(t) == norm_query}
     to_score = [(k, t) for k, t in candidates.items() if k not in relations]
     vectors = load_vectors(store) if (matcher or configuration()) == SEMANTIC else None
     anchor_date = anchor["published"].date() if anchor is not None and anchor["published"] else None
-    relations |= decide(query, to_score, matcher, vectors, lambda keys: _dates(store, keys), anchor_date)
-    if texts is None:
+    relations |= decide(
+        query, to_score, matcher, vectors, lambda keys: _dates(store, keys, cache), anchor_date,
+        load_facts(store), claim_id,
+    )
+    if cache is None:
         matched = [r for r in rows if r["claim_id"] in relations]
     else:
-        matched = _claim_rows(store, sorted(relations))
+        matched = _claim_rows(store, sorted(relations), cache)
     if anchor is not None:
         matched.append(anchor)
         relations[anchor["claim_id"]] = "same"

@@ -27,8 +27,8 @@ from sourcetrace.hashing import CachedHashingVectorizer
 from sourcetrace.matching.text import TextView, view
 
 N_HASH = 2**20
-#: Texts whose hashed n-grams each hasher keeps (about 1 KB each): a trace scores the same stored claims
-#: query after query.
+#: Texts whose hashed word n-grams the word hasher keeps: a trace scores the same stored claims query
+#: after query. (The character hasher keeps each word's n-grams instead, which serve every text.)
 TEXTS_KEPT = 20_000
 
 LEXICAL_FEATURES: tuple[str, ...] = (
@@ -67,7 +67,7 @@ def _char_hasher() -> CachedHashingVectorizer:
     return CachedHashingVectorizer(HashingVectorizer(
         n_features=N_HASH, analyzer="char_wb", ngram_range=(2, 5), lowercase=True,
         alternate_sign=False, norm=None, dtype=np.float32,
-    ), text_limit=TEXTS_KEPT)
+    ))
 
 
 def hashed_counts(texts: Sequence[str]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
@@ -141,11 +141,23 @@ def _cosine_by_first(
     x: sparse.csr_matrix, firsts: np.ndarray, groups: np.ndarray, right: np.ndarray
 ) -> np.ndarray:
     """Row-wise products when few texts face many (a trace: one query against its candidates): one
-    sparse matrix-vector product per first text instead of an element-wise product of gathered rows."""
+    sparse matrix-vector product per first text instead of an element-wise product of gathered rows.
+
+    The first text's row is scattered into a dense vector: a sparse transposed row would need a
+    column pointer per hashed column (2**20), which cost more than the products. Each product still
+    sums the row's stored values in column order, in the matrix's dtype, as the sparse one did.
+    """
     out = np.empty(len(right), dtype=np.float64)
+    dense = np.zeros(x.shape[1], dtype=x.dtype)
+    # Every text faces the first ones in a trace: one product over all rows, no gathering of rows.
+    products_all = len(firsts) * 2 <= x.shape[0] and len(right) >= x.shape[0] // 2
     for g, first in enumerate(firsts):
         rows = np.flatnonzero(groups == g)
-        out[rows] = np.asarray((x[right[rows]] @ x[first].T).todense()).ravel()
+        start, end = x.indptr[first], x.indptr[first + 1]
+        columns = x.indices[start:end]
+        dense[columns] = x.data[start:end]
+        out[rows] = (x @ dense)[right[rows]] if products_all else x[right[rows]] @ dense
+        dense[columns] = 0
     return out
 
 

@@ -17,8 +17,10 @@ The word lists are data (`data/antonyms.tsv`, `data/aliases.tsv`, see LEXICON_CA
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -374,8 +376,10 @@ def explain(
 def explain_pairs(
     pairs: Sequence[tuple[str, str]], similar: Sequence[bool] | None = None, parse_limit: int | None = None,
     dated: Sequence[tuple[date | None, date | None]] | None = None,
+    known: Callable[[str], ClaimFacts | None] | None = None,
 ) -> list[Explained]:
-    """The relation of each pair, with the reason (what differed, or polarity).
+    """The relation of each pair, with the reason (what differed, or polarity); `known`: the facts
+    already at hand for a text (see `facts_of`).
 
     A pair whose words differ only in ways no rule reads needs no parse (`_needs_parse`): its relation
     is the matcher's verdict, after figures and dates are compared (regular expressions). A trace
@@ -404,8 +408,8 @@ def explain_pairs(
             Explained("same", "match") if raw_similar[i] else Explained("different", "unrelated")
         )
     if to_parse:
-        known = facts_of([t for i in to_parse for t in pairs[i]])
-        parsed = [(known[pairs[i][0]], known[pairs[i][1]]) for i in to_parse]
+        facts = facts_of([t for i in to_parse for t in pairs[i]], known)
+        parsed = [(facts[pairs[i][0]], facts[pairs[i][1]]) for i in to_parse]
         # Either reading may see the match: the raw texts keep detail the neutral ones drop, the
         # neutral ones see through negation, antonyms and aliases. The neutral texts go to the
         # torch-free matcher whatever is installed: they are rewritten word lists, which a sentence
@@ -477,15 +481,58 @@ def _reordered(lower_a: list[str], lower_b: list[str], shared: set[str]) -> bool
 #: Parsed claims kept per process: a trace re-reads the same stored claims query after query.
 _PARSED: dict[str, ClaimFacts] = {}
 _PARSED_MAX = 20_000
+#: Bump when `_facts` reads a parse differently: facts stored beside a corpus (`<db>.claimfacts`)
+#: under another version are then parsed again rather than trusted.
+FACTS_VERSION = 1
 
 
-def facts_of(texts: Sequence[str]) -> dict[str, ClaimFacts]:
-    """The facts of each distinct text, parsed in one batch (the cache is cleared when full)."""
+def facts_of(
+    texts: Sequence[str], known: Callable[[str], ClaimFacts | None] | None = None
+) -> dict[str, ClaimFacts]:
+    """The facts of each distinct text, parsed in one batch (the cache is cleared when full).
+
+    `known`: the facts already at hand for a text, or None (a corpus's stored claims': see
+    `stored_facts`); texts it knows are not parsed."""
     wanted = list(dict.fromkeys(texts))
-    missing = [t for t in wanted if t not in _PARSED]
+    stored = {t: f for t in wanted if known is not None and (f := known(t)) is not None}
+    missing = [t for t in wanted if t not in _PARSED and t not in stored]
     if len(_PARSED) + len(missing) > _PARSED_MAX:
         _PARSED.clear()
-        missing = wanted
+        missing = [t for t in wanted if t not in stored]
     for text, doc in zip(missing, _nlp().pipe(missing, batch_size=64), strict=True):
         _PARSED[text] = _facts(doc)
-    return {t: _PARSED[t] for t in wanted}
+    return {t: stored.get(t) or _PARSED[t] for t in wanted}
+
+
+@cache
+def facts_fingerprint() -> str:
+    """What stored facts depend on besides the text: this code's reading (FACTS_VERSION), the spaCy
+    pipeline and the word lists. Stored facts with another fingerprint are not used."""
+    import spacy
+
+    from sourcetrace.analyzer import DEFAULT_MODEL
+
+    model_version = spacy.util.get_package_version(DEFAULT_MODEL) or ""
+    digest = hashlib.sha256(f"{FACTS_VERSION}|{spacy.__version__}|{DEFAULT_MODEL}|{model_version}".encode())
+    for name in ("antonyms.tsv", "aliases.tsv", "polarity.tsv"):
+        digest.update((resources.files("sourcetrace") / "data" / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def facts_to_json(facts: ClaimFacts) -> str:
+    """A compact JSON form of `facts` (sets sorted, so equal facts encode alike)."""
+    return json.dumps([
+        facts.text, facts.negations, facts.all_negations, sorted(facts.lemmas),
+        [[m.name, *m.slot] for m in facts.entities],
+        [[r.verb, r.doer, sorted(r.others)] for r in facts.roles], facts.neutral,
+    ], ensure_ascii=False, separators=(",", ":"))
+
+
+def facts_from_json(text: str) -> ClaimFacts:
+    """The inverse of `facts_to_json`."""
+    claim, negations, all_negations, lemmas, entities, roles, neutral = json.loads(text)
+    return ClaimFacts(
+        text=claim, negations=negations, all_negations=all_negations, lemmas=frozenset(lemmas),
+        entities=tuple(Mention(name, (dep, head)) for name, dep, head in entities),
+        roles=tuple(Role(verb, doer, frozenset(others)) for verb, doer, others in roles), neutral=neutral,
+    )
