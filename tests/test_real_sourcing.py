@@ -249,3 +249,12 @@ def test_the_official_is_the_latest_office_holder_named(analyze_text) -> None:
         "The sector has all it needs to grow, the official highlighted.",
     )
     assert hops(claim_with(r, "all it needs"))[-1][1] == "official_unnamed"
+
+
+def test_a_body_the_ner_takes_for_a_place_is_what_the_company_refers_to(analyze_text) -> None:
+    r = analyze_text(
+        "Candy row\n\nWhile many Vance supporters offered their support, the post provoked a backlash. "
+        "Dorn Candy eventually chimed in to distance themselves from the message. \"Gumdrops are candy; "
+        'voters are people," the company said in a statement.',
+    )
+    assert hops(claim_with(r, "Gumdrops are candy"))[-1:] == [("Dorn Candy", "named_organization")]

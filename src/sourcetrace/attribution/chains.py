@@ -11,11 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sourcetrace.attribution.bogus_outlets import bogus_outlet, is_place
+from sourcetrace.attribution.bogus_outlets import bogus_outlet
 from sourcetrace.attribution.credits import Credit
 from sourcetrace.attribution.sources import IMPLICIT_ID, SourceEntity, SourceResolver
 from sourcetrace.attribution.types import RawAttribution
 from sourcetrace.model import ChainLink, SourceType
+from sourcetrace.resolution.places import is_place
 
 
 def assign_parents(attributions: list[RawAttribution]) -> list[int | None]:

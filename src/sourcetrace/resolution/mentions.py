@@ -33,6 +33,7 @@ from sourcetrace.resolution.person_names import (
     parse_person_name,
     same_person_name,
 )
+from sourcetrace.resolution.places import is_place
 
 PERSON, ORGANIZATION, OUTLET = "person", "organization", "outlet"
 _FEMALE_TITLES = frozenset("mrs ms miss madam dame lady queen princess".split())
@@ -94,7 +95,8 @@ class EntityIndex:
         people = [e for e in ents if e.label_ == "PERSON" and not _not_a_person(e, places, bodies)]
         self._add_people(sorted(people + _role_apposed_names(doc, people), key=lambda e: e.start))
         misread = [e for e in ents if e.label_ == "PERSON" and _not_a_person(e, set(), bodies)]
-        self._add_organisations([e for e in ents if e.label_ in _ORG_LABELS] + misread)
+        misread += [e for e in ents if _body_taken_for_a_place(e)]
+        self._add_organisations(sorted([e for e in ents if e.label_ in _ORG_LABELS] + misread, key=_start))
 
     # -- people -----------------------------------------------------------------------------------
     def _add_people(self, ents: list[Span]) -> None:
@@ -337,6 +339,22 @@ def _not_a_person(ent: Span, places: set[str], bodies: list[str]) -> bool:
     if any(b.startswith(text + " ") for b in bodies):
         return True
     return text.split()[-1].lower() in _BODY_NAME_WORDS
+
+
+def _start(span: Span) -> int:
+    return span.start
+
+
+def _body_taken_for_a_place(ent: Span) -> bool:
+    """`Mars Candy eventually chimed in`: a name of several words the NER tags as a place, that no
+    gazetteer knows, doing something as a subject, is a body (`the company` can refer back to it)."""
+    return (
+        ent.label_ == "GPE"
+        and len(ent) > 1
+        and ent.root.dep_ in ("nsubj", "nsubjpass")
+        and not is_place(ent.text)
+        and not any(is_place(t.text) for t in ent)
+    )
 
 
 def _initials(name: str) -> str:
