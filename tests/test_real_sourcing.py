@@ -258,3 +258,14 @@ def test_a_body_the_ner_takes_for_a_place_is_what_the_company_refers_to(analyze_
         'voters are people," the company said in a statement.',
     )
     assert hops(claim_with(r, "Gumdrops are candy"))[-1:] == [("Dorn Candy", "named_organization")]
+
+
+def test_an_inverted_tag_after_a_quote_names_its_speaker_even_parsed_as_an_object(analyze_text) -> None:
+    r = analyze_text(
+        "Book out\n\nDana Kyle wrote a book about the senator. But Kyle says that anger is not the only "
+        'emotion the senator feels. "That tendency to control has always been part of her," warned Kyle.',
+    )
+    claim = claim_with(r, "tendency to control")
+    assert hops(claim)[-1:] == [("Dana Kyle", "named_person")]
+    # A capital `That` opens the quoted sentence: it is no complementiser to drop.
+    assert claim.text.startswith("That tendency")

@@ -17,7 +17,9 @@ from sourcetrace.attribution.types import doc_text, sentence_bounds
 from sourcetrace.model import Hedge
 
 _EDGE = " \t\n,.;:\"'\u201c\u201d\u2018\u2019()[]\u2014\u2013-"
-_LEADING_THAT = re.compile(r"^(?:that|whether)\s+", re.IGNORECASE)
+#: The complementiser after a speech verb (`said that ...`) is lower case; a capital `That` opens a
+#: quoted or new sentence and belongs to it (`"That tendency has always been part of her"`).
+_LEADING_THAT = re.compile(r"^(?:that|whether)\s+")
 MIN_CLAIM_WORDS = 3
 
 def claim_id(input_sha256: str, start: int, end: int) -> str:

@@ -158,6 +158,22 @@ def _clause_final_subject(verb: Token) -> Token | None:
     return best
 
 
+_CLOSING_QUOTES = frozenset({'"', "\u201d", "'", "\u2019", "''"})
+
+
+def _inverted_speaker(verb: Token) -> Token | None:
+    """`"...," warned Kyle.`: in an inverted speech tag right after a quote the parser may take the
+    speaker's name for the verb's object; a name that ends the sentence there is the speaker."""
+    doc = verb.doc
+    if verb.i < 2 or doc[verb.i - 1].text not in _CLOSING_QUOTES or doc[verb.i - 2].text != ",":
+        return None
+    name = next((c for c in verb.children if c.left_edge.i == verb.i + 1), None)
+    if name is None or name.pos_ != "PROPN" or name.dep_ not in ("dobj", "obj", "npadvmod", "attr", "oprd"):
+        return None
+    rest = doc[name.right_edge.i + 1 : verb.sent.end]
+    return name if all(t.is_punct or t.is_space for t in rest) else None
+
+
 def _is_relay(verb: Token, source_head: Token | None) -> bool:
     """`witnesses informed police that ...`: a third party passing on information, not `I think`."""
     return (
@@ -211,6 +227,8 @@ def _verb_attribution(verb: Token) -> RawAttribution | None:
         source_head = subject
     elif (tail := _clause_final_subject(verb)) is not None:
         source_head = tail
+    elif (inverted := _inverted_speaker(verb)) is not None:
+        source_head = inverted
     elif verb.tag_ in ("VB", "VBG"):
         return None  # `too early to say what ...`: an infinitive asserts nothing of anyone
     if content is None and not passive:
