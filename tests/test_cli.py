@@ -100,7 +100,12 @@ def second(tmp_path: Path) -> Path:
 def test_version(runner: CliRunner) -> None:
     result = invoke(runner, "--version")
     assert result.exit_code == 0
-    assert result.stdout.strip() == f"sourcetrace {__version__}"
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == f"sourcetrace {__version__}"
+    # Which optional models run, each part once, the environment variable named where one decides.
+    parts = [line.split(":")[0].strip() for line in lines[1:]]
+    assert parts == ["claim matching", "check-worthiness", "framing"]
+    assert "SOURCETRACE_CHECKWORTHINESS" in lines[2] and "SOURCETRACE_FRAMING" in lines[3]
 
 
 def test_help_teaches_with_examples(runner: CliRunner) -> None:

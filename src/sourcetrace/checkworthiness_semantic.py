@@ -47,7 +47,7 @@ MEMBER_PREFIX = "m"
 #: Longer sentences are cut; 99% of the training sentences have at most 74 WordPiece tokens.
 MAX_TOKENS = 96
 #: Environment variable that selects the model the analysis uses: "linear" (default) or "semantic".
-MODEL_ENV = "SOURCETRACE_CHECKWORTHINESS"
+MODEL_ENV = minilm.CHECKWORTHINESS_ENV
 REBUILD = "run `make models-semantic` to rebuild it"
 WHAT = "the semantic check-worthiness model"
 #: True when torch, sentence-transformers and the packaged MiniLM weights can be imported.

@@ -87,7 +87,11 @@ class OutputFormat(StrEnum):
 
 def _version_callback(value: bool) -> None:
     if value:
+        from sourcetrace.minilm import model_settings
+
         typer.echo(f"sourcetrace {__version__}")
+        for part, setting in model_settings():
+            typer.echo(f"  {part}: {setting}")
         raise typer.Exit()
 
 
@@ -95,8 +99,8 @@ def _version_callback(value: bool) -> None:
 def main(
     version: Annotated[
         bool,
-        typer.Option("--version", "-V", help="Print the version and exit.", is_eager=True,
-                     callback=_version_callback),
+        typer.Option("--version", "-V", help="Print the version, which optional models run, and exit.",
+                     is_eager=True, callback=_version_callback),
     ] = False,
 ) -> None:
     """sourcetrace command line."""

@@ -43,6 +43,28 @@ def require(what: str) -> None:
         raise ModelError(f"{what} needs MiniLM: {INSTALL_HINT}")
 
 
+#: Environment variables that select the model an analysis uses: "linear" (default) or "semantic".
+CHECKWORTHINESS_ENV = "SOURCETRACE_CHECKWORTHINESS"
+FRAMING_ENV = "SOURCETRACE_FRAMING"
+
+
+def model_settings() -> list[tuple[str, str]]:
+    """(part, what runs and why) for each part with an optional MiniLM model, without importing torch:
+    what `sourcetrace --version` prints. Claim matching follows the installed extra; check-worthiness
+    and framing follow their environment variables only (installing the extra does not switch them)."""
+    extra = available()
+    matching = "semantic (MiniLM: the [semantic] extra is installed)" if extra else (
+        "lexical (torch-free; the [semantic] extra switches it to MiniLM)"
+    )
+    rows = [("claim matching", matching)]
+    for part, env in (("check-worthiness", CHECKWORTHINESS_ENV), ("framing", FRAMING_ENV)):
+        value = (os.environ.get(env) or "").strip().lower()
+        chosen = value if value in ("linear", "semantic") else "linear"
+        how = f"{env}={value}" if value else f"default; {env}=semantic selects MiniLM"
+        rows.append((part, f"{chosen} ({how})"))
+    return rows
+
+
 def model_choice(env: str, choice: str | None) -> str:
     """"linear" or "semantic": `choice`, else the environment variable `env`, else "linear". A bad value
     or "semantic" without the extra is a ModelError (the CLI prints it as one line)."""

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 SEMANTIC_FILE = "framing_semantic.npz"
 SEMANTIC_FORMAT = 1
 MAX_TOKENS = 128  # WordPieces per sentence, [CLS]/[SEP] included; tokens past it keep the linear score
-MODEL_ENV = "SOURCETRACE_FRAMING"
+MODEL_ENV = minilm.FRAMING_ENV
 REBUILD = "run `make models-semantic` to rebuild it"
 WHAT = "the semantic framing model"
 #: True when torch, sentence-transformers and the packaged MiniLM weights can be imported.
