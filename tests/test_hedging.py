@@ -337,3 +337,13 @@ def test_headline_with_a_cue_or_a_speaker_label_is_not_stated_as_fact() -> None:
         assert not check.states_as_fact and not check.overstated, title
     labelled = headline_check("BREAKING: Ferry service to end in March", [_claim(text, chain)])
     assert labelled.states_as_fact and labelled.overstated
+
+
+def test_headline_words_meet_the_body_s_by_stem_not_by_prefix() -> None:
+    chain = [PUBLISHER, _link("s1", "a council official", "official_unnamed")]
+    # `closes` ~ `closing`: the headline restates the claim.
+    restated = headline_check("Ferry closes berths", [_claim("The ferry is closing its berths.", chain)])
+    assert restated.overstated
+    # `ministry` is not `minister` (a six-letter cut made both `minist`).
+    other = headline_check("Ministry hires staff", [_claim("The minister hires new staff.", chain)])
+    assert other.similarity is not None and other.similarity < 1
