@@ -11,17 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from sourcetrace.hedging import (
-    BOOSTING_KINDS,
-    HEDGING_KINDS,
-    KINDS,
-    LEXICON_FILE,
-    certainty,
-    find_hedges,
-    find_scare_quotes,
-    read_lexicon,
-)
-from sourcetrace.model import ChainLink, Claim, Hedge, Report
+from sourcetrace.hedging import LEXICON_FILE, find_hedges, find_scare_quotes, read_lexicon
+from sourcetrace.model import BOOSTING_KINDS, HEDGING_KINDS, KINDS, ChainLink, Claim, Hedge, Report, certainty
 from sourcetrace.summary import headline_check
 
 CARD = LEXICON_FILE.parent / "LEXICON_CARD.md"

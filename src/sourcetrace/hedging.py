@@ -21,24 +21,16 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from sourcetrace.model import Hedge
+# What the kinds mean and a claim's certainty belong to the report schema (`model`).
+from sourcetrace.model import KINDS, Hedge
 
 LEXICON_FILE = Path(__file__).resolve().parent / "data" / "hedges.tsv"
 
-KINDS = frozenset(
-    {"hedge", "booster", "factive", "assertive", "reporting", "conditional", "so_called", "scare_quote"}
-)
-#: Kinds that lower the writer's or the source's commitment to the claim.
-HEDGING_KINDS = frozenset({"hedge", "reporting", "conditional", "so_called", "scare_quote"})
-#: Kinds that raise it: boosters, and factives, which presuppose their complement is true.
-BOOSTING_KINDS = frozenset({"booster", "factive"})
-# `assertive` counts for neither: strong assertives (`insisted`, `claimed`) commit the source, and in news
-# prose they relay that commitment without the writer sharing it.
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,16 +289,3 @@ def find_hedges(text: str, start: int = 0, end: int | None = None) -> list[Hedge
     return sorted(markers, key=lambda h: (h.start, h.end))
 
 
-def certainty(hedges: Iterable[Hedge]) -> str:
-    """Summary of a claim's markers: 'hedged', 'boosted', 'mixed' (both) or 'neutral' (neither)."""
-    kinds = {h.kind for h in hedges}
-    hedged = bool(kinds & HEDGING_KINDS)
-    boosted = bool(kinds & BOOSTING_KINDS)
-    if hedged and boosted:
-        return "mixed"
-    return "hedged" if hedged else "boosted" if boosted else "neutral"
-
-
-def is_hedging(hedge: Hedge) -> bool:
-    """True for markers that weaken or distance the claim (not boosters, factives or assertives)."""
-    return hedge.kind in HEDGING_KINDS

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
@@ -175,6 +176,33 @@ class Hedge(_Model):
     )
 
 
+#: Every marker kind the hedging lexicon uses (`data/hedges.tsv`).
+KINDS = frozenset(
+    {"hedge", "booster", "factive", "assertive", "reporting", "conditional", "so_called", "scare_quote"}
+)
+#: Kinds that lower the writer's or the source's commitment to the claim.
+HEDGING_KINDS = frozenset({"hedge", "reporting", "conditional", "so_called", "scare_quote"})
+#: Kinds that raise it: boosters, and factives, which presuppose their complement is true.
+BOOSTING_KINDS = frozenset({"booster", "factive"})
+# `assertive` counts for neither: strong assertives (`insisted`, `claimed`) commit the source, and in news
+# prose they relay that commitment without the writer sharing it.
+
+
+def certainty(hedges: Iterable[Hedge]) -> str:
+    """Summary of a claim's markers: 'hedged', 'boosted', 'mixed' (both) or 'neutral' (neither)."""
+    kinds = {h.kind for h in hedges}
+    hedged = bool(kinds & HEDGING_KINDS)
+    boosted = bool(kinds & BOOSTING_KINDS)
+    if hedged and boosted:
+        return "mixed"
+    return "hedged" if hedged else "boosted" if boosted else "neutral"
+
+
+def is_hedging(hedge: Hedge) -> bool:
+    """True for markers that weaken or distance the claim (not boosters, factives or assertives)."""
+    return hedge.kind in HEDGING_KINDS
+
+
 class Claim(_Model):
     id: str
     text: str
@@ -193,8 +221,6 @@ class Claim(_Model):
     def model_post_init(self, context: Any, /) -> None:
         # Derived from the hedges unless given (a report read back keeps what it says).
         if "certainty" not in self.model_fields_set:
-            from sourcetrace.hedging import certainty
-
             self.certainty = certainty(self.hedges)
 
 

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 
 import snowballstemmer
 
-from sourcetrace.hedging import is_hedging
 from sourcetrace.model import (
     UNNAMED_TYPES,
     Claim,
@@ -18,6 +17,7 @@ from sourcetrace.model import (
     Profile,
     Source,
     SourceType,
+    is_hedging,
 )
 
 _WORD = re.compile(r"[^\W_]+")

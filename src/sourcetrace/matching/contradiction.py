@@ -56,7 +56,8 @@ def _count(lemmas: frozenset[str], words: frozenset[str]) -> int:
 
 
 def _hedges(text: str) -> int:
-    from sourcetrace.hedging import find_hedges, is_hedging
+    from sourcetrace.hedging import find_hedges
+    from sourcetrace.model import is_hedging
 
     return sum(1 for hedge in find_hedges(text) if is_hedging(hedge))
 
