@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sourcetrace.attribution.credits import find_credits, outlet_key
+from sourcetrace.attribution.credits import find_credits
+from sourcetrace.attribution.outlet_names import outlet_key
 
 
 def _hops(text: str, offset: int) -> list[str]:

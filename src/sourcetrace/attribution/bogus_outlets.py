@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from sourcetrace.attribution.lexicon import OUTLET_NOUNS, OUTLET_WORDS
-from sourcetrace.attribution.sources import DETERMINERS
+from sourcetrace.attribution.outlet_names import DETERMINERS
 from sourcetrace.matching.quantities import DATE_WORDS
 from sourcetrace.resolution.places import is_place
 

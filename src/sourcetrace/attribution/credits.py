@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from sourcetrace.outlets import name_key, split_url
+from sourcetrace.attribution.outlet_names import looks_like_outlet, outlet_key
+from sourcetrace.outlets import split_url
 
 _NAME = r"(?:the\s+)?([A-Z0-9][\w&.'\u2019-]*(?: (?:[A-Z0-9/][\w&.'\u2019/-]*|of|and|&|/)){0,5})"
 _URL = r"((?:https?://)?(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:/[^\s)]*)?)"
@@ -68,15 +69,6 @@ class Credit:
     rank: int = 0
 
 
-def outlet_key(name: str) -> str:
-    """What two credits of one outlet share: `Infowars`, `infowars.com/...` and `www.InfoWars.com`."""
-    parts = split_url(name) if "." in name and " " not in name.strip() else None
-    text = parts[0] if parts else name
-    text = re.sub(r"\.(?:com|org|net|info|news|co|us|uk|ir|blogspot)\b", "", text.lower())
-    key = name_key(text).replace(" ", "")
-    return key.removeprefix("the")
-
-
 def _credit_name(match: re.Match[str]) -> tuple[str, int, int] | None:
     """The name (or the host of the URL) a credit pattern caught, with its offsets."""
     for group in range(1, (match.re.groups or 0) + 1):
@@ -96,8 +88,6 @@ def _credit_name(match: re.Match[str]) -> tuple[str, int, int] | None:
 
 
 def _looks_like_outlet(name: str) -> bool:
-    from sourcetrace.attribution.sources import looks_like_outlet
-
     return looks_like_outlet(name) or (name.isupper() and 2 <= len(name) <= 6)
 
 

@@ -7,7 +7,6 @@ attribution in news: pronouns go to the latest compatible speaker, surnames and 
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
@@ -20,15 +19,18 @@ from sourcetrace.attribution.lexicon import (
     DOCUMENT_NOUNS,
     EYEWITNESS_NOUNS,
     INSTITUTION_NOUNS,
-    KNOWN_OUTLETS,
     OCCUPATION_NOUNS,
     OFFICIAL_NOUNS,
     OUTLET_NOUNS,
-    OUTLET_WORDS,
     PERSON_PRONOUNS,
     PLURAL_PRONOUNS,
     ROLE_NOUNS,
     STATEMENT_NOUNS,
+)
+from sourcetrace.attribution.outlet_names import (
+    looks_like_outlet,
+    normalise_name,
+    outlet_key,
 )
 from sourcetrace.attribution.types import doc_text
 from sourcetrace.model import Source, SourceType
@@ -45,8 +47,6 @@ from sourcetrace.resolution.mentions import (
 from sourcetrace.resolution.person_names import same_person_name
 
 _ORG_ENTS = frozenset({"ORG", "GPE", "NORP", "FAC"})
-DETERMINERS = frozenset("the a an this that these those".split())
-_POSSESSIVE = re.compile(r"['\u2019]s$")
 #: Which earlier sources a pronoun can take up: `he`/`she`, `they`, `it`.
 _PERSONAL_TYPES = frozenset(
     {SourceType.NAMED_PERSON, SourceType.OFFICIAL_UNNAMED, SourceType.ANONYMOUS, SourceType.EYEWITNESS}
@@ -94,21 +94,6 @@ class SourceEntity:
             affiliation=self.affiliation,
             mentions=sorted(set(self.mentions)),
         )
-
-
-def normalise_name(text: str) -> str:
-    words = _POSSESSIVE.sub("", text.strip()).split()
-    while words and words[0].lower() in DETERMINERS:
-        words = words[1:]
-    return " ".join(words)
-
-
-def looks_like_outlet(name: str) -> bool:
-    words = [w.lower().strip(".,") for w in normalise_name(name).split()]
-    if not words:
-        return False
-    joined = " ".join(words)
-    return joined in KNOWN_OUTLETS or words[0] in KNOWN_OUTLETS or any(w in OUTLET_WORDS for w in words)
 
 
 def _span_tokens(doc: Doc, span: tuple[int, int]) -> Span | None:
@@ -211,8 +196,6 @@ class SourceResolver:
         return self.outlet(name, span)
 
     def _match_outlet(self, name: str) -> SourceEntity | None:
-        from sourcetrace.attribution.credits import outlet_key
-
         norm = normalise_name(name).lower()
         if not norm:
             return None

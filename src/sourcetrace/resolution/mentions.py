@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from spacy.attrs import DEP
 from spacy.tokens import Doc, Span, Token
 
+from sourcetrace.attribution.outlet_names import looks_like_outlet, outlet_key
 from sourcetrace.attribution.types import doc_text, token_strings
 from sourcetrace.resolution.gender import first_name_gender
 from sourcetrace.resolution.person_names import (
@@ -169,8 +170,6 @@ class EntityIndex:
 
     # -- organisations and outlets -------------------------------------------------------------------
     def _add_organisations(self, ents: list[Span]) -> None:
-        from sourcetrace.attribution.credits import outlet_key
-
         text = doc_text(self.doc)
         for ent in ents:
             name = re.sub(r"^(?:the|The)\s+", "", ent.text.strip()).strip(" ,.;:")
@@ -197,8 +196,6 @@ class EntityIndex:
                     cluster.kind = OUTLET
 
     def organisation_named(self, text: str) -> Cluster | None:
-        from sourcetrace.attribution.credits import outlet_key
-
         key = outlet_key(re.sub(r"^(?:the|The)\s+", "", text.strip()))
         if not key:
             return None
@@ -301,7 +298,6 @@ def _role_apposed_names(doc: Doc, people: list[Span]) -> list[Span]:
 
 def is_outlet_name(name: str) -> bool:
     """An outlet by the outlet table, its name (`news agency`, `TV`) or an agency acronym (`ISNA`)."""
-    from sourcetrace.attribution.sources import looks_like_outlet
     from sourcetrace.outlets import lookup
 
     word = name.strip()
@@ -358,8 +354,6 @@ def _body_taken_for_a_place(ent: Span) -> bool:
 
 
 def _initials(name: str) -> str:
-    from sourcetrace.attribution.credits import outlet_key
-
     words = [w for w in re.findall(r"[A-Za-z][\w'-]*", name) if w.lower() not in ("of", "the", "and", "for")]
     return outlet_key("".join(w[0] for w in words)) if len(words) >= 2 else ""
 
