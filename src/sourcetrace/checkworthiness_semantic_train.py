@@ -29,7 +29,7 @@ from scipy.special import expit
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
 from sourcetrace import minilm
-from sourcetrace.checkworthiness import BLOCKS, hashed_counts, load_tagger_pipeline, sha256_file, tag_strings
+from sourcetrace.checkworthiness import BLOCKS, hashed_counts, sha256_file, tag_strings
 from sourcetrace.checkworthiness_semantic import (
     MAX_TOKENS,
     SEMANTIC_FILE,
@@ -61,6 +61,7 @@ from sourcetrace.minilm_tuning import (
     train_epochs,
 )
 from sourcetrace.modelfile import save_card
+from sourcetrace.pipelines import load_tagger_pipeline
 
 # Fine-tuning settings, chosen on a held-out 20% of train (see MODEL_CARD_SEMANTIC.md).
 TUNED_LAYERS = 3  # of 6 (held out: 2 layers F1 0.752, 3 layers better); each costs 3.4 MB in the file

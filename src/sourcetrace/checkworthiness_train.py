@@ -39,7 +39,6 @@ from sklearn.svm import LinearSVC
 
 from sourcetrace.checkworthiness import (
     BLOCKS,
-    DEFAULT_PIPELINE,
     MODEL_FILE,
     N_FEATURES,
     BlockSpec,
@@ -47,7 +46,6 @@ from sourcetrace.checkworthiness import (
     _Block,
     hashed_counts,
     idf_weights,
-    load_tagger_pipeline,
     sha256_file,
     tag_strings,
     tfidf,
@@ -64,6 +62,7 @@ from sourcetrace.eval.checkworthiness import (
     scores_table,
 )
 from sourcetrace.modelfile import save_card
+from sourcetrace.pipelines import DEFAULT_MODEL, load_tagger_pipeline
 
 SEED = 13
 FOLDS = 5
@@ -327,7 +326,7 @@ def train(data_dir: Path, log: Any = print) -> tuple[CheckworthinessModel, dict[
         "train_sha256": sha256_file(Path(data_dir) / FILE_PATTERN.format(split="train")),
         "train_sentences": len(labels),
         "train_positive": int(labels.sum()),
-        "pipeline": DEFAULT_PIPELINE,
+        "pipeline": DEFAULT_MODEL,
         "chosen": chosen.to_state(),
         "chosen_name": chosen.name,
         "cv_scheme": scheme,

@@ -22,7 +22,6 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from sourcetrace import __version__
 from sourcetrace.errors import InputError, ModelError
 from sourcetrace.ingest.dates import iso_published
 from sourcetrace.terminal import (
@@ -36,6 +35,7 @@ from sourcetrace.terminal import (
     stderr_console,
     warning_line,
 )
+from sourcetrace.version import __version__
 
 if TYPE_CHECKING:
     from sourcetrace.analyzer import Analyzer

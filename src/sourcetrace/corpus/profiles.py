@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from sourcetrace.corpus.queries import OutletProfile
+from sourcetrace.corpus.results import OutletProfile
 from sourcetrace.model import UNNAMED_TYPES, SourceType
 
 if TYPE_CHECKING:

@@ -47,7 +47,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from sourcetrace.corpus.claim_index import DOCUMENT_FIELDS, DOCUMENT_SELECT
-from sourcetrace.corpus.queries import QueryError, Status, Trace, TraceLink, TraceReport
+from sourcetrace.corpus.results import QueryError, Status, Trace, TraceLink, TraceReport
 from sourcetrace.corpus.store import UNKEYED_SOURCE_TYPES
 from sourcetrace.matching import polarity
 

@@ -193,7 +193,7 @@ def evaluate(data: Path, split: str, progress=None) -> GapScores:  # noqa: ANN00
     """The packaged pronoun scorer on one GAP split."""
     import spacy
 
-    from sourcetrace.analyzer import DEFAULT_MODEL
+    from sourcetrace.pipelines import DEFAULT_MODEL
     from sourcetrace.resolution.pronouns import packaged_model
 
     examples = read_gap(data, split)

@@ -460,7 +460,7 @@ class FramingModel:
     @property
     def nlp(self) -> Language:
         if self._nlp is None:
-            from sourcetrace.checkworthiness import load_tagger_pipeline
+            from sourcetrace.pipelines import load_tagger_pipeline
 
             self._nlp = load_tagger_pipeline()
         return self._nlp

@@ -210,7 +210,7 @@ def honest_f1(held: HeldOut) -> float:
 
 
 def train(data_dir: Path, model_dir: Path) -> tuple[SemanticSpans, FramingModel]:
-    from sourcetrace.checkworthiness import load_tagger_pipeline
+    from sourcetrace.pipelines import load_tagger_pipeline
 
     t0 = time.perf_counter()
     nlp = load_tagger_pipeline()

@@ -442,7 +442,7 @@ def train_technique_stage(split: PTCSplit) -> tuple[dict[str, Any], dict[str, An
 
 
 def train(data_dir: Path) -> FramingModel:
-    from sourcetrace.checkworthiness import load_tagger_pipeline
+    from sourcetrace.pipelines import load_tagger_pipeline
 
     split = load_split(data_dir, "train")
     ids = list(split.articles)

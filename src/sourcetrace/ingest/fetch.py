@@ -27,11 +27,11 @@ from typing import Any
 import httpcore
 import httpx
 
-from sourcetrace import __version__
 from sourcetrace.errors import InputError
 from sourcetrace.ingest.decode import DEFAULT_MAX_BYTES, check_size, human_size
 from sourcetrace.ingest.readers import html_document, txt_document
 from sourcetrace.model import Document
+from sourcetrace.version import __version__
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 

@@ -75,7 +75,7 @@ def antonyms() -> dict[str, frozenset[str]]:
 
 @cache
 def _nlp() -> Language:
-    from sourcetrace.analyzer import DEFAULT_MODEL, load_spacy
+    from sourcetrace.pipelines import DEFAULT_MODEL, load_spacy
 
     # No NER: it costs two thirds of the parse, and names are read as runs of proper nouns instead.
     return load_spacy(DEFAULT_MODEL, exclude=["ner"])
@@ -510,7 +510,7 @@ def facts_fingerprint() -> str:
     pipeline and the word lists. Stored facts with another fingerprint are not used."""
     import spacy
 
-    from sourcetrace.analyzer import DEFAULT_MODEL
+    from sourcetrace.pipelines import DEFAULT_MODEL
 
     model_version = spacy.util.get_package_version(DEFAULT_MODEL) or ""
     digest = hashlib.sha256(f"{FACTS_VERSION}|{spacy.__version__}|{DEFAULT_MODEL}|{model_version}".encode())

@@ -46,7 +46,7 @@ def fit(items: Sequence[gap.GapInstance], c: float) -> PronounModel:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from sourcetrace.analyzer import DEFAULT_MODEL
+    from sourcetrace.pipelines import DEFAULT_MODEL
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=Path("../shared/data/coreference_gap"))

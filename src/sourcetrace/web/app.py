@@ -29,11 +29,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from sourcetrace import __version__
 from sourcetrace.corpus.queries import ClaimHit, OutletProfile, QueryError, Trace
 from sourcetrace.errors import InputError
 from sourcetrace.ingest.dates import iso_published
 from sourcetrace.model import Document, Report, without_surrogates
+from sourcetrace.version import __version__
 from sourcetrace.web import timeline
 from sourcetrace.web.corpus import CorpusReader, StoreBusy, StoreOutdated, StoreUnavailable
 from sourcetrace.web.graph import TYPE_COLOURS, ChainGraphRequest, chain_svg
