@@ -89,7 +89,8 @@ _PREFIX = re.compile(
 )
 _EDGE_JUNK = "\"'“”‘’«»[]{}<>*_ \t\n"
 _TRAILING = re.compile(r"[\s\-–—:;,.!]+$")
-_POSSESSIVE = re.compile(r"['’]s$")
+#: A possessive ending (`the agency's`), dropped from names before they are compared.
+POSSESSIVE = re.compile(r"['’]s$")
 _PAREN = re.compile(r"\(([^()]{1,80})\)")
 _SITE_SEPARATOR = re.compile(r"\s+[|\-–—]\s+|\s*[|·•»]\s*|\s+::\s+|[:,]\s+")
 
@@ -437,7 +438,7 @@ def _clean(text: str) -> str:
             break
         text = shorter
     text = _TRAILING.sub("", text)
-    text = _POSSESSIVE.sub("", text)
+    text = POSSESSIVE.sub("", text)
     return text.strip(_EDGE_JUNK)
 
 

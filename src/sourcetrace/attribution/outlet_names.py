@@ -10,14 +10,13 @@ from __future__ import annotations
 import re
 
 from sourcetrace.attribution.lexicon import KNOWN_OUTLETS, OUTLET_WORDS
-from sourcetrace.outlets import name_key, split_url
+from sourcetrace.outlets import POSSESSIVE, name_key, split_url
 
 DETERMINERS = frozenset("the a an this that these those".split())
-_POSSESSIVE = re.compile(r"['\u2019]s$")
 
 
 def normalise_name(text: str) -> str:
-    words = _POSSESSIVE.sub("", text.strip()).split()
+    words = POSSESSIVE.sub("", text.strip()).split()
     while words and words[0].lower() in DETERMINERS:
         words = words[1:]
     return " ".join(words)

@@ -14,6 +14,7 @@ from spacy.attrs import LEMMA, LOWER, ORTH
 from spacy.tokens import Doc, Span, Token
 
 from sourcetrace.attribution.lexicon import ADDRESSEE_VERBS, FIRST_SECOND_PERSON, RELAY_VERBS, REPORTING_VERBS
+from sourcetrace.attribution.quotes import CLOSERS
 from sourcetrace.attribution.types import RawAttribution, doc_text, token_strings
 
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
@@ -158,14 +159,11 @@ def _clause_final_subject(verb: Token) -> Token | None:
     return best
 
 
-_CLOSING_QUOTES = frozenset({'"', "\u201d", "'", "\u2019", "''"})
-
-
 def _inverted_speaker(verb: Token) -> Token | None:
     """`"...," warned Kyle.`: in an inverted speech tag right after a quote the parser may take the
     speaker's name for the verb's object; a name that ends the sentence there is the speaker."""
     doc = verb.doc
-    if verb.i < 2 or doc[verb.i - 1].text not in _CLOSING_QUOTES or doc[verb.i - 2].text != ",":
+    if verb.i < 2 or doc[verb.i - 1].text not in CLOSERS or doc[verb.i - 2].text != ",":
         return None
     name = next((c for c in verb.children if c.left_edge.i == verb.i + 1), None)
     if name is None or name.pos_ != "PROPN" or name.dep_ not in ("dobj", "obj", "npadvmod", "attr", "oprd"):

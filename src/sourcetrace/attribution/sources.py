@@ -515,7 +515,7 @@ class SourceResolver:
         last = max((s for s, _ in earlier.mentions if s < offset), default=-1) if earlier else -1
         for cluster in self.index.people_before(offset):
             if cluster.role_heads & OFFICE_ROLES:
-                mentioned = max(self.doc[s].idx for s, _ in cluster.mentions if self.doc[s].idx < offset)
+                mentioned = self.index.last_mention_before(cluster, offset)
                 return self._cluster_person(cluster) if mentioned > last else None
         return None
 

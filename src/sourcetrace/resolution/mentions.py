@@ -205,14 +205,18 @@ class EntityIndex:
     def cluster_at(self, token_index: int) -> Cluster | None:
         return self._by_token.get(token_index)
 
+    def last_mention_before(self, cluster: Cluster, char_offset: int) -> int:
+        """Character offset of the cluster's latest mention before `char_offset`; -1 when none."""
+        doc = self.doc
+        return max((doc[s].idx for s, _ in cluster.mentions if doc[s].idx < char_offset), default=-1)
+
     def people_before(self, char_offset: int) -> list[Cluster]:
         """People mentioned before `char_offset`, the most recently mentioned first."""
-        doc = self.doc
         seen = []
         for cluster in self.clusters:
             if cluster.kind != PERSON:
                 continue
-            last = max((doc[s].idx for s, _ in cluster.mentions if doc[s].idx < char_offset), default=-1)
+            last = self.last_mention_before(cluster, char_offset)
             if last >= 0:
                 seen.append((last, cluster))
         return [c for _, c in sorted(seen, key=lambda p: -p[0])]
