@@ -63,24 +63,24 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks docs
 
 models: $(STAMP)
-	$(PY) -m sourcetrace.attribution.train --data $(DATA)/polnear --out src/sourcetrace/models/attribution
-	$(PY) -m sourcetrace.outlets_build --data $(DATA)/outlets --out src/sourcetrace/data/outlets.json.gz
-	$(PY) -m sourcetrace.checkworthiness_train --data $(DATA)/checkworthiness --out src/sourcetrace/models/checkworthiness
-	$(PY) -m sourcetrace.matching.train --data $(DATA)/matching --out src/sourcetrace/models/matching
-	$(PY) -m sourcetrace.matching.contradiction_train --data $(DATA)/matching --out src/sourcetrace/models/matching
-	$(PY) -m sourcetrace.framing.train --data $(DATA)/ptc --out src/sourcetrace/models/framing
-	$(PY) -m sourcetrace.resolution.train_pronouns --data $(DATA)/coreference_gap --out src/sourcetrace/models/resolution
+	$(PY) -m sourcetrace.training.attribution --data $(DATA)/polnear --out src/sourcetrace/models/attribution
+	$(PY) -m sourcetrace.training.outlets --data $(DATA)/outlets --out src/sourcetrace/data/outlets.json.gz
+	$(PY) -m sourcetrace.training.checkworthiness --data $(DATA)/checkworthiness --out src/sourcetrace/models/checkworthiness
+	$(PY) -m sourcetrace.training.matching --data $(DATA)/matching --out src/sourcetrace/models/matching
+	$(PY) -m sourcetrace.training.contradiction --data $(DATA)/matching --out src/sourcetrace/models/matching
+	$(PY) -m sourcetrace.training.framing --data $(DATA)/ptc --out src/sourcetrace/models/framing
+	$(PY) -m sourcetrace.training.pronouns --data $(DATA)/coreference_gap --out src/sourcetrace/models/resolution
 
 # The first-name gender list (data/first_names.tsv.gz, see data/FIRST_NAMES_CARD.md), from a published package.
 names: $(STAMP)
 	$(PY) -m pip install --quiet nomquamgender==0.1.4
-	$(PY) -m sourcetrace.resolution.build_first_names --out src/sourcetrace/data/first_names.tsv.gz
+	$(PY) -m sourcetrace.training.first_names --out src/sourcetrace/data/first_names.tsv.gz
 
 # Optional semantic check-worthiness and propaganda-span models (need torch==2.13.0 and the `semantic`
 # extra; the framing one also needs `make models`' default framing model).
 models-semantic: $(STAMP)
-	$(PY) -m sourcetrace.checkworthiness_semantic_train --data $(DATA)/checkworthiness --out src/sourcetrace/models/checkworthiness --threads 2
-	$(PY) -m sourcetrace.framing.semantic_train --data $(DATA)/ptc --out src/sourcetrace/models/framing --threads 2
+	$(PY) -m sourcetrace.training.checkworthiness_semantic --data $(DATA)/checkworthiness --out src/sourcetrace/models/checkworthiness --threads 2
+	$(PY) -m sourcetrace.training.framing_semantic --data $(DATA)/ptc --out src/sourcetrace/models/framing --threads 2
 
 # Each score is also written, headed by date, command, machine and commit, to benchmarks/results/eval-*.txt.
 RECORD := $(PY) benchmarks/record.py

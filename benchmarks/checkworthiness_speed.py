@@ -14,11 +14,11 @@ import json
 import time
 from pathlib import Path
 
-from sourcetrace.checkworthiness import CheckworthinessModel
-from sourcetrace.checkworthiness_semantic import SemanticCheckworthinessModel, semantic_available
 from sourcetrace.eval.checkworthiness import load_split
-from sourcetrace.pipelines import load_tagger_pipeline
-from sourcetrace.runinfo import run_record
+from sourcetrace.eval.runinfo import run_record
+from sourcetrace.nlp.checkworthiness.model import CheckworthinessModel
+from sourcetrace.nlp.checkworthiness.semantic import SemanticCheckworthinessModel, semantic_available
+from sourcetrace.nlp.loader import load_tagger_pipeline
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "benchmarks" / "results" / "checkworthiness_speed.json"

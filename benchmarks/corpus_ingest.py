@@ -41,12 +41,12 @@ from pathlib import Path
 from typing import Any
 
 from sourcetrace.corpus.claim_index import vector_model
+from sourcetrace.corpus.formats import BuzzfeedArticle, ReaderOptions, read_buzzfeed
 from sourcetrace.corpus.ingest import Counts, DaskExecutor, IngestOptions, Source, run_ingest
-from sourcetrace.corpus.readers import BuzzfeedArticle, ReaderOptions, read_buzzfeed
 from sourcetrace.corpus.store import Store
 from sourcetrace.errors import InputError
-from sourcetrace.model import Document
-from sourcetrace.runinfo import run_record
+from sourcetrace.eval.runinfo import run_record
+from sourcetrace.schema import Document
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "buzzfeed_webis_2016"

@@ -45,7 +45,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sourcetrace.runinfo import run_record
+from sourcetrace.eval.runinfo import run_record
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "buzzfeed_webis_2016"
@@ -62,9 +62,9 @@ def analyse_base(data: Path, limit: int) -> list[dict[str, list[dict[str, Any]]]
     """Real store rows of the first `limit` readable articles."""
     from sourcetrace.analyzer import Analyzer
     from sourcetrace.corpus.copies import stored_as
-    from sourcetrace.corpus.readers import ReaderOptions, buzzfeed_reader
+    from sourcetrace.corpus.formats import ReaderOptions, buzzfeed_reader
     from sourcetrace.corpus.rows import report_rows
-    from sourcetrace.model import Document
+    from sourcetrace.schema import Document
 
     documents: list[Document] = []
     for item in buzzfeed_reader(data, ReaderOptions()):

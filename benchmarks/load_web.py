@@ -33,7 +33,7 @@ from pathlib import Path
 
 import httpx
 
-from sourcetrace.runinfo import run_record
+from sourcetrace.eval.runinfo import run_record
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "buzzfeed_webis_2016"
@@ -82,7 +82,7 @@ def corpus_bases(data: Path, limit: int) -> list[str]:
     """BuzzFeed-Webis articles of at least ~400 words, cut to about TARGET_WORDS words."""
     if not data.exists():
         return []
-    from sourcetrace.corpus.readers import read_buzzfeed
+    from sourcetrace.corpus.formats import read_buzzfeed
     from sourcetrace.errors import InputError
     from sourcetrace.ingest.decode import check_text
 

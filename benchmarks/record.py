@@ -3,7 +3,7 @@
     python benchmarks/record.py eval-chains-tune -- sourcetrace eval chains tests/gold/real --part tune
 
 writes benchmarks/results/eval-chains-tune.txt (and still prints everything). `make eval` records each of
-its scores this way; the README's figures point at these files.
+its scores this way; the figures in docs/ point at these files.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sourcetrace.runinfo import run_record
+from sourcetrace.eval.runinfo import run_record
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -31,9 +31,10 @@ from pathlib import Path
 from typing import Any
 
 # The corpus reader lives in the package (corpus ingest uses it too); the benchmark reuses it.
-from sourcetrace.corpus.readers import BuzzfeedArticle as Article
-from sourcetrace.corpus.readers import read_buzzfeed
-from sourcetrace.runinfo import run_record
+from sourcetrace.corpus.formats import BuzzfeedArticle as Article
+from sourcetrace.corpus.formats import read_buzzfeed
+from sourcetrace.eval.runinfo import run_record
+from sourcetrace.nlp.loader import own_pipes
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "buzzfeed_webis_2016"
@@ -41,16 +42,6 @@ DEFAULT_OUT = REPO / "benchmarks" / "results" / "throughput.json"
 
 TARGET_RATIO = 0.8
 TARGET_RSS_MB = 1536.0
-
-
-def _own_pipes(nlp: Any) -> list[str]:
-    """sourcetrace's components in the pipeline; everything else is the base spaCy model."""
-    names = []
-    for name, pipe in nlp.pipeline:
-        module = getattr(pipe, "__module__", None) or type(pipe).__module__
-        if module.startswith("sourcetrace"):
-            names.append(name)
-    return names
 
 
 def peak_rss_mb() -> dict[str, float]:
@@ -96,7 +87,7 @@ def measure(articles: list[Article], *, model: str | None, batch_size: int, n_pr
     from sourcetrace.errors import InputError
     from sourcetrace.ingest.decode import check_text
     from sourcetrace.ingest.text import document_from_text
-    from sourcetrace.model import Document
+    from sourcetrace.schema import Document
 
     started = time.perf_counter()
     analyzer = Analyzer(model)
@@ -117,7 +108,7 @@ def measure(articles: list[Article], *, model: str | None, batch_size: int, n_pr
             refused.append({"article": Path(article.name).name, "reason": str(exc)})
     texts = [d.text for d in documents]
     words = sum(len(t.split()) for t in texts)
-    own = _own_pipes(nlp)
+    own = own_pipes(nlp)
 
     def bare(items: list[str]) -> int:
         with nlp.select_pipes(disable=own):

@@ -1,7 +1,7 @@
 """Regenerate the examples in the docs from a real run on examples/demo.txt (`make example`).
 
 Writes docs/example-report.json (the full JSON report) and rewrites the blocks between
-`<!-- example:NAME:start -->` and `<!-- example:NAME:end -->` markers in README.md and
+`<!-- example:NAME:start -->` and `<!-- example:NAME:end -->` markers in README.md, docs/usage.md and
 docs/json-contract.md, so the documentation shows what the current code really prints.
 """
 
@@ -85,8 +85,9 @@ def main() -> int:
         lines = lines[:cut] + [f"… and {len(report.claims) - README_CLAIMS} more claims"]
     text_block = "```\n$ sourcetrace analyze examples/demo.txt\n" + "\n".join(lines) + "\n```"
     _replace_block(REPO / "README.md", "text", text_block)
-    _replace_block(REPO / "README.md", "json", f"```json\n{_dumps(_readme_excerpt(data))}\n```")
-    print("wrote docs/example-report.json; updated README.md and docs/json-contract.md", file=sys.stderr)
+    _replace_block(REPO / "docs" / "usage.md", "json", f"```json\n{_dumps(_readme_excerpt(data))}\n```")
+    print("wrote docs/example-report.json; updated README.md, docs/usage.md and docs/json-contract.md",
+          file=sys.stderr)
     return 0
 
 

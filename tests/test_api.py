@@ -7,7 +7,7 @@ import pytest
 import spacy
 
 import sourcetrace
-from sourcetrace.model import Report
+from sourcetrace.schema import Report
 
 STORY = (
     "Ferry Sank After Engine Fire\n\n"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import spacy
 
-from sourcetrace.attribution.bogus_outlets import bogus_outlet
-from sourcetrace.attribution.chains import retype_bogus_outlets
-from sourcetrace.attribution.sources import SourceResolver
-from sourcetrace.model import SourceType
+from sourcetrace.nlp.attribution.bogus_outlets import bogus_outlet
+from sourcetrace.nlp.attribution.chains import retype_bogus_outlets
+from sourcetrace.nlp.attribution.sources import SourceResolver
+from sourcetrace.schema import SourceType
 
 
 @pytest.mark.parametrize(

@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sourcetrace.checkworthiness import MODEL_FILE, CheckworthinessModel
 from sourcetrace.errors import InputError, ModelError
 from sourcetrace.eval.checkworthiness import PRF, CheckworthinessResult, load_split, scores_table
-from sourcetrace.pipelines import load_tagger_pipeline
+from sourcetrace.nlp.checkworthiness.model import MODEL_FILE, CheckworthinessModel
+from sourcetrace.nlp.loader import load_tagger_pipeline
 
 FACTUAL = [
     "Unemployment in Harlow County fell from 7.4 percent in 2019 to 5.1 percent last year.",
@@ -163,7 +163,7 @@ def _write_tsv(path: Path, rows: list[tuple[str, str, str]]) -> None:
 
 
 def test_trainer_learns_and_writes_a_loadable_model_and_card(tmp_path: Path, nlp) -> None:
-    from sourcetrace.checkworthiness_train import main
+    from sourcetrace.training.checkworthiness import main
 
     data = tmp_path / "data"
     data.mkdir()
@@ -189,7 +189,7 @@ def test_trainer_learns_and_writes_a_loadable_model_and_card(tmp_path: Path, nlp
 
 
 def test_folds_keep_blocks_of_neighbouring_sentence_ids_together() -> None:
-    from sourcetrace.checkworthiness_train import FOLDS, ID_BLOCK, cv_folds, id_groups
+    from sourcetrace.training.checkworthiness import FOLDS, ID_BLOCK, cv_folds, id_groups
 
     rng = np.random.default_rng(0)
     ids = [str(i) for i in rng.permutation(40 * ID_BLOCK)[:2000]]
@@ -208,7 +208,7 @@ def test_folds_keep_blocks_of_neighbouring_sentence_ids_together() -> None:
 
 
 def test_fold_scores_calibrate_on_the_other_folds_only() -> None:
-    from sourcetrace.checkworthiness_train import fold_f1
+    from sourcetrace.training.checkworthiness import fold_f1
 
     labels = np.array([0, 1] * 50)
     folds = [(np.setdiff1d(np.arange(100), np.arange(k, 100, 5)), np.arange(k, 100, 5)) for k in range(5)]

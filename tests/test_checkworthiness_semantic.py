@@ -11,8 +11,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sourcetrace.checkworthiness import CheckworthinessModel
-from sourcetrace.checkworthiness_semantic import (
+from sourcetrace.encoders.layers import length_batches
+from sourcetrace.errors import ModelError
+from sourcetrace.nlp.checkworthiness.model import CheckworthinessModel
+from sourcetrace.nlp.checkworthiness.semantic import (
     MODEL_ENV,
     SEMANTIC_FILE,
     FineTunedMiniLM,
@@ -21,9 +23,7 @@ from sourcetrace.checkworthiness_semantic import (
     load_model,
     semantic_available,
 )
-from sourcetrace.errors import ModelError
-from sourcetrace.minilm_layers import length_batches
-from sourcetrace.pipelines import load_tagger_pipeline
+from sourcetrace.nlp.loader import load_tagger_pipeline
 
 CLAIMS = [
     "Property taxes in Marlow Township went up 9 percent between 2018 and 2023.",
@@ -105,8 +105,8 @@ def test_members_share_the_bottom_layers_and_average(semantic: SemanticCheckwort
     # The shared pass (embeddings, then layer by layer) equals the library's own forward of that network.
     import torch
 
-    from sourcetrace import minilm
-    from sourcetrace.minilm_layers import load_tuned_layers, mean_pool
+    from sourcetrace.encoders import minilm
+    from sourcetrace.encoders.layers import load_tuned_layers, mean_pool
 
     network = minilm.load_minilm()
     bert = network[0].auto_model.eval()
@@ -135,11 +135,11 @@ def test_trainer_forward_matches_the_shipped_inference(semantic: SemanticCheckwo
     shipped model computes, so choices made on the trainer's held-out logits hold for the saved file."""
     import torch
 
-    from sourcetrace import minilm
-    from sourcetrace.checkworthiness_semantic import token_ids
-    from sourcetrace.checkworthiness_semantic_train import TopClassifier
-    from sourcetrace.minilm_layers import load_tuned_layers
-    from sourcetrace.minilm_tuning import frozen_states
+    from sourcetrace.encoders import minilm
+    from sourcetrace.encoders.layers import load_tuned_layers
+    from sourcetrace.nlp.checkworthiness.semantic import token_ids
+    from sourcetrace.training.checkworthiness_semantic import TopClassifier
+    from sourcetrace.training.minilm_tuning import frozen_states
 
     member = semantic.classifier.members[0]
     first = semantic.classifier.first_tuned

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from sourcetrace import __version__
 from sourcetrace.cli import app
-from sourcetrace.model import json_schema
+from sourcetrace.schema import json_schema
 
 REPO = Path(__file__).resolve().parents[1]
 POLNEAR_DEV = REPO.parent / "shared" / "data" / "polnear" / "dev"

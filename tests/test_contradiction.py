@@ -11,8 +11,8 @@ import pytest
 
 from sourcetrace.errors import ModelError
 from sourcetrace.matching import contradiction, polarity
-from sourcetrace.matching.contradiction_train import negated, with_antonym
 from sourcetrace.matching.relation import _antonym_flip, _nlp, explain_pairs, facts_of
+from sourcetrace.training.contradiction import negated, with_antonym
 
 CLAIM = "A farmer in Ohio grew a pumpkin weighing a tonne."
 

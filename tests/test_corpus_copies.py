@@ -185,7 +185,7 @@ def test_old_store_is_refused_then_migrated(tmp_path: Path) -> None:
 def _make_layout_1(db: Path) -> None:
     """Rewrite a fresh store as sourcetrace 0.x left it: doc_id = text hash, no meta table, no copy
     columns, claim ids from the text hash."""
-    from sourcetrace.claims import claim_id
+    from sourcetrace.nlp.claims import claim_id
 
     con = duckdb.connect(str(db))
     try:

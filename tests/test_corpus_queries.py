@@ -204,7 +204,7 @@ def store(corpus: Path):
 @pytest.fixture(scope="module")
 def doc_keys(corpus: Path) -> dict[str, str]:
     """doc_id -> article key (the doc_id is the sha256 of the text the ingest analysed)."""
-    from sourcetrace.model import text_sha256
+    from sourcetrace.schema import text_sha256
 
     con = duckdb.connect(str(corpus), read_only=True)
     try:
@@ -652,7 +652,7 @@ def test_search_treats_sql_and_regex_characters_as_text(store) -> None:
 def _expected_profile(reports: list[dict[str, Any]]) -> dict[str, float]:
     """What an outlet's figures must be, counted from the claims of the stored Report JSON, with the
     definitions of a single report's profile (innermost author = unattributed)."""
-    from sourcetrace.model import UNNAMED_TYPES
+    from sourcetrace.schema import UNNAMED_TYPES
 
     innermost = [c["chain"][-1]["type"] for r in reports for c in r["claims"]]
     claims = len(innermost)
@@ -691,7 +691,7 @@ def test_outlet_profiles_agree_with_the_stored_reports(store) -> None:
 
 def test_reliability_comes_from_the_outlet_table(store) -> None:
     from sourcetrace.corpus.queries import outlet_profiles
-    from sourcetrace.outlets import default_table
+    from sourcetrace.outlets.table import default_table
 
     profiles = {p.outlet: p for p in outlet_profiles(store)}
     record = default_table().lookup("apnews.com")

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sourcetrace.attribution.credits import find_credits
-from sourcetrace.attribution.outlet_names import outlet_key
+from sourcetrace.nlp.attribution.credits import find_credits
+from sourcetrace.nlp.attribution.outlet_names import outlet_key
 
 
 def _hops(text: str, offset: int) -> list[str]:

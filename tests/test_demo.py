@@ -16,7 +16,7 @@ from sourcetrace.eval.chains import (
     names_match,
     score_article,
 )
-from sourcetrace.model import Report
+from sourcetrace.schema import Report
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "examples" / "demo.txt"

@@ -20,7 +20,7 @@ from sourcetrace.eval.chains import (
     score,
     scores_table,
 )
-from sourcetrace.model import (
+from sourcetrace.schema import (
     ChainLink,
     Claim,
     Document,

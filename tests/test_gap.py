@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sourcetrace.eval import gap
-from sourcetrace.resolution.pronouns import PronounModel
+from sourcetrace.nlp.resolution.pronouns import PronounModel
 
 HEADER = "ID\tText\tPronoun\tPronoun-offset\tA\tA-offset\tA-coref\tB\tB-offset\tB-coref\tURL\n"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import threading
 
-from sourcetrace.gcpause import gc_paused
+from sourcetrace.nlp.gcpause import gc_paused
 
 
 def test_pause_restores_an_enabled_collector_even_after_an_error() -> None:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import HashingVectorizer
 
-from sourcetrace.hashing import CachedHashingVectorizer
+from sourcetrace.encoders.hashing import CachedHashingVectorizer
 
 TEXTS = [
     "The council said on Tuesday that 40 homes were flooded, and the mayor “strongly” denied it.",

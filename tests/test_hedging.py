@@ -11,9 +11,18 @@ from pathlib import Path
 
 import pytest
 
-from sourcetrace.hedging import LEXICON_FILE, find_hedges, find_scare_quotes, read_lexicon
-from sourcetrace.model import BOOSTING_KINDS, HEDGING_KINDS, KINDS, ChainLink, Claim, Hedge, Report, certainty
-from sourcetrace.summary import headline_check
+from sourcetrace.nlp.hedging import LEXICON_FILE, find_hedges, find_scare_quotes, read_lexicon
+from sourcetrace.report.summary import headline_check
+from sourcetrace.schema import (
+    BOOSTING_KINDS,
+    HEDGING_KINDS,
+    KINDS,
+    ChainLink,
+    Claim,
+    Hedge,
+    Report,
+    certainty,
+)
 
 CARD = LEXICON_FILE.parent / "LEXICON_CARD.md"
 

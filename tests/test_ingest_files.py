@@ -11,7 +11,7 @@ import pytest
 
 from sourcetrace.errors import InputError
 from sourcetrace.ingest import iter_documents, read_path
-from sourcetrace.model import Document
+from sourcetrace.schema import Document
 
 ARTICLE = """Ferry fares to rise by a third
 

@@ -69,7 +69,7 @@ def test_cli_batch_keeps_the_reports_it_made(tmp_path, monkeypatch) -> None:
 def test_cue_reach_is_bounded_on_an_unbroken_line(analyzer) -> None:
     # One "sentence" of 3,000 words with a speech verb every few words and no full stop: no cue's source
     # or plain (unquoted) content candidates may reach past MAX_REACH tokens, or analysis turns quadratic.
-    from sourcetrace.attribution import features as F
+    from sourcetrace.nlp.attribution import features as F
 
     words = ["the", "minister", "said", "that", "council", "members", "told", "residents", "and"]
     line = " ".join(words[i % len(words)] for i in range(3000))

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 from sourcetrace.errors import InputError
-from sourcetrace.outlets import (
+from sourcetrace.outlets.table import (
     RATING_SETS,
     OutletTable,
     default_table,
@@ -26,7 +26,7 @@ from sourcetrace.outlets import (
     registrable,
     verdict,
 )
-from sourcetrace.outlets_build import build_table, dump, main, read_aliases
+from sourcetrace.training.outlets import build_table, dump, main, read_aliases
 
 DATA = Path(__file__).resolve().parents[1] / "src" / "sourcetrace" / "data"
 ALIASES = DATA / "outlet_aliases.tsv"
@@ -357,7 +357,7 @@ def test_bad_table_paths_are_input_errors(tmp_path: Path) -> None:
 
 
 def test_alias_file_rejects_an_alias_naming_two_outlets(tmp_path: Path) -> None:
-    from sourcetrace.outlets_build import Build
+    from sourcetrace.training.outlets import Build
 
     tsv = tmp_path / "aliases.tsv"
     tsv.write_text(
@@ -371,7 +371,7 @@ def test_alias_file_rejects_an_alias_naming_two_outlets(tmp_path: Path) -> None:
 
 
 def test_alias_file_accepts_its_own_format(tmp_path: Path) -> None:
-    from sourcetrace.outlets_build import Build
+    from sourcetrace.training.outlets import Build
 
     tsv = tmp_path / "aliases.tsv"
     tsv.write_text(

@@ -1,4 +1,4 @@
-from sourcetrace.attribution.quotes import find_quotes
+from sourcetrace.nlp.attribution.quotes import find_quotes
 
 
 def texts(text):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sourcetrace.attribution.assertion import ACT, ASSERTS, NONE, classify
+from sourcetrace.nlp.attribution.assertion import ACT, ASSERTS, NONE, classify
 
 
 def claim_with(report, fragment):

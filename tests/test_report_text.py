@@ -8,7 +8,8 @@ import re
 import pytest
 from rich.console import Console
 
-from sourcetrace.model import (
+from sourcetrace.report.text import render
+from sourcetrace.schema import (
     Attribution,
     ChainLink,
     Claim,
@@ -23,7 +24,6 @@ from sourcetrace.model import (
     SourceMention,
     TextSpan,
 )
-from sourcetrace.report.text import render
 
 # Invented article: a regional paper carrying a wire story that relays an unnamed official.
 TEXT = (

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from sourcetrace.resolution.gender import first_name_gender
-from sourcetrace.resolution.mentions import OUTLET, PERSON, EntityIndex, is_outlet_name
-from sourcetrace.resolution.person_names import parse_person_name, same_person_name, surname_key
-from sourcetrace.resolution.pronouns import Candidate, PronounModel, packaged_model
+from sourcetrace.nlp.resolution.gender import first_name_gender
+from sourcetrace.nlp.resolution.mentions import OUTLET, PERSON, EntityIndex, is_outlet_name
+from sourcetrace.nlp.resolution.person_names import parse_person_name, same_person_name, surname_key
+from sourcetrace.nlp.resolution.pronouns import Candidate, PronounModel, packaged_model
 
 
 def test_person_names_titles_particles_and_given_names() -> None:

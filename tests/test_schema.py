@@ -13,7 +13,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from sourcetrace.model import SCHEMA_VERSION, Report, SourceType, json_schema
+from sourcetrace.schema import SCHEMA_VERSION, Report, SourceType, json_schema
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA_FILE = REPO / "docs" / "report.schema.json"

@@ -10,9 +10,9 @@ import spacy
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from sourcetrace.attribution.tagger import MODEL_DIR, MODEL_FILE, AttributionTagger
-from sourcetrace.attribution.types import RawAttribution
 from sourcetrace.errors import ModelError
+from sourcetrace.nlp.attribution.tagger import MODEL_DIR, MODEL_FILE, AttributionTagger
+from sourcetrace.nlp.attribution.types import RawAttribution
 
 POLNEAR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "polnear"
 
@@ -189,7 +189,7 @@ def test_cached_scoring_equals_feature_hasher_on_a_real_document(nlp, tagger) ->
     # give the same numbers, including for strings seen for the first time and unicode ones.
     from sklearn.feature_extraction import FeatureHasher
 
-    from sourcetrace.attribution import features as F
+    from sourcetrace.nlp.attribution import features as F
 
     doc = nlp(
         "The minister told reporters on Monday that the bridge would reopen, according to Radio Sud. "
@@ -209,7 +209,7 @@ def test_cached_scoring_equals_feature_hasher_on_a_real_document(nlp, tagger) ->
 def test_memoised_prefilter_scores_equal_scoring_the_feature_rows(nlp, tagger) -> None:
     # The prefilter keeps one score per (lemma, POS, dep, child deps) key; it must be the very score
     # the key's feature row gets, on first sight and from the memo, with repeated keys in one call.
-    from sourcetrace.attribution import features as F
+    from sourcetrace.nlp.attribution import features as F
 
     doc = nlp(
         "Officials said the port was closed. Officials said the port was closed. "
@@ -230,7 +230,7 @@ def test_memoised_cue_scores_equal_scoring_whole_feature_rows(nlp, tagger) -> No
     # rest: the probabilities must be the very floats of scoring each whole row, memo hit or not.
     import numpy as np
 
-    from sourcetrace.attribution import features as F
+    from sourcetrace.nlp.attribution import features as F
 
     doc = nlp(
         "The minister said the bridge would reopen. The minister said the bridge would reopen. "

@@ -18,7 +18,7 @@ import pytest
 from browser.articles import ARTICLE, CORPUS_RECORDS, build_store, ingest, write_feed
 from fastapi.testclient import TestClient
 
-from sourcetrace.model import json_schema
+from sourcetrace.schema import json_schema
 from sourcetrace.web import WebSettings, create_app
 from sourcetrace.web.graph import TYPE_COLOURS
 

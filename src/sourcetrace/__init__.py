@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from pathlib import Path
 
-    from sourcetrace.model import Report
+    from sourcetrace.schema import Report
 
 
 def analyze(text_or_path: str | Path, **meta: Any) -> Report:
@@ -51,7 +51,7 @@ def set_gc_pause(enabled: bool) -> None:
     """Whether sourcetrace may switch Python's cyclic garbage collector off while it analyses a batch
     (on by default: about 15% faster; the collector is back on between batches and after errors).
     Embedding programs that want the collector left alone call `set_gc_pause(False)`."""
-    from sourcetrace.gcpause import set_gc_pause as _set
+    from sourcetrace.nlp.gcpause import set_gc_pause as _set
 
     _set(enabled)
 

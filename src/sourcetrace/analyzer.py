@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import multiprocessing
 import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
@@ -13,14 +14,16 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-import sourcetrace.component  # noqa: F401 - registers the "sourcetrace" factory
+import sourcetrace.nlp.components  # noqa: F401 - registers the "sourcetrace" factory
 from sourcetrace.errors import InputError, ModelError
-from sourcetrace.gcpause import gc_paused
+from sourcetrace.ingest import document_from_text, read_path
 from sourcetrace.ingest.lang import language_warning
-from sourcetrace.model import Document, FramingSpan, Provenance, Report
-from sourcetrace.pipelines import DEFAULT_MODEL, load_spacy
-from sourcetrace.standing import rate_publisher, rate_sources
-from sourcetrace.summary import headline_check, profile
+from sourcetrace.modelfile import package_path
+from sourcetrace.nlp.gcpause import gc_paused
+from sourcetrace.nlp.loader import DEFAULT_MODEL, load_spacy
+from sourcetrace.outlets.standing import rate_publisher, rate_sources
+from sourcetrace.report.summary import headline_check, profile
+from sourcetrace.schema import Document, FramingSpan, Provenance, Report
 from sourcetrace.version import __version__
 
 #: Texts longer than this are parsed in parts (spaCy's parser wants at most about 1 GB of memory per
@@ -28,7 +31,7 @@ from sourcetrace.version import __version__
 PART_CHARS = 100_000
 #: The longest text analysed at all: five times the size of the longest news feature.
 MAX_TEXT_CHARS = 5_000_000
-MODELS_DIR = Path(__file__).parent / "models"
+MODELS_DIR = package_path("models")
 
 
 def load_pipeline(model: str | None = None) -> Language:
@@ -227,7 +230,6 @@ def _analyze_parallel(
 ) -> Iterator[Report]:
     # spaCy's own n_process serialises Docs with msgpack, which cannot carry our typed results; worker
     # processes that load the pipeline once and return Reports avoid that round trip entirely.
-    import multiprocessing
 
     with multiprocessing.get_context("spawn").Pool(n_process, _init_worker, (model,)) as pool:
         for reports in pool.imap(_analyze_chunk, _chunks(documents, batch_size)):
@@ -243,8 +245,6 @@ def analyze(text_or_path: str | Path, **meta: Any) -> Report:
     """See `sourcetrace.analyze`."""
     model = meta.pop("model", None)
     if isinstance(text_or_path, Path):
-        from sourcetrace.ingest import read_path
-
         documents = read_path(text_or_path)
         if not documents:
             raise InputError("no article found", source=str(text_or_path))
@@ -258,8 +258,6 @@ def analyze(text_or_path: str | Path, **meta: Any) -> Report:
         if meta:
             document = document.with_meta(**meta)
     elif isinstance(text_or_path, str):
-        from sourcetrace.ingest import document_from_text
-
         document = document_from_text(text_or_path, **meta)
     else:
         raise TypeError(

@@ -30,16 +30,14 @@ from sourcetrace.terminal import (
     EXIT_USAGE,
     error_line,
     fail,
-    print_table,
-    require_dir,
+    load_analyzer,
     stderr_console,
     warning_line,
 )
 from sourcetrace.version import __version__
 
 if TYPE_CHECKING:
-    from sourcetrace.analyzer import Analyzer
-    from sourcetrace.model import Document, Report
+    from sourcetrace.schema import Document, Report
 
 app = typer.Typer(
     name="sourcetrace",
@@ -87,7 +85,7 @@ class OutputFormat(StrEnum):
 
 def _version_callback(value: bool) -> None:
     if value:
-        from sourcetrace.minilm import model_settings
+        from sourcetrace.encoders.minilm import model_settings
 
         typer.echo(f"sourcetrace {__version__}")
         for part, setting in model_settings():
@@ -157,30 +155,6 @@ def _documents(
                 # The report carries the same warning (`warnings`); stderr says it before the wait.
                 warning_line(f"{document.path or document.url or spec}: {warning}")
             yield document
-
-
-#: Analyzers by model, so one process (a test run, a notebook calling `app`) loads each pipeline once.
-_ANALYZERS: dict[str | None, Analyzer] = {}
-
-
-def _load_analyzer(model: str | None) -> Analyzer:
-    if model in _ANALYZERS:
-        return _ANALYZERS[model]
-    try:
-        from sourcetrace.analyzer import Analyzer
-
-        analyzer = _ANALYZERS[model] = Analyzer(model)
-        return analyzer
-    except ModelError as exc:
-        fail(str(exc))
-    except OSError as exc:
-        # spaCy signals an unknown pipeline name or path with OSError [E050]/[E053].
-        if model and ("E050" in str(exc) or "E053" in str(exc)):
-            fail(
-                f"unknown model {model!r}: not an installed spaCy pipeline nor a path to one "
-                "(try the default by leaving out --model)"
-            )
-        raise
 
 
 class _Writer:
@@ -329,7 +303,7 @@ def analyze(
         # Peek before loading the model: a single bad input should fail fast, without spaCy's start-up.
         first = next(documents, None)
         if first is not None:
-            analyzer = _load_analyzer(model)
+            analyzer = load_analyzer(model)
             out_file = _open_output(output) if output else None
             writer = _Writer(fmt, out_file, as_array=batch)
 
@@ -384,184 +358,22 @@ def analyze(
 
 
 # ------------------------------------------------------------------------------------------------ eval
+# Each eval command lives beside its scorer in sourcetrace.eval (light modules: typer only).
 
+from sourcetrace.eval.polnear_command import EPILOG as _POLNEAR_EPILOG  # noqa: E402
+from sourcetrace.eval.polnear_command import eval_polnear as _eval_polnear  # noqa: E402
 
-@dataclass(frozen=True, slots=True)
-class _SpanAttribution:
-    """A Report attribution reduced to the spans the PolNeAR scorer reads."""
+eval_app.command("polnear", epilog=_POLNEAR_EPILOG)(_eval_polnear)
 
-    cue: tuple[int, int]
-    source: tuple[int, int] | None
-    content: list[tuple[int, int]]
+from sourcetrace.eval.chains_command import EPILOG as _CHAINS_EPILOG  # noqa: E402
+from sourcetrace.eval.chains_command import eval_chains as _eval_chains  # noqa: E402
 
+eval_app.command("chains", epilog=_CHAINS_EPILOG)(_eval_chains)
 
-def _report_spans(report: Report) -> list[_SpanAttribution]:
-    out = []
-    for attribution in report.attributions:
-        cue = attribution.cue
-        if cue.start is None or cue.end is None:
-            continue
-        src = attribution.source
-        source = (src.start, src.end) if src.start is not None and src.end is not None else None
-        pieces = attribution.content.parts or [attribution.content]
-        content = [(p.start, p.end) for p in pieces if p.start is not None and p.end is not None]
-        out.append(_SpanAttribution((cue.start, cue.end), source, content))
-    return out
+from sourcetrace.eval.checkworthiness_command import EPILOG as _CW_EPILOG  # noqa: E402
+from sourcetrace.eval.checkworthiness_command import eval_checkworthiness as _eval_cw  # noqa: E402
 
-
-def _analyzer_predictor(analyzer: Analyzer) -> Any:
-    """The whole sourcetrace pipeline as a PolNeAR predictor (texts in, attribution spans out)."""
-    from sourcetrace.model import Document
-
-    def predict(texts: list[str]) -> Iterator[list[_SpanAttribution]]:
-        # Plain Documents, not ingest: the gold offsets index the raw file, title line included.
-        documents = (Document(text=text) for text in texts)
-        for report in analyzer.analyze_many(documents):
-            yield _report_spans(report)
-
-    return predict
-
-
-def _own_pipes(nlp: Any) -> list[str]:
-    """Names of the sourcetrace components in a pipeline (the rest is the base spaCy model)."""
-    return [name for name, pipe in nlp.pipeline
-            if (getattr(pipe, "__module__", None) or type(pipe).__module__).startswith("sourcetrace")]
-
-
-def _on_bare_pipeline(predict: Any, nlp: Any) -> Any:
-    """Run a span predictor with sourcetrace's own components switched off, as it would run alone."""
-
-    def run(texts: list[str]) -> Iterator[Any]:
-        with nlp.select_pipes(disable=_own_pipes(nlp)):
-            yield from predict(texts)
-
-    return run
-
-
-@eval_app.command(
-    "polnear",
-    epilog="Example: sourcetrace eval polnear ../shared/data/polnear/dev --limit 20",
-)
-def eval_polnear(
-    directory: Annotated[Path, typer.Argument(help="A PolNeAR split folder (with text/ and attributions/).",
-                                              metavar="DIR")],
-    limit: Annotated[int | None, typer.Option(min=1, help="Score only the first N articles.")] = None,
-    baseline: Annotated[
-        bool, typer.Option("--baseline/--no-baseline", help="Also score textacy's direct-quote rules.")
-    ] = True,
-    model: Annotated[
-        str | None, typer.Option("--model", "-m", help="spaCy pipeline for the full system.",
-                                 metavar="NAME_OR_PATH")
-    ] = None,
-) -> None:
-    """Score attribution spans (source / cue / content) against PolNeAR: the full pipeline, the learned
-    tagger alone, and (with --baseline) textacy's quotation rules."""
-    require_dir(directory, "expected a PolNeAR split such as ../shared/data/polnear/dev")
-    try:
-        from sourcetrace.eval import polnear
-
-        analyzer = _load_analyzer(model)
-        predictors: dict[str, Any] = {
-            "sourcetrace": _analyzer_predictor(analyzer),
-            "tagger only": _on_bare_pipeline(polnear.tagger_predictor(analyzer.nlp), analyzer.nlp),
-        }
-        if baseline:
-            predictors["textacy (baseline)"] = _on_bare_pipeline(
-                polnear.textacy_predictor(analyzer.nlp), analyzer.nlp
-            )
-        scores = polnear.evaluate(directory, predictors, limit=limit)
-    except (InputError, ModelError) as exc:
-        fail(str(exc))
-    print_table(polnear.scores_table(scores))
-
-
-_CHAINS_EPILOG = (
-    "Examples:\n\n"
-    "  sourcetrace eval chains tests/gold/real                 # real articles, tuning part (make eval)\n\n"
-    "  sourcetrace eval chains tests/gold/real --part locked   # locked part, logged (make eval-locked)\n\n"
-    "  sourcetrace eval chains tests/gold/chains --details     # invented articles: single-rule checks"
-)
-
-
-@eval_app.command("chains", epilog=_CHAINS_EPILOG)
-def eval_chains(
-    directory: Annotated[
-        Path, typer.Argument(help="tests/gold/real (real articles) or a folder of invented gold *.json.",
-                             metavar="DIR")
-    ] = Path("tests/gold/real"),
-    part: Annotated[
-        str, typer.Option(help="Real gold only: tune, locked (each run appended to its log) or all.")
-    ] = "tune",
-    data: Annotated[
-        Path, typer.Option(help="Real gold only: the shared data folder the gold points into.")
-    ] = Path("../shared/data"),
-    model: Annotated[
-        str | None, typer.Option("--model", "-m", help="spaCy pipeline name or path.", metavar="NAME_OR_PATH")
-    ] = None,
-    details: Annotated[
-        bool, typer.Option("--details", help="Also list every claim whose chain is wrong, gold vs predicted.")
-    ] = False,
-) -> None:
-    """Score claim chains (publisher › … › innermost source) against hand-annotated gold.
-
-    Real articles (tests/gold/real): exact chain, innermost source, hop types, quote speakers, claim
-    recall and precision, overstated headlines, with and without the publisher as metadata."""
-    require_dir(directory, "expected tests/gold/real or a folder of gold chains such as tests/gold/chains")
-    from sourcetrace.eval.realgold import report as real
-
-    if real.is_real_gold(directory):
-        _eval_real_chains(directory, part, data, model, details)
-        return
-    from sourcetrace.eval import chains
-
-    try:
-        scores = chains.evaluate(directory, model=model)
-    except (InputError, ModelError, chains.GoldError) as exc:
-        # A malformed gold file is the user's to fix, like a bad input: one line, no traceback.
-        fail(str(exc))
-    print_table(chains.scores_table(scores))
-    if details:
-        print_table(chains.details_table(scores))
-
-
-def _eval_real_chains(directory: Path, part: str, data: Path, model: str | None, details: bool) -> None:
-    from sourcetrace.eval.realgold import report as real
-    from sourcetrace.eval.realgold.shared import SharedDataError
-
-    require_dir(data, "the real gold points into ../shared/data; pass --data")
-    try:
-        results = real.evaluate(directory, data, part, model, progress=lambda m: stderr_console().print(m))
-    except (InputError, ModelError, real.RealGoldError, SharedDataError) as exc:
-        fail(str(exc))
-    first = results["with outlet"]
-    title = (f"Chains on real articles, {part} part ({len(first.articles)} articles, "
-             f"{len(first.claims)} gold claims)")
-    print_table(real.scores_table(results, title))
-    if part == "locked":
-        stderr_console().print(f"locked run logged in {real.log_locked_run(directory, results)}")
-    if details:
-        print_table(real.details_table(first))
-
-
-@eval_app.command(
-    "checkworthiness",
-    epilog="Example: sourcetrace eval checkworthiness ../shared/data/checkworthiness",
-)
-def eval_checkworthiness(
-    directory: Annotated[
-        Path, typer.Argument(help="The CheckThat! 2024 English folder (train and dev TSV).", metavar="DIR")
-    ],
-) -> None:
-    """Precision, recall and F1 of the check-worthy class on the dev split, model vs TF-IDF baseline."""
-    require_dir(directory, "expected the checkworthiness data folder, e.g. ../shared/data/checkworthiness")
-    from sourcetrace.eval import checkworthiness
-
-    try:
-        result = checkworthiness.evaluate(directory)
-    except (InputError, ModelError) as exc:
-        fail(str(exc))
-    print_table(checkworthiness.scores_table(result))
-
+eval_app.command("checkworthiness", epilog=_CW_EPILOG)(_eval_cw)
 
 from sourcetrace.eval.matching_command import EPILOG as _MATCHING_EPILOG  # noqa: E402 - light: typer only
 from sourcetrace.eval.matching_command import eval_matching as _eval_matching  # noqa: E402
@@ -599,7 +411,7 @@ def outlet(
     name: Annotated[str, typer.Argument(help="An outlet's name, alias, domain or a URL on its site.")],
 ) -> None:
     """What the bundled rating sets say about an outlet (score 0..1, label, which sets agree)."""
-    from sourcetrace.outlets import default_table, describe
+    from sourcetrace.outlets.table import default_table, describe
 
     try:
         table = default_table()
@@ -614,7 +426,7 @@ def outlet(
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of a report (the same as docs/report.schema.json)."""
-    from sourcetrace.model import json_schema
+    from sourcetrace.schema import json_schema
 
     typer.echo(json.dumps(json_schema(), indent=2, ensure_ascii=False))
 

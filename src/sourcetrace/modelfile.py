@@ -18,6 +18,16 @@ import numpy as np
 
 from sourcetrace.errors import ModelError
 
+#: The installed package folder: `models/` and `data/` are found from here, not from each module's own
+#: place, so moving a module never changes where it reads its files.
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def package_path(*parts: str) -> Path:
+    """A file or folder shipped in the package, e.g. `package_path("models", "framing")`."""
+    return PACKAGE_DIR.joinpath(*parts)
+
+
 #: What a damaged .npz or state raises while it is being read.
 CORRUPT = (OSError, ValueError, KeyError, TypeError, IndexError, EOFError, zipfile.BadZipFile)
 

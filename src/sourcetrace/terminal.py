@@ -7,11 +7,16 @@ living in their own modules (corpus, serve, eval) use these so they all fail the
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+
+from sourcetrace.errors import ModelError
+
+if TYPE_CHECKING:
+    from sourcetrace.analyzer import Analyzer
 
 #: Exit codes: 0 all fine, 1 some inputs of a batch failed, 2 the (single) input or the set-up failed.
 EXIT_OK, EXIT_PARTIAL, EXIT_USAGE = 0, 1, 2
@@ -50,3 +55,23 @@ def print_table(table: Any) -> None:
 def require_dir(path: Path, hint: str) -> None:
     if not path.is_dir():
         fail(f"{path}: no such directory ({hint})")
+
+
+def load_analyzer(model: str | None) -> Analyzer:
+    """The analyzer for `--model` (loaded once per process), or one `error:` line when it cannot load."""
+    # Imported here, not at the top: every command module imports this one, and `--help` or a corpus
+    # query must not wait for spaCy.
+    from sourcetrace.analyzer import default_analyzer
+
+    try:
+        return default_analyzer(model)
+    except ModelError as exc:
+        fail(str(exc))
+    except OSError as exc:
+        # spaCy signals an unknown pipeline name or path with OSError [E050]/[E053].
+        if model and ("E050" in str(exc) or "E053" in str(exc)):
+            fail(
+                f"unknown model {model!r}: not an installed spaCy pipeline nor a path to one "
+                "(try the default by leaving out --model)"
+            )
+        raise

@@ -34,6 +34,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from sourcetrace.errors import InputError
+from sourcetrace.matching import ClaimIndex
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
@@ -202,7 +205,6 @@ def _vectors_described(db: Path, model: str | None) -> bool:
 
 def _read_vectors(path: Path, model: str) -> ClaimVectors | None:
     """The vectors at `path` if readable and of `model`, else None (they are then rebuilt)."""
-    from sourcetrace.errors import InputError
     from sourcetrace.matching.vectors import ClaimVectors
 
     if not path.is_file():
@@ -237,7 +239,6 @@ def _facts_described(db: Path) -> bool:
 
 def _read_facts(path: Path) -> StoredFacts | None:
     """The facts at `path` if readable and of today's fingerprint, else None (they are then rebuilt)."""
-    from sourcetrace.errors import InputError
     from sourcetrace.matching.relation import facts_fingerprint
     from sourcetrace.matching.stored_facts import StoredFacts
 
@@ -273,9 +274,6 @@ def _save(
 
 def _load(path: Path) -> ClaimIndex | None:
     """The index at `path`, or None when it is missing or unreadable (it is then rebuilt)."""
-    from sourcetrace.errors import InputError
-    from sourcetrace.matching import ClaimIndex
-
     if not path.is_file():
         return None
     try:
@@ -291,8 +289,6 @@ def update_index(store: Store, *, save: bool = True, embed_all: bool = True) -> 
     parses only the new claims of vectors and facts that already exist: embedding or parsing a whole
     store is for ingest, not a query.
     """
-    from sourcetrace.matching import ClaimIndex
-
     db = store.path
     have = read_state(db)
     want = store_state(store)
@@ -329,8 +325,6 @@ def build_index(store: Store) -> int:
 
     Returns the number of claims indexed.
     """
-    from sourcetrace.matching import ClaimIndex
-
     model = vector_model()
     index, vectors, facts = ClaimIndex(), _new_vectors(model) if model else None, _new_facts()
     added = _add_claims(store, index, vectors, 0, facts)

@@ -79,8 +79,8 @@ def ingest(
     as_json: Annotated[bool, typer.Option("--json", help="Print the final counts as JSON.")] = False,
 ) -> None:
     """Analyse articles in bulk and store every report, claim, source and chain in a DuckDB file."""
+    from sourcetrace.corpus.formats import ReaderOptions
     from sourcetrace.corpus.ingest import IngestOptions
-    from sourcetrace.corpus.readers import ReaderOptions
 
     if workers is not None and scheduler is not None:
         fail("use either --workers (a local cluster) or --scheduler (an existing one), not both")
@@ -110,8 +110,8 @@ def ingest(
 
 def _resolve_sources(paths: list[Path], reader: str | None, options: Any) -> list[Source]:
     """Check every source before any work: a typo should not surface after an hour of analysis."""
+    from sourcetrace.corpus.formats import ReaderError, check_table, detect_reader, resolve_reader
     from sourcetrace.corpus.ingest import Source
-    from sourcetrace.corpus.readers import ReaderError, check_table, detect_reader, resolve_reader
 
     resolved = []
     try:
@@ -131,8 +131,8 @@ def _resolve_sources(paths: list[Path], reader: str | None, options: Any) -> lis
 
 
 def _run(sources: list[Source], db: Path, options: Any) -> tuple[Counts, float, int]:
+    from sourcetrace.corpus.formats import estimate_count
     from sourcetrace.corpus.ingest import run_ingest
-    from sourcetrace.corpus.readers import estimate_count
     from sourcetrace.corpus.store import Store, StoreError
     from sourcetrace.errors import ModelError
 

@@ -21,14 +21,15 @@ from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 
-from sourcetrace.outlets import name_key, split_url
+from sourcetrace.nlp.attribution.credits import find_credits
+from sourcetrace.outlets.table import name_key, split_url
 
 if TYPE_CHECKING:
     from datasketch import MinHash, MinHashLSH
 
     from sourcetrace.corpus.rows import StoredAs
     from sourcetrace.corpus.store import Store
-    from sourcetrace.model import Document
+    from sourcetrace.schema import Document
 
 #: Estimated Jaccard of word 5-gram sets above which two articles are one story: a wire copy with a
 #: new headline, a cut tail or a changed dateline keeps most of its 5-grams (a copy cut to 70% of its
@@ -76,8 +77,6 @@ def credits(wire: str | None, text: str) -> list[str]:
     """Outlets a text credits as its source: the dateline's wire (`LONDON (Reuters) -`, read by ingest
     into `Document.wire`) and the credits the chains read (`attribution.credits`: `From X:`, `first
     published by X`, a closing `(IRNA)`)."""
-    from sourcetrace.attribution.credits import find_credits
-
     return list(dict.fromkeys([*([wire] if wire else []), *(c.name for c in find_credits(text))]))
 
 

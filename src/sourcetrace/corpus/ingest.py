@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from sourcetrace.corpus.claim_index import vector_model
 from sourcetrace.corpus.copies import CopyFinder, stored_as, with_copies
-from sourcetrace.corpus.readers import Item as ReadItem
-from sourcetrace.corpus.readers import Reader, ReaderOptions
+from sourcetrace.corpus.formats import Item as ReadItem
+from sourcetrace.corpus.formats import Reader, ReaderOptions
 from sourcetrace.corpus.rows import Rows, StoredAs
 from sourcetrace.corpus.staging import (
     load_partition,
@@ -30,9 +31,9 @@ from sourcetrace.corpus.staging import (
     write_partition,
 )
 from sourcetrace.corpus.store import Store
-from sourcetrace.corpus.worker import BatchResult, Item, analyze_batch, partition_name
+from sourcetrace.corpus.worker import BatchResult, Item, analyze_batch, partition_name, peak_rss_mb, warm
 from sourcetrace.errors import InputError
-from sourcetrace.model import Document
+from sourcetrace.schema import Document
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +78,6 @@ class InlineExecutor:
         self.done: list[BatchResult] = []
 
     def warm(self) -> int:
-        from sourcetrace.corpus.worker import warm
-
         warm(self.model, self.vectors)
         return 1
 
@@ -125,8 +124,6 @@ class DaskExecutor:
     def warm(self) -> int:
         """Load the model on every connected worker now: a missing model fails once, up front,
         not as one error per batch. Returns how many workers are connected."""
-        from sourcetrace.corpus.worker import warm
-
         return len(self.client.run(warm, self.model, self.vectors))
 
     def submit(self, items: list[Item]) -> None:
@@ -173,8 +170,6 @@ class Reporter(Protocol):
 
 
 def _vector_model() -> str | None:
-    from sourcetrace.corpus.claim_index import vector_model
-
     return vector_model()
 
 
@@ -234,8 +229,6 @@ def run_ingest(
 
 
 def _peak_rss() -> float:
-    from sourcetrace.corpus.worker import peak_rss_mb
-
     return peak_rss_mb()
 
 

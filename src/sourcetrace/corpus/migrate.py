@@ -14,10 +14,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sourcetrace.claims import claim_id
+from sourcetrace.corpus.claim_index import FACTS_SUFFIX, SUFFIX, VECTORS_SUFFIX
 from sourcetrace.corpus.copies import CopyFinder, document_id, source_key, with_copies
 from sourcetrace.corpus.rows import StoredAs, store_claim_ids
 from sourcetrace.corpus.store import STORE_VERSION, Store
+from sourcetrace.nlp.claims import claim_id
 
 _NEW_COLUMNS = (
     ("source_key", "VARCHAR"), ("text_sha256", "VARCHAR"), ("copy_group", "VARCHAR"),
@@ -115,7 +116,5 @@ def _rekey_children(store: Store, renamed: dict[str, str]) -> None:
 
 def _drop_index_files(db: Path) -> None:
     """The claim index beside the store names the old claim ids: remove it (queries rebuild it)."""
-    from sourcetrace.corpus.claim_index import FACTS_SUFFIX, SUFFIX, VECTORS_SUFFIX
-
     for suffix in (SUFFIX, SUFFIX + ".json", VECTORS_SUFFIX, FACTS_SUFFIX):
         db.with_name(db.name + suffix).unlink(missing_ok=True)

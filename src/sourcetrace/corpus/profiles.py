@@ -1,6 +1,6 @@
 """Per-outlet sourcing profiles over the corpus store: one SQL pass per figure, joined in Python.
 
-The shares use the same definitions as a single report's `profile` (see `sourcetrace.summary`): a
+The shares use the same definitions as a single report's `profile` (see `sourcetrace.report.summary`): a
 claim is unattributed when its innermost source is the author, and anonymous-only when its innermost
 source is unnamed (anonymous, an unnamed official, eyewitnesses). Chain depth counts the publisher, as
 `claims.depth` does.
@@ -12,7 +12,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from sourcetrace.corpus.results import OutletProfile
-from sourcetrace.model import UNNAMED_TYPES, SourceType
+from sourcetrace.schema import UNNAMED_TYPES, SourceType
 
 if TYPE_CHECKING:
     from sourcetrace.corpus.store import Store
@@ -103,7 +103,7 @@ def _share(part: int, whole: int) -> float:
 
 def outlet_profiles(store: Store) -> list[OutletProfile]:
     """One profile per outlet, most articles first."""
-    from sourcetrace.outlets import default_table
+    from sourcetrace.outlets.table import default_table
 
     table = default_table()
     documents = _documents(store)

@@ -6,6 +6,8 @@ it can run beside a web server reading the same file; heavy imports wait inside 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sys
 from collections.abc import Iterator
@@ -271,9 +273,6 @@ def _write_profiles(profiles: list[OutletProfile], fmt: ProfileFormat, out: Path
     if fmt is ProfileFormat.JSON:
         text = json.dumps([p.model_dump(mode="json") for p in profiles], indent=2, ensure_ascii=False) + "\n"
     else:
-        import csv
-        import io
-
         buffer = io.StringIO()
         fields = list(rows[0]) if rows else [*_PROFILE_COLUMNS, "techniques"]
         writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\n")

@@ -23,10 +23,10 @@ from sourcetrace.corpus.store import (
     SOURCE_COLUMNS,
     source_key,
 )
-from sourcetrace.outlets import host_of
+from sourcetrace.outlets.table import host_of
 
 if TYPE_CHECKING:
-    from sourcetrace.model import Report
+    from sourcetrace.schema import Report
 
 _S, _I, _F, _B = pa.string(), pa.int32(), pa.float64(), pa.bool_()
 _TS = pa.timestamp("us")
@@ -91,7 +91,7 @@ class StoredAs:
 def store_claim_ids(data: dict[str, Any], doc_id: str) -> None:
     """Give every claim of a report an id that includes its document, so that the same sentence in two
     outlets' copies of one text is two claims (the report's own ids come from the text alone)."""
-    from sourcetrace.claims import claim_id
+    from sourcetrace.nlp.claims import claim_id
 
     renamed = {c["id"]: claim_id(doc_id, c["start"], c["end"]) for c in data["claims"]}
     for claim in data["claims"]:

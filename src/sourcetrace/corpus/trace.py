@@ -46,10 +46,18 @@ from datetime import date, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from sourcetrace.corpus.claim_index import DOCUMENT_FIELDS, DOCUMENT_SELECT
+from sourcetrace.corpus.claim_index import (
+    DOCUMENT_FIELDS,
+    DOCUMENT_SELECT,
+    cached_store,
+    load_facts,
+    load_index,
+    load_vectors,
+    store_state,
+)
 from sourcetrace.corpus.results import QueryError, Status, Trace, TraceLink, TraceReport
 from sourcetrace.corpus.store import UNKEYED_SOURCE_TYPES
-from sourcetrace.matching import polarity
+from sourcetrace.matching import configuration, polarity
 
 if TYPE_CHECKING:
     from sourcetrace.corpus.claim_index import StoreCache
@@ -135,7 +143,7 @@ def _norm(value: str | None) -> str:
 
 @cache
 def outlet_aliases(name: str | None, domain: str | None = None) -> frozenset[str]:
-    from sourcetrace.outlets import default_table, host_of, name_key
+    from sourcetrace.outlets.table import default_table, host_of, name_key
 
     aliases: set[str] = set()
     table = default_table()
@@ -533,14 +541,6 @@ def trace(
 
     `matcher`: None uses the configured matcher; "lexical" / "semantic" force one scorer.
     """
-    from sourcetrace.corpus.claim_index import (
-        cached_store,
-        load_facts,
-        load_index,
-        load_vectors,
-        store_state,
-    )
-    from sourcetrace.matching import configuration
     from sourcetrace.matching.model import SEMANTIC
 
     if (claim_id is None) == (text is None):

@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import os
+import resource
+import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sourcetrace.corpus.rows import Rows, StoredAs, report_rows
-from sourcetrace.model import Document
-
-_ANALYZERS: dict[str | None, object] = {}
+from sourcetrace.corpus.staging import encode, write_partition
+from sourcetrace.matching import semantic
+from sourcetrace.matching.semantic import MODEL_NAME
+from sourcetrace.schema import Document
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,20 +57,12 @@ def partition_name(items: list[Item]) -> str:
     return f"p{items[0].seq:012d}-{digest}"
 
 
-def analyzer(model: str | None) -> object:
-    if model not in _ANALYZERS:
-        from sourcetrace.analyzer import Analyzer
-
-        _ANALYZERS[model] = Analyzer(model)
-    return _ANALYZERS[model]
-
-
 def analyze_rows(items: list[Item], model: str | None) -> Rows:
     """Rows for every document; a document whose analysis fails becomes an `errors` row instead."""
-    from sourcetrace.analyzer import Analyzer
+    # Imported here: the ingest driver imports this module and must not load spaCy unless it analyses.
+    from sourcetrace.analyzer import default_analyzer
 
-    engine = analyzer(model)
-    assert isinstance(engine, Analyzer)
+    engine = default_analyzer(model)
     rows = Rows()
     try:
         reports = list(engine.analyze_many([i.document for i in items]))
@@ -86,7 +82,6 @@ def claim_vector_rows(claims: list[dict[str, Any]], vectors: str) -> list[dict[s
     the claim index stores them. Embedding costs about as much CPU as the rest of the analysis, so it
     runs here, on every worker, rather than in the one ingest process that updates the index."""
     from sourcetrace.matching.model import default_embedder
-    from sourcetrace.matching.semantic import MODEL_NAME
     from sourcetrace.matching.vectors import quantise
 
     if not claims or vectors != MODEL_NAME:
@@ -102,8 +97,6 @@ def claim_vector_rows(claims: list[dict[str, Any]], vectors: str) -> list[dict[s
 def can_embed() -> bool:
     """True when this process has the `[semantic]` extra. A worker without it leaves the vectors to the
     ingest process, which embeds any claim stored without one when it updates the index."""
-    from sourcetrace.matching import semantic
-
     return semantic.available()
 
 
@@ -111,10 +104,6 @@ def analyze_batch(
     items: list[Item], staging: str, model: str | None = None, vectors: str | None = None
 ) -> BatchResult:
     """The unit of work sent to workers; `vectors`: the embedding model whose claim vectors to add."""
-    import time
-
-    from sourcetrace.corpus.staging import encode, write_partition
-
     cpu_start = time.process_time()
     name = partition_name(items)
     rows = analyze_rows(items, model)
@@ -137,9 +126,6 @@ def analyze_batch(
 
 
 def peak_rss_mb() -> float:
-    import resource
-    import sys
-
     # ru_maxrss is KiB on Linux, bytes on macOS.
     scale = 1024 * 1024 if sys.platform == "darwin" else 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
@@ -152,7 +138,9 @@ def worker_pid() -> int:
 def warm(model: str | None = None, vectors: str | None = None) -> float:
     """Load the pipeline (and the embedder the claim vectors need) now: benchmarks time analysis, not
     start-up. Returns this process's peak RSS."""
-    analyzer(model)
+    from sourcetrace.analyzer import default_analyzer
+
+    default_analyzer(model)
     if vectors is not None and can_embed():
         from sourcetrace.matching.model import default_embedder
 

@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sourcetrace.model import Claim, Report, SourceType
+from sourcetrace.schema import Claim, Report, SourceType
 
 if TYPE_CHECKING:
     from rich.table import Table

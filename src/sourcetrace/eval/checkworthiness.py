@@ -28,7 +28,7 @@ from sourcetrace.eval.arguments import model_eval_parser
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from sourcetrace.checkworthiness import CheckworthinessModel
+    from sourcetrace.nlp.checkworthiness.model import CheckworthinessModel
 
 DEFAULT_DATA = Path("../shared/data/checkworthiness")
 FILE_PATTERN = "CT24_checkworthy_english_{split}.tsv"
@@ -136,7 +136,7 @@ def evaluate(
     `semantic`: also score the packaged semantic model (extra `semantic`); by default it is scored
     when no `model` is given and the extra and its model file are installed.
     """
-    from sourcetrace.checkworthiness import CheckworthinessModel
+    from sourcetrace.nlp.checkworthiness.model import CheckworthinessModel
 
     gold = load_split(data_dir, split)
     result = CheckworthinessResult(split, len(gold.texts), sum(gold.labels))
@@ -146,7 +146,7 @@ def evaluate(
         model = CheckworthinessModel.load()
     _score(result, "model", model, gold)
     if semantic:
-        from sourcetrace.checkworthiness_semantic import SemanticCheckworthinessModel
+        from sourcetrace.nlp.checkworthiness.semantic import SemanticCheckworthinessModel
 
         _score(result, "semantic (MiniLM, extra)", SemanticCheckworthinessModel.load(nlp=model.nlp), gold)
     if baseline:
@@ -165,8 +165,8 @@ def _score(result: CheckworthinessResult, name: str, model: CheckworthinessModel
 
 
 def _semantic_installed() -> bool:
-    from sourcetrace.checkworthiness import MODEL_DIR
-    from sourcetrace.checkworthiness_semantic import SEMANTIC_FILE, semantic_available
+    from sourcetrace.nlp.checkworthiness.model import MODEL_DIR
+    from sourcetrace.nlp.checkworthiness.semantic import SEMANTIC_FILE, semantic_available
 
     return semantic_available() and (MODEL_DIR / SEMANTIC_FILE).is_file()
 
@@ -191,7 +191,7 @@ def scores_table(result: CheckworthinessResult) -> Table:
 def main(argv: Sequence[str] | None = None) -> None:
     from rich.console import Console
 
-    from sourcetrace.checkworthiness import CheckworthinessModel
+    from sourcetrace.nlp.checkworthiness.model import CheckworthinessModel
 
     args = model_eval_parser(__doc__, DEFAULT_DATA, "check-worthiness data directory").parse_args(argv)
     result = evaluate(

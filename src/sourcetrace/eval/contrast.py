@@ -13,13 +13,16 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
 
 from rich.table import Table
 
 from sourcetrace.errors import InputError
-from sourcetrace.matching.relation import RELATIONS
+from sourcetrace.matching.data import read_emergent, read_mrpc
+from sourcetrace.matching.model import default_matcher
+from sourcetrace.matching.relation import RELATIONS, explain_pairs
 
 Part = Literal["tune", "locked", "all"]
 
@@ -130,8 +133,6 @@ def confusion_table(result: ContrastResult) -> Table:
 
 def log_locked(directory: Path, result: ContrastResult, commit: str) -> None:
     """Append one locked run to `locked_runs.jsonl`: the locked part is meant to be scored once."""
-    from datetime import UTC, datetime
-
     entry = {
         "at": datetime.now(UTC).isoformat(timespec="seconds"), "commit": commit, "pairs": result.pairs,
         "accuracy": round(result.accuracy, 4),
@@ -156,16 +157,11 @@ class PublicPairs:
 
 def _relations_and_matcher(pairs: list[tuple[str, str]]) -> tuple[list[str], list[bool]]:
     """The relation of each pair and the matcher's own verdict, the matcher run once."""
-    from sourcetrace.matching.model import default_matcher
-    from sourcetrace.matching.relation import explain_pairs
-
     same = [bool(v) for v in default_matcher().same(pairs)]
     return [e.relation for e in explain_pairs(pairs, similar=same)], same
 
 
 def public_pairs(emergent: Path | None, mrpc: Path | None) -> PublicPairs:
-    from sourcetrace.matching.data import read_emergent, read_mrpc
-
     result = PublicPairs()
     if emergent is not None:
         rows = [r for r in read_emergent(emergent) if r.stance in ("for", "against")]
@@ -195,7 +191,7 @@ def public_table(result: PublicPairs) -> Table:
     table.add_column("figure", justify="right")
     rows = (
         # The contradiction model is fitted on Emergent: its cross-validated figures are printed by
-        # `python -m sourcetrace.matching.contradiction_train` and kept in the model card.
+        # `python -m sourcetrace.training.contradiction` and kept in the model card.
         ("Emergent: 'against' headlines called contradicts (recall; model fitted here: in-sample)",
          result.emergent_against),
         ("Emergent: 'for' headlines not called contradicts (in-sample)", result.emergent_for_kept),

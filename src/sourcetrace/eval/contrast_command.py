@@ -34,7 +34,7 @@ def eval_contrast(
         fail(f"--part must be tune, locked or all, not {part!r}")
     require_dir(directory, "expected the contrast set folder, e.g. tests/gold/contrast")
     from sourcetrace.eval import contrast
-    from sourcetrace.runinfo import git_commit
+    from sourcetrace.eval.runinfo import git_commit
 
     try:
         result, decided = contrast.evaluate(directory, part)  # type: ignore[arg-type]

@@ -22,9 +22,10 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from sourcetrace.eval import scoring
-from sourcetrace.resolution.gender import first_name_gender
-from sourcetrace.resolution.person_names import parse_person_name
-from sourcetrace.resolution.pronouns import FEMALE, Candidate, PronounModel
+from sourcetrace.nlp.loader import DEFAULT_MODEL
+from sourcetrace.nlp.resolution.gender import first_name_gender
+from sourcetrace.nlp.resolution.person_names import parse_person_name
+from sourcetrace.nlp.resolution.pronouns import FEMALE, Candidate, PronounModel, packaged_model
 
 FILES = {"development": "gap-development.tsv", "validation": "gap-validation.tsv", "test": "gap-test.tsv"}
 
@@ -192,9 +193,6 @@ def score(model: PronounModel, items: Sequence[GapInstance], threshold: float | 
 def evaluate(data: Path, split: str, progress=None) -> GapScores:  # noqa: ANN001 - a print callback
     """The packaged pronoun scorer on one GAP split."""
     import spacy
-
-    from sourcetrace.pipelines import DEFAULT_MODEL
-    from sourcetrace.resolution.pronouns import packaged_model
 
     examples = read_gap(data, split)
     if progress:

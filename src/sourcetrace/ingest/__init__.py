@@ -16,7 +16,7 @@ from sourcetrace.ingest.fetch import Fetcher, check_address, check_url, refusal_
 from sourcetrace.ingest.lang import detect_language
 from sourcetrace.ingest.readers import SUPPORTED_SUFFIXES, path_documents, read_path, read_stdin
 from sourcetrace.ingest.text import document_from_text, parse_dateline, split_headline
-from sourcetrace.model import Document
+from sourcetrace.schema import Document
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 

@@ -30,7 +30,7 @@ import httpx
 from sourcetrace.errors import InputError
 from sourcetrace.ingest.decode import DEFAULT_MAX_BYTES, check_size, human_size
 from sourcetrace.ingest.readers import html_document, txt_document
-from sourcetrace.model import Document
+from sourcetrace.schema import Document
 from sourcetrace.version import __version__
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address

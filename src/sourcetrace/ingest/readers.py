@@ -24,7 +24,7 @@ from sourcetrace.ingest.decode import (
     over_limit,
 )
 from sourcetrace.ingest.text import document_from_text
-from sourcetrace.model import Document
+from sourcetrace.schema import Document
 
 SUPPORTED_SUFFIXES = (".txt", ".html", ".htm", ".json", ".jsonl")
 STDIN_SOURCE = "<stdin>"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ftfy
 
-from sourcetrace.model import without_surrogates
+from sourcetrace.schema import without_surrogates
 
 
 def repair_text(text: str) -> tuple[str, list[str]]:

@@ -13,7 +13,7 @@ from typing import Any
 from sourcetrace.errors import InputError
 from sourcetrace.ingest.lang import detect_language
 from sourcetrace.ingest.repair import repair_text
-from sourcetrace.model import Document
+from sourcetrace.schema import Document
 
 _META_FIELDS = frozenset(Document.model_fields) - {"text"}
 

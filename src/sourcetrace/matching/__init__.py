@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sourcetrace.matching.index import ClaimIndex
+    from sourcetrace.matching.minhash import ClaimIndex
 
 
 def _check(pairs: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -57,7 +57,7 @@ def configuration() -> str:
 def __getattr__(name: str) -> object:
     # ClaimIndex pulls in datasketch; import it only when asked for.
     if name == "ClaimIndex":
-        from sourcetrace.matching.index import ClaimIndex
+        from sourcetrace.matching.minhash import ClaimIndex
 
         return ClaimIndex
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

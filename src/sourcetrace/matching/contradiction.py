@@ -6,7 +6,7 @@ hoax, debunks it, or answers it with `Probably not` shares too few words with th
 to call them the same claim, yet it disputes it. This model scores such pairs: a logistic regression over
 symmetric pair features (topical overlap from the matcher's features, the similarity of the
 polarity-free texts, and the gaps in negations, denials, falsehood words, hedges and questions), fitted
-by `python -m sourcetrace.matching.contradiction_train` on the Emergent `against` headlines and on
+by `python -m sourcetrace.training.contradiction` on the Emergent `against` headlines and on
 contrast pairs made by rule from real MRPC news sentences (see models/matching/MODEL_CARD.md).
 
 It is consulted only for pairs the rules parsed because a polarity word differs between them
@@ -56,8 +56,8 @@ def _count(lemmas: frozenset[str], words: frozenset[str]) -> int:
 
 
 def _hedges(text: str) -> int:
-    from sourcetrace.hedging import find_hedges
-    from sourcetrace.model import is_hedging
+    from sourcetrace.nlp.hedging import find_hedges
+    from sourcetrace.schema import is_hedging
 
     return sum(1 for hedge in find_hedges(text) if is_hedging(hedge))
 

@@ -23,7 +23,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import HashingVectorizer
 
-from sourcetrace.hashing import CachedHashingVectorizer
+from sourcetrace.encoders.hashing import CachedHashingVectorizer
 from sourcetrace.matching.text import TextView, view
 
 N_HASH = 2**20

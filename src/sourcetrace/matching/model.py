@@ -8,7 +8,7 @@
 Why a small linear model over features rather than a bare cosine: a cosine ranks well but has no
 calibrated "same claim" cut-off and cannot see that two sentences about the same event differ in a
 figure or in a denial, the commonest way news claims disagree. The weights are few, readable in the
-JSON file, and were fitted by `python -m sourcetrace.matching.train` on MRPC's train half, the threshold
+JSON file, and were fitted by `python -m sourcetrace.training.matching` on MRPC's train half, the threshold
 chosen by cross-validated accuracy there (see models/matching/MODEL_CARD.md).
 
 Files (models/matching/): `idf.npz` (idf of the hashed word and character n-grams, shared),
@@ -28,17 +28,20 @@ import numpy as np
 from scipy.special import expit
 
 from sourcetrace.errors import ModelError
+from sourcetrace.matching import semantic
 from sourcetrace.matching.features import (
     LEXICAL_FEATURES,
     SparseIdf,
     lexical_features,
     unique_index,
 )
+from sourcetrace.matching.semantic import SEMANTIC_FEATURES, Embedder, semantic_features
+from sourcetrace.modelfile import package_path
 
 if TYPE_CHECKING:
     from sourcetrace.matching.semantic import Embedder
 
-MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "matching"
+MODEL_DIR = package_path("models", "matching")
 IDF_FILE = "idf.npz"
 LEXICAL, SEMANTIC = "lexical", "semantic"
 #: The lexical scorer's decision skips pairs whose character TF-IDF cosine (its cheapest feature) is
@@ -123,8 +126,6 @@ class Features:
 
     @property
     def names(self) -> tuple[str, ...]:
-        from sourcetrace.matching.semantic import SEMANTIC_FEATURES
-
         return LEXICAL_FEATURES + (SEMANTIC_FEATURES if self._embedder is not None else ())
 
     def features(
@@ -136,7 +137,6 @@ class Features:
         x = lexical_features(pairs, self._word_idf, self._char_idf, char_floor)
         if self._embedder is None or not len(pairs):
             return x
-        from sourcetrace.matching.semantic import semantic_features
 
         texts, left, right = unique_index(pairs)
         return np.hstack([x, semantic_features(self._embedder.encode(texts, known), left, right)])
@@ -189,8 +189,6 @@ def _read_model(directory: Path, name: str) -> LinearModel:
 
 def load_matcher(name: str | None = None, directory: Path | None = None) -> Matcher:
     """The `semantic` matcher when the extra is installed (or when asked for), else the `lexical` one."""
-    from sourcetrace.matching import semantic
-
     if name is None:
         name = SEMANTIC if semantic.available() else LEXICAL
     if name not in (LEXICAL, SEMANTIC):
@@ -216,8 +214,6 @@ def load_matcher(name: str | None = None, directory: Path | None = None) -> Matc
 @cache
 def default_embedder() -> Embedder:
     """One MiniLM per process, shared by the semantic matcher and the corpus's claim vectors."""
-    from sourcetrace.matching.semantic import Embedder
-
     return Embedder()
 
 

@@ -30,7 +30,9 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from sourcetrace.matching import polarity
-from sourcetrace.matching.aliases import entity_key, same_entity
+from sourcetrace.matching.aliases import alias_table, entity_key, same_entity
+from sourcetrace.matching.contradiction import contradicts, pair_features
+from sourcetrace.matching.model import LEXICAL, default_matcher
 from sourcetrace.matching.quantities import (
     DATE_WORDS,
     anchored,
@@ -75,7 +77,7 @@ def antonyms() -> dict[str, frozenset[str]]:
 
 @cache
 def _nlp() -> Language:
-    from sourcetrace.pipelines import DEFAULT_MODEL, load_spacy
+    from sourcetrace.nlp.loader import DEFAULT_MODEL, load_spacy
 
     # No NER: it costs two thirds of the parse, and names are read as runs of proper nouns instead.
     return load_spacy(DEFAULT_MODEL, exclude=["ner"])
@@ -113,8 +115,6 @@ def _mention(tokens: Span) -> Mention:
 def _names(doc: Doc) -> list[Span]:
     """Runs of proper nouns (`World Health Organization`, `Bank of England`) and demonyms the alias
     tables know (`British`, `Kenyan`); weekday and month names are dates, not names."""
-    from sourcetrace.matching.aliases import alias_table
-
     table = alias_table()
     spans: list[Span] = []
     i = 0
@@ -385,8 +385,6 @@ def explain_pairs(
     is the matcher's verdict, after figures and dates are compared (regular expressions). A trace
     decides tens of pairs per query, and parsing them all cost more than the rest of the query.
     """
-    from sourcetrace.matching.model import LEXICAL, default_matcher
-
     if not pairs:
         return []
     # `similar`: the matcher's verdict on the raw pairs when the caller has it already (a trace).
@@ -427,9 +425,6 @@ def _model_denies(
     neutral_similarity: np.ndarray,
 ) -> np.ndarray:
     """The contradiction model's verdict on parsed pairs (see `contradiction`)."""
-    from sourcetrace.matching.contradiction import contradicts, pair_features
-    from sourcetrace.matching.model import LEXICAL, default_matcher
-
     overlap = default_matcher(LEXICAL).features(list(pairs))
     flips = [_antonym_flip(a, b) for a, b in parsed]
     return contradicts(pair_features(parsed, overlap, neutral_similarity, flips))
@@ -510,7 +505,7 @@ def facts_fingerprint() -> str:
     pipeline and the word lists. Stored facts with another fingerprint are not used."""
     import spacy
 
-    from sourcetrace.pipelines import DEFAULT_MODEL
+    from sourcetrace.nlp.loader import DEFAULT_MODEL
 
     model_version = spacy.util.get_package_version(DEFAULT_MODEL) or ""
     digest = hashlib.sha256(f"{FACTS_VERSION}|{spacy.__version__}|{DEFAULT_MODEL}|{model_version}".encode())

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from sourcetrace import minilm
+from sourcetrace.encoders import minilm
 
 SEMANTIC_FEATURES: tuple[str, ...] = ("embedding_cosine",)
 MODEL_NAME = minilm.MODEL_NAME

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sourcetrace.errors import InputError
-from sourcetrace.matching.index import load_keyed_npz, save_keyed_npz
+from sourcetrace.matching.minhash import load_keyed_npz, save_keyed_npz
+from sourcetrace.matching.relation import facts_from_json, facts_to_json
 
 if TYPE_CHECKING:
     from sourcetrace.matching.relation import ClaimFacts
@@ -49,8 +50,6 @@ class StoredFacts:
 
     def add(self, keys: Sequence[str], facts: Sequence[ClaimFacts]) -> int:
         """Store the facts of new keys (keys already stored are skipped); returns how many were added."""
-        from sourcetrace.matching.relation import facts_to_json
-
         if len(keys) != len(facts):
             raise ValueError(f"expected {len(keys)} facts, got {len(facts)}")
         added = 0
@@ -73,8 +72,6 @@ class StoredFacts:
 
     def get(self, key: str) -> ClaimFacts | None:
         """The stored facts of `key`, or None."""
-        from sourcetrace.matching.relation import facts_from_json
-
         row = self._row.get(key)
         if row is None:
             return None

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from sourcetrace.errors import InputError
-from sourcetrace.matching.index import load_keyed_npz, save_keyed_npz
+from sourcetrace.matching.minhash import load_keyed_npz, save_keyed_npz
 
 FORMAT = "sourcetrace-claimvectors"
 FORMAT_VERSION = 1

@@ -15,8 +15,8 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from sourcetrace.framing.labels import technique_label
-from sourcetrace.model import (
+from sourcetrace.nlp.framing.labels import technique_label
+from sourcetrace.schema import (
     UNNAMED_TYPES,
     ChainLink,
     Claim,

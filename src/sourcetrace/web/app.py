@@ -29,10 +29,23 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from sourcetrace.corpus.queries import ClaimHit, OutletProfile, QueryError, Trace
+from sourcetrace.corpus.queries import (
+    ClaimHit,
+    OutletProfile,
+    QueryError,
+    Trace,
+    outlet_profiles,
+    search_claims,
+    trace,
+)
 from sourcetrace.errors import InputError
+from sourcetrace.ingest import Fetcher, check_url
 from sourcetrace.ingest.dates import iso_published
-from sourcetrace.model import Document, Report, without_surrogates
+from sourcetrace.ingest.decode import check_text
+from sourcetrace.ingest.fetch import RefusedTarget
+from sourcetrace.ingest.readers import html_document, json_documents, txt_document
+from sourcetrace.ingest.text import document_from_text
+from sourcetrace.schema import Document, Report, without_surrogates
 from sourcetrace.version import __version__
 from sourcetrace.web import timeline
 from sourcetrace.web.corpus import CorpusReader, StoreBusy, StoreOutdated, StoreUnavailable
@@ -145,23 +158,16 @@ def _unicode_is_input_error() -> Iterator[None]:
 
 
 def _text_document(text: str, meta: dict[str, str | None]) -> Document:
-    from sourcetrace.ingest.decode import check_text
-    from sourcetrace.ingest.text import document_from_text
-
     check_text(text, None)
     return document_from_text(text, **meta)
 
 
 def _html_document(data: bytes, source: str, meta: dict[str, str | None]) -> Document:
-    from sourcetrace.ingest.readers import html_document
-
     return html_document(data, source=source, **{k: v for k, v in meta.items() if v is not None})
 
 
 def _upload_document(data: bytes, filename: str, meta: dict[str, str | None]) -> Document:
     """A .txt/.html/.json upload to a Document through the same readers the CLI uses."""
-    from sourcetrace.ingest.readers import json_documents, txt_document
-
     name = Path(filename).name or "upload"
     suffix = Path(name).suffix.lower()
     given = {k: v for k, v in meta.items() if v is not None}
@@ -199,9 +205,6 @@ class UpstreamError(Exception):
 
 
 def _fetch_document(url: str, settings: WebSettings, meta: dict[str, str | None]) -> Document:
-    from sourcetrace.ingest import Fetcher, check_url
-    from sourcetrace.ingest.fetch import RefusedTarget
-
     if settings.refuse_fetch:
         raise FetchRefused("fetching URLs is turned off on this server", 403)
     try:
@@ -298,16 +301,12 @@ def create_app(settings: WebSettings) -> FastAPI:
     @app.get("/outlets", response_class=HTMLResponse, tags=["pages"], summary="Outlet table",
              responses=_page_errors(404, 503))
     async def outlets_page() -> HTMLResponse:
-        from sourcetrace.corpus.queries import outlet_profiles
-
         profiles = await corpus.run(outlet_profiles)
         return page("outlets.html", profiles=profiles)
 
     @app.get("/claims", response_class=HTMLResponse, tags=["pages"], summary="Claim search",
              responses=_page_errors(404, 422, 503))
     async def claims_page(q: Annotated[str, Query(max_length=500)] = "") -> HTMLResponse:
-        from sourcetrace.corpus.queries import search_claims
-
         if not corpus.enabled:
             raise StoreUnavailable
         hits, message = [], None
@@ -385,8 +384,6 @@ def create_app(settings: WebSettings) -> FastAPI:
         q: Annotated[str, Query(min_length=1, max_length=500)],
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
     ) -> list[ClaimHit]:
-        from sourcetrace.corpus.queries import search_claims
-
         try:
             return await corpus.run(search_claims, q, limit)
         except QueryError as exc:
@@ -400,8 +397,6 @@ def create_app(settings: WebSettings) -> FastAPI:
     @app.get("/api/outlets", tags=["api"], summary="Sourcing profile of every outlet in the corpus",
              response_model=list[OutletProfile], responses=_errors(404, 429, 503))
     async def api_outlets() -> list[OutletProfile]:
-        from sourcetrace.corpus.queries import outlet_profiles
-
         return await corpus.run(outlet_profiles)
 
     return app
@@ -414,8 +409,6 @@ async def _analyze(pool: AnalysisPool, document: Document) -> Response:
 
 
 async def _trace(corpus: CorpusReader, claim_id: str) -> Trace:
-    from sourcetrace.corpus.queries import trace
-
     try:
         return await corpus.run(trace, claim_id)
     except QueryError as exc:

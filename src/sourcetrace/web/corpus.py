@@ -15,6 +15,8 @@ from typing import TypeVar
 
 import anyio.to_thread
 
+from sourcetrace.corpus.store import Store, StoreError
+
 T = TypeVar("T")
 
 
@@ -39,8 +41,6 @@ class CorpusReader:
         return self.path is not None
 
     def _run(self, query: Callable[..., T], *args: object) -> T:
-        from sourcetrace.corpus.store import Store, StoreError
-
         if self.path is None:
             raise StoreUnavailable("no corpus store: start the server with --db corpus.duckdb")
         try:

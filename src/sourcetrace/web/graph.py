@@ -31,7 +31,7 @@ from xml.sax.saxutils import escape
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sourcetrace.model import SourceType
+from sourcetrace.schema import SourceType
 
 #: Fill colour per source type; static/app.css uses the same colours for the highlight layer (a test
 #: checks they agree).

@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING, TypeVar
 import anyio
 import anyio.to_thread
 
-from sourcetrace.model import without_surrogates
+from sourcetrace.schema import Document, without_surrogates
 
 if TYPE_CHECKING:
     from sourcetrace.analyzer import Analyzer
-    from sourcetrace.model import Document
+    from sourcetrace.schema import Document
 
 T = TypeVar("T")
 
@@ -76,7 +76,6 @@ class AnalysisPool:
             max_workers=self.workers, mp_context=context, initializer=_load, initargs=(self.model,)
         )
         # Each worker loads the model in its initializer; wait for all of them before serving.
-        from sourcetrace.model import Document
 
         warm = Document(text="The council said the bridge would reopen on Monday.")
         for future in [executor.submit(_analyze_to_json, warm) for _ in range(self.workers)]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from sourcetrace.resolution.person_names import PARTICLES, SUFFIXES, TITLES, split_words
+from sourcetrace.nlp.resolution.person_names import PARTICLES, SUFFIXES, TITLES, split_words
 
 OUTLET, PERSON, ORGANIZATION = "outlet", "named_person", "named_organization"
 EYEWITNESS, AUTHOR = "eyewitness", "author"

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sourcetrace.eval.realgold.gold import GoldArticle, load_gold_dir
+from sourcetrace.eval.realgold.names import NAMED_TYPES
 from sourcetrace.eval.realgold.scoring import LABELS, Scores, score
 from sourcetrace.eval.realgold.shared import TEHRAN_TIMES
 
@@ -88,8 +89,6 @@ def scores_table(results: dict[str, Scores], title: str) -> Table:
 
 def details_table(scores: Scores, limit: int | None = None) -> Table:
     from rich.table import Table
-
-    from sourcetrace.eval.realgold.names import NAMED_TYPES
 
     def chain(hops: Any) -> str:
         if hops is None:

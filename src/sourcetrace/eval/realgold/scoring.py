@@ -25,7 +25,7 @@ from sourcetrace.eval.realgold.matching import match_claims, overlap
 from sourcetrace.eval.realgold.names import same_source
 from sourcetrace.eval.realgold.shared import SharedArticle
 from sourcetrace.eval.realgold.textmap import OffsetMap
-from sourcetrace.model import Document, Report
+from sourcetrace.schema import Document, Report
 
 PUBLISHER_ID = "publisher"
 #: A predicted claim belongs to the annotated region when at least this share of it lies inside.

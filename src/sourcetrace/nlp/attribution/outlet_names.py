@@ -1,0 +1,39 @@
+"""Names as sources write them: the bare name (`the agency's` -> `agency`), whether a name reads as an
+outlet (`Mehr news agency`, `Reuters`), and the key two credits of one outlet share.
+
+Shared by the source resolver, the credit finder and the mention index, none of which imports the others
+for them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from sourcetrace.nlp.attribution.lexicon import KNOWN_OUTLETS, OUTLET_WORDS
+from sourcetrace.outlets.table import POSSESSIVE, name_key, split_url
+
+DETERMINERS = frozenset("the a an this that these those".split())
+
+
+def normalise_name(text: str) -> str:
+    words = POSSESSIVE.sub("", text.strip()).split()
+    while words and words[0].lower() in DETERMINERS:
+        words = words[1:]
+    return " ".join(words)
+
+
+def looks_like_outlet(name: str) -> bool:
+    words = [w.lower().strip(".,") for w in normalise_name(name).split()]
+    if not words:
+        return False
+    joined = " ".join(words)
+    return joined in KNOWN_OUTLETS or words[0] in KNOWN_OUTLETS or any(w in OUTLET_WORDS for w in words)
+
+
+def outlet_key(name: str) -> str:
+    """What two credits of one outlet share: `Infowars`, `infowars.com/...` and `www.InfoWars.com`."""
+    parts = split_url(name) if "." in name and " " not in name.strip() else None
+    text = parts[0] if parts else name
+    text = re.sub(r"\.(?:com|org|net|info|news|co|us|uk|ir|blogspot)\b", "", text.lower())
+    key = name_key(text).replace(" ", "")
+    return key.removeprefix("the")

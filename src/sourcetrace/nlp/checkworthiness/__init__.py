@@ -1,0 +1,1 @@
+"""Check-worthiness of a claim: a torch-free default (`model`) and an optional MiniLM one (`semantic`)."""

