@@ -105,6 +105,8 @@ def test_version(runner: CliRunner) -> None:
     # Which optional models run, each part once, the environment variable named where one decides.
     parts = [line.split(":")[0].strip() for line in lines[1:]]
     assert parts == ["claim matching", "check-worthiness", "framing"]
+    # One rule for all three: each names its environment variable.
+    assert "SOURCETRACE_MATCHING" in lines[1]
     assert "SOURCETRACE_CHECKWORTHINESS" in lines[2] and "SOURCETRACE_FRAMING" in lines[3]
 
 

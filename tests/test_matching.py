@@ -6,12 +6,14 @@ All sentences are invented for these tests.
 from __future__ import annotations
 
 import importlib.util
+import os
 
 import numpy as np
 import pytest
 
 import sourcetrace
-from sourcetrace.errors import InputError
+from sourcetrace.encoders.minilm import MATCHING_ENV
+from sourcetrace.errors import InputError, ModelError
 from sourcetrace.matching import ClaimIndex
 from sourcetrace.matching.model import LEXICAL, SEMANTIC, load_matcher
 from sourcetrace.matching.text import tokens
@@ -140,8 +142,26 @@ def test_public_api_uses_one_configuration() -> None:
     assert scores[0] > scores[1]
     assert decisions == [True, False]
     assert all(isinstance(d, bool) for d in decisions)
-    expected = SEMANTIC if HAS_SEMANTIC else LEXICAL
-    assert sourcetrace.matching.configuration() == expected
+    selected = os.environ.get(MATCHING_ENV, "").strip().lower() == SEMANTIC
+    assert sourcetrace.matching.configuration() == (SEMANTIC if selected else LEXICAL)
+
+
+def test_the_matcher_follows_its_environment_variable_not_what_is_installed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The one rule of every optional model: the torch-free one unless the variable selects MiniLM.
+    monkeypatch.delenv(MATCHING_ENV, raising=False)
+    assert sourcetrace.matching.configuration() == LEXICAL
+    assert load_matcher().name == LEXICAL
+    monkeypatch.setenv(MATCHING_ENV, "semantic")
+    if HAS_SEMANTIC:
+        assert sourcetrace.matching.configuration() == SEMANTIC
+    else:
+        with pytest.raises(ModelError, match="needs MiniLM"):
+            sourcetrace.matching.configuration()
+    monkeypatch.setenv(MATCHING_ENV, "bert")
+    with pytest.raises(ModelError, match="'lexical' or 'semantic'"):
+        load_matcher()
 
 
 def test_public_api_rejects_non_pairs() -> None:

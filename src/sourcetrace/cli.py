@@ -242,8 +242,8 @@ def _with_progress(reports: Iterator[Report], total: int | None) -> Iterator[Rep
         "  [cyan]sourcetrace analyze https://example.org/news/story-1[/cyan]\n"
         "  [cyan]sourcetrace analyze news/ a.txt b.txt --format jsonl --output reports.jsonl[/cyan]\n\n"
         "Exit status: 0 all analysed, 1 some inputs of a batch failed, 2 the input or the model failed.\n\n"
-        "Slower, more accurate models (they need the semantic extra): set "
-        "SOURCETRACE_CHECKWORTHINESS=semantic and/or SOURCETRACE_FRAMING=semantic."
+        "Optional MiniLM models (they need the semantic extra; `sourcetrace --version` says which run): "
+        "SOURCETRACE_MATCHING=semantic, SOURCETRACE_CHECKWORTHINESS=semantic, SOURCETRACE_FRAMING=semantic."
     )
 )
 def analyze(

@@ -95,10 +95,11 @@ def read_state(db: Path) -> IndexState | None:
 
 
 def vector_model() -> str | None:
-    """The embedding model whose vectors the scorer uses, or None without the `[semantic]` extra."""
-    from sourcetrace.matching import semantic
+    """The embedding model whose vectors the scorer uses, or None unless the semantic matcher is
+    selected ($SOURCETRACE_MATCHING=semantic, with the `[semantic]` extra)."""
+    from sourcetrace.matching import configuration, semantic
 
-    return semantic.MODEL_NAME if semantic.available() else None
+    return semantic.MODEL_NAME if configuration() == "semantic" else None
 
 
 def store_state(store: Store) -> IndexState:

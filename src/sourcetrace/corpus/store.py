@@ -107,8 +107,9 @@ CREATE TABLE IF NOT EXISTS framing (
     "end" INTEGER,
     score DOUBLE
 );
--- With the [semantic] extra: each claim's sentence embedding, int8 codes and their scale as
--- `sourcetrace.matching.ClaimVectors` stores them, computed by the worker that analysed the claim.
+-- With the semantic matcher selected (SOURCETRACE_MATCHING=semantic): each claim's sentence
+-- embedding, int8 codes and their scale as `sourcetrace.matching.ClaimVectors` stores them,
+-- computed by the worker that analysed the claim.
 -- The claim index copies them into <db>.claimvectors, so the ingest process embeds nothing.
 CREATE TABLE IF NOT EXISTS claim_vectors (
     doc_id VARCHAR,

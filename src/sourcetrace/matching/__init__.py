@@ -5,14 +5,17 @@
   roles must agree and the polarity decides; `same_claim(pairs)` is `claim_relation == "same"`.
 * `ClaimIndex`: MinHash LSH candidate generation, persisted on disk, so only likely matches are scored.
 
-The scorer is the `semantic` configuration (MiniLM embeddings) when the `[semantic]` extra is installed,
-otherwise the torch-free `lexical` one; `configuration()` says which. Heavy parts load on first use.
+The scorer is the torch-free `lexical` configuration unless `SOURCETRACE_MATCHING=semantic` selects the
+`semantic` one (MiniLM embeddings; needs the `[semantic]` extra); `configuration()` says which. Heavy
+parts load on first use.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
+
+from sourcetrace.encoders import minilm
 
 if TYPE_CHECKING:
     from sourcetrace.matching.minhash import ClaimIndex
@@ -48,10 +51,9 @@ def same_claim(pairs: Sequence[tuple[str, str]]) -> list[bool]:
 
 
 def configuration() -> str:
-    """'semantic' when the [semantic] extra is installed, else 'lexical' (what the two functions use)."""
-    from sourcetrace.matching.semantic import available
-
-    return "semantic" if available() else "lexical"
+    """What the two functions use: 'lexical' (default) or 'semantic' when $SOURCETRACE_MATCHING selects
+    it (a ModelError when it does without the [semantic] extra)."""
+    return minilm.model_choice(minilm.MATCHING_ENV, None, default="lexical")
 
 
 def __getattr__(name: str) -> object:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy.special import expit
 
+from sourcetrace.encoders import minilm
 from sourcetrace.errors import ModelError
 from sourcetrace.matching import semantic
 from sourcetrace.matching.features import (
@@ -188,9 +189,9 @@ def _read_model(directory: Path, name: str) -> LinearModel:
 
 
 def load_matcher(name: str | None = None, directory: Path | None = None) -> Matcher:
-    """The `semantic` matcher when the extra is installed (or when asked for), else the `lexical` one."""
+    """The matcher `name`, else the one $SOURCETRACE_MATCHING selects: `lexical` (default) or `semantic`."""
     if name is None:
-        name = SEMANTIC if semantic.available() else LEXICAL
+        name = minilm.model_choice(minilm.MATCHING_ENV, None, default=LEXICAL)
     if name not in (LEXICAL, SEMANTIC):
         raise ModelError(f"unknown claim-matching configuration {name!r} (lexical or semantic)")
     if name == SEMANTIC and not semantic.available():
