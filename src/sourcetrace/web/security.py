@@ -15,11 +15,12 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
-from dataclasses import dataclass
 from typing import Any
 
+from limits import RateLimitItemPerSecond
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 from starlette.exceptions import HTTPException
 
 Scope = MutableMapping[str, Any]
@@ -31,6 +32,9 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 #: Defence in depth under the HTML escaping: even a missed escape could not run inline script, load a
 #: script from elsewhere, or frame the page. Styles set through the CSSOM (claim shading) are allowed by
 #: CSP; style *attributes* in markup are not, and the templates use none.
+#: The rate limiter's key prefix (one limiter per app; the namespace only keeps its keys apart).
+NAMESPACE = "sourcetrace"
+
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
@@ -101,20 +105,15 @@ def _content_length(scope: Scope) -> int | None:
     return None
 
 
-@dataclass
-class _Bucket:
-    tokens: float
-    stamp: float
-
-
 class RateLimit:
-    """A token bucket per client address: `rate` requests per second, bursts up to `burst`.
+    """At most `burst` requests per client address in any window of `burst / rate` seconds: on average
+    `rate` requests per second, bursts up to `burst`. The counting is the `limits` library's moving
+    window in memory (the engine of Flask-Limiter and slowapi); this middleware only picks the client,
+    spares the exempt paths and answers 429 in the API's JSON with a Retry-After.
 
     The client address is the ASGI scope's `client`: the connecting socket's, unless the server was told
     to trust proxy headers (`serve --trust-proxy-headers`), when uvicorn puts X-Forwarded-For there.
-
-    Buckets live in an LRU of bounded size so a flood of distinct addresses cannot grow memory without
-    limit; an evicted client simply starts again with a full bucket.
+    A client's entry expires with its window, so memory follows the clients of the last window only.
     """
 
     def __init__(
@@ -123,27 +122,21 @@ class RateLimit:
         rate: float,
         burst: int,
         exempt: tuple[str, ...] = ("/healthz", "/static/"),
-        max_clients: int = 10_000,
     ) -> None:
         self.app = app
         self.rate = rate
         self.burst = max(1, burst)
         self.exempt = exempt
-        self.max_clients = max_clients
-        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
+        window = max(1, math.ceil(self.burst / rate)) if rate > 0 else 1
+        self._limit = RateLimitItemPerSecond(self.burst, window)
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
 
-    def _take(self, client: str, now: float) -> float:
-        """0 when a token was taken, else the seconds until the next one."""
-        bucket = self._buckets.pop(client, None) or _Bucket(float(self.burst), now)
-        bucket.tokens = min(float(self.burst), bucket.tokens + (now - bucket.stamp) * self.rate)
-        bucket.stamp = now
-        self._buckets[client] = bucket
-        if len(self._buckets) > self.max_clients:
-            self._buckets.popitem(last=False)
-        if bucket.tokens >= 1.0:
-            bucket.tokens -= 1.0
+    def _wait(self, client: str) -> float:
+        """0 when the request is allowed, else the seconds until the client's window has room."""
+        if self._limiter.hit(self._limit, NAMESPACE, client):
             return 0.0
-        return (1.0 - bucket.tokens) / self.rate
+        stats = self._limiter.get_window_stats(self._limit, NAMESPACE, client)
+        return max(1.0, stats.reset_time - time.time())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
@@ -151,7 +144,7 @@ class RateLimit:
             await self.app(scope, receive, send)
             return
         client = (scope.get("client") or ("unknown", 0))[0]
-        wait = self._take(client, time.monotonic())
+        wait = self._wait(client)
         if wait:
             retry = str(max(1, math.ceil(wait))).encode()
             await send_json(send, 429, "too many requests; slow down", [(b"retry-after", retry)])
