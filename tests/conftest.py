@@ -62,3 +62,13 @@ def site() -> Iterator[tuple[str, dict]]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def client_for(**settings: object):
+    """A TestClient on a fresh app; the rate limit off unless a test sets it."""
+    from fastapi.testclient import TestClient
+
+    from sourcetrace.web import WebSettings, create_app
+
+    settings.setdefault("rate_limit", 0)
+    return TestClient(create_app(WebSettings(**settings)), raise_server_exceptions=False)

@@ -16,6 +16,7 @@ from xml.etree import ElementTree
 import jsonschema
 import pytest
 from browser.articles import ARTICLE, CORPUS_RECORDS, build_store, ingest, write_feed
+from conftest import client_for
 from fastapi.testclient import TestClient
 
 from sourcetrace.schema import json_schema
@@ -23,11 +24,6 @@ from sourcetrace.web import WebSettings, create_app
 from sourcetrace.web.graph import TYPE_COLOURS
 
 WEB_DIR = Path(__file__).resolve().parents[1] / "src" / "sourcetrace" / "web"
-
-
-def client_for(**settings) -> TestClient:
-    settings.setdefault("rate_limit", 0)
-    return TestClient(create_app(WebSettings(**settings)), raise_server_exceptions=False)
 
 
 @pytest.fixture(scope="module")

@@ -20,6 +20,7 @@ import httpx
 import pytest
 import uvicorn
 from browser.articles import ARTICLE
+from conftest import client_for
 from fastapi.testclient import TestClient
 
 from sourcetrace.ingest.fetch import RESOLVES_TO_NON_PUBLIC
@@ -28,11 +29,6 @@ from sourcetrace.web.commands import uvicorn_options
 
 #: The article's paragraphs without its headline line, for HTML bodies.
 BODY = ARTICLE.split("\n", 2)[2]
-
-
-def client_for(**settings: object) -> TestClient:
-    settings.setdefault("rate_limit", 0)
-    return TestClient(create_app(WebSettings(**settings)), raise_server_exceptions=False)
 
 
 @pytest.fixture(scope="module")
