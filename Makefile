@@ -61,7 +61,7 @@ browser-deps: $(STAMP)
 	command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium; }
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests benchmarks docs
+	$(VENV)/bin/ruff check src tests benchmarks docs tools
 
 models: $(STAMP)
 	$(PY) -m sourcetrace.training.attribution --data $(DATA)/polnear --out src/sourcetrace/models/attribution
