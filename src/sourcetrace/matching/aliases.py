@@ -137,7 +137,9 @@ def same_entity(a: str, b: str) -> bool:
     if fa == fb and (len(fa) >= 3 or (len(fa) == 2 and na[:1] == nb[:1] and abs(len(na) - len(nb)) <= 2)):
         return True
     # A transliterated or shortened name: every word's skeleton of the shorter meets one of the longer
-    # (`Schooff` / `Blair Schoof`, `Al Qaeda` / `al-Qaida`); skeletons of two letters or less do not count.
-    sa = {w.removesuffix("s") for w in fa.split() if len(w) > 2}
-    sb = {w.removesuffix("s") for w in fb.split() if len(w) > 2}
-    return bool(sa) and bool(sb) and (sa <= sb or sb <= sa)
+    # (`Schooff` / `Blair Schoof`, `Al Qaeda` / `al-Qaida`). A word of one or two consonants must meet
+    # too: dropping it made `Calloway University` (`kl anvrst`) a part of `Brightwater University`.
+    sa = {w.removesuffix("s") for w in fa.split()}
+    sb = {w.removesuffix("s") for w in fb.split()}
+    long_a, long_b = {w for w in sa if len(w) > 2}, {w for w in sb if len(w) > 2}
+    return bool(long_a) and bool(long_b) and (sa <= sb or sb <= sa)

@@ -86,12 +86,35 @@ class Quantities:
     dates: frozenset[Date]
     weekdays: frozenset[str]
     approximate: frozenset[float] = frozenset()  # figures given as "about", "some", "nearly" ...
+    times: frozenset[int] = frozenset()  # clock times as minutes after midnight: `3 p.m.` = `15:00`
 
 
 _SCALED_FIGURE = re.compile(
     r"(?<![\w.,])(\d+(?:,\d{3})*(?:\.\d+)?)(?:\s+and\s+a\s+(half))?\s*(thousand|million|billion|trillion)\b",
     re.IGNORECASE,
 )
+#: "four and a half billion", "three and a half per cent", "two-and-a-half-kilometre", after text2num
+#: has turned the words into digits (`4 and a half 1000000000`): one figure.
+_AND_A_HALF = re.compile(
+    r"(?<![\w.,])(\d+)(?:\s+|-)and(?:\s+|-)a(?:\s+|-)half(?:(?:\s+|-)(1000(?:000)*)\b)?", re.IGNORECASE
+)
+#: Clock times: `15:00`, `3 p.m.`, `3.40am`, `noon`, `midnight`. They are times, not figures.
+_CLOCK = re.compile(
+    r"(?<![\w.:])(?:(?P<h>[01]?\d|2[0-3])(?:[:.](?P<m>[0-5]\d))?\s*(?P<ampm>[ap])\.?\s?m\b\.?"
+    r"|(?P<h24>[01]?\d|2[0-3]):(?P<m24>[0-5]\d)(?![\d:])|(?P<word>noon|midday|midnight))",
+    re.IGNORECASE,
+)
+
+
+def _clock_minutes(match: re.Match[str]) -> int:
+    if match["word"]:
+        return 0 if match["word"].lower() == "midnight" else 12 * 60
+    if match["h24"] is not None:
+        return int(match["h24"]) * 60 + int(match["m24"])
+    hour = int(match["h"]) % 12 + (12 if match["ampm"].lower() == "p" else 0)
+    return hour * 60 + int(match["m"] or 0)
+
+
 #: Units that are multiples of another: "four decades" = "forty years".
 _UNIT_MULTIPLES = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)\s+(decades?|centuries|century)\b", re.IGNORECASE)
 _UNIT_FACTORS = {"decade": 10, "decades": 10, "century": 100, "centuries": 100}
@@ -140,6 +163,7 @@ def _digits(text: str) -> str:
     text = alpha2digit(text, "en")
     # text2num keeps small numbers as words ("two soldiers"); they are figures here all the same.
     text = _SMALL_NUMBER.sub(lambda m: str(_SMALL[m[0].lower()]), text)
+    text = _AND_A_HALF.sub(lambda m: _figure((int(m[1]) + 0.5) * int(m[2] or 1)), text)
     text = _SCALED_FIGURE.sub(_scaled, text)
     text = _SI_UNIT.sub(_si_base, text)
     return _UNIT_MULTIPLES.sub(
@@ -184,6 +208,11 @@ def quantities(text: str) -> Quantities:
     """The figures (as values), the dates and the weekdays a sentence states."""
     digits = _digits(text)
     dates, spans = _dates(digits)
+    times: set[int] = set()
+    for match in _CLOCK.finditer(digits):
+        if not any(s < match.end() and match.start() < e for s, e in spans):
+            times.add(_clock_minutes(match))
+            spans.append(match.span())
     numbers: set[float] = set()
     for match in _FRACTION_OF_POINT.finditer(digits):
         numbers.add(round(_FRACTIONS[match["frac"].lower()], 4))
@@ -204,7 +233,9 @@ def quantities(text: str) -> Quantities:
         if hedged:
             approximate.add(round(value, 4))
     weekdays = frozenset(w.lower() for w in _WEEKDAY.findall(text))
-    return Quantities(frozenset(numbers), frozenset(dates), weekdays, frozenset(approximate))
+    return Quantities(
+        frozenset(numbers), frozenset(dates), weekdays, frozenset(approximate), frozenset(times)
+    )
 
 
 _RELATIVE_DAYS = {"today": 0, "yesterday": -1, "tomorrow": 1, "tonight": 0}
@@ -227,7 +258,7 @@ def anchored(found: Quantities, text: str, published: date | None) -> Quantities
         resolved.add(Date(day.year, day.month, day.day))
     if not resolved:
         return found
-    return Quantities(found.numbers, found.dates | resolved, frozenset(), found.approximate)
+    return Quantities(found.numbers, found.dates | resolved, frozenset(), found.approximate, found.times)
 
 
 def conflicting_numbers(a: Quantities, b: Quantities) -> bool:
@@ -252,4 +283,6 @@ def conflicting_dates(a: Quantities, b: Quantities) -> bool:
             return True
         if any(not any(e.compatible(d) for d in a.dates) for e in b.dates):
             return True
+    if a.times and b.times and a.times != b.times:
+        return True  # `until 9 p.m.` / `until 9 a.m.`
     return bool(a.weekdays and b.weekdays and not a.weekdays & b.weekdays)

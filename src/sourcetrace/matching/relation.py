@@ -90,6 +90,10 @@ class Role:
     verb: str
     doer: str
     others: frozenset[str]
+    #: What the verb acts on (objects, the subject of a passive), without the adjuncts among `others`
+    #: (`at its March meeting`): what the predicate is about.
+    core: frozenset[str] = frozenset()
+    main: bool = False  # the sentence's own predicate (its root), not a verb of a clause inside it
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,11 +170,13 @@ def _roles(doc: Doc) -> tuple[Role, ...]:
             continue
         subject: str | None = None
         others: set[str] = set()
+        core: set[str] = set()
         for child in verb.children:
             if child.dep_ in _SUBJECTS:
                 subject = _phrase_key(child)
             elif child.dep_ == "nsubjpass" or child.dep_ in _OBJECTS:
                 others.add(_phrase_key(child))
+                core.add(_phrase_key(child))
                 # "extradited the suspect to Bosnia": the parser may hang the destination on the object.
                 others.update(
                     _phrase_key(g) for p in child.children if p.dep_ == "prep"
@@ -186,8 +192,12 @@ def _roles(doc: Doc) -> tuple[Role, ...]:
                 for grand in child.children:
                     if grand.dep_ == "pobj":
                         others.add(_phrase_key(grand))
+        if subject is None and verb.dep_ == "xcomp":
+            # `Holt Bank agreed to buy Crane Savings`: who buys is who agreed.
+            subject = next((_phrase_key(c) for c in verb.head.children if c.dep_ in _SUBJECTS), None)
         if subject is not None and others:
-            roles.append(Role(verb.lemma_.lower(), subject, frozenset(others - {subject})))
+            roles.append(Role(verb.lemma_.lower(), subject, frozenset(others - {subject}),
+                              frozenset(core - {subject}), verb.dep_ == "ROOT"))
     return tuple(roles)
 
 
@@ -329,6 +339,30 @@ def _roles_swapped(a: ClaimFacts, b: ClaimFacts) -> bool:
     return False
 
 
+_PRONOUNS = frozenset(
+    "it he she they we i you him her them us this that these those one which who what".split()
+)
+
+
+def _predicates_differ(a: ClaimFacts, b: ClaimFacts) -> bool:
+    """The same doer does something else to something else: the main predicates share no verb and no
+    object (`the bank kept rates on hold` / `the bank appointed a deputy governor`). Shared adjuncts
+    (`at its March meeting`) and a shared subject are what make such pairs look alike to the matcher."""
+    # A pronoun stands for what the other side may name (`called it` / `described the technology`).
+    main_a = [r for r in a.roles if r.main and r.core and not r.core & _PRONOUNS]
+    main_b = [r for r in b.roles if r.main and r.core and not r.core & _PRONOUNS]
+    if not main_a or not main_b:
+        return False
+    for ra in main_a:
+        for rb in main_b:
+            if not _same_role(ra.doer, rb.doer) or ra.verb == rb.verb and ra.core & rb.core:
+                return False
+            shared = ra.core & b.lemmas or rb.core & a.lemmas
+            if shared or any(_same_role(x, y) for x in ra.core for y in rb.core):
+                return False
+    return True
+
+
 def _same_role(x: str, y: str) -> bool:
     return x == y or same_entity(x, y)
 
@@ -347,7 +381,7 @@ def _figures_differ(a: str, b: str, dated: tuple[date | None, date | None]) -> E
 @dataclass(frozen=True, slots=True)
 class Explained:
     relation: Relation
-    reason: str  # number, date, entity, role, polarity, unrelated, match
+    reason: str  # number, date, entity, role, predicate, polarity, unrelated, match
 
 
 def explain(
@@ -366,6 +400,8 @@ def explain(
         return Explained("different", "entity")
     if not similar:
         return Explained("contradicts", "model") if denies else Explained("different", "unrelated")
+    if _predicates_differ(a, b):
+        return Explained("different", "predicate")
     # Polarity differs only when it differs in the main clause and in the sentence as a whole: a
     # paraphrase may move a negation between clauses, and the parse may hang it on either.
     negated = a.negations % 2 != b.negations % 2 and a.all_negations % 2 != b.all_negations % 2
@@ -413,11 +449,24 @@ def explain_pairs(
         # torch-free matcher whatever is installed: they are rewritten word lists, which a sentence
         # embedding reads no better, and embedding them would cost 15 ms each in a trace.
         lexical = default_matcher(LEXICAL)
-        neutral_similarity, neutral = lexical.scores([(fa.neutral, fb.neutral) for fa, fb in parsed])
+        neutral_similarity, neutral = lexical.scores([(fa.neutral, _aligned(fb, fa)) for fa, fb in parsed])
         denies = _model_denies([pairs[i] for i in to_parse], parsed, neutral_similarity)
         for k, i in enumerate(to_parse):
             out[i] = explain(*parsed[k], bool(raw_similar[i] or neutral[k]), when(i), bool(denies[k]))
     return [e for e in out if e is not None]
+
+
+def _aligned(b: ClaimFacts, a: ClaimFacts) -> str:
+    """`b`'s neutral text with each name that is an alias of one of `a`'s (`Youssef Al Khateeb` /
+    `Yusuf al-Khatib`, `WHO` / `World Health Organization`) spelled as `a` spells it."""
+    words = b.neutral.split(" ")
+    for f in b.entities:
+        match = next((e for e in a.entities if same_entity(e.name, f.name)), None)
+        if match is None:
+            continue
+        mine, theirs = entity_key(f.name).replace(" ", "_"), entity_key(match.name).replace(" ", "_")
+        words = [theirs if w == mine else w for w in words]
+    return " ".join(words)
 
 
 def _model_denies(
@@ -461,8 +510,15 @@ def _needs_parse(a: str, b: str, similar: bool) -> bool:
                 return True
             named[side] = named[side] or (word[:1].isupper() and low not in STOP_WORDS)
     if not similar:
-        return False  # only a polarity word could make it `contradicts`; nothing makes it `same`
-    return (named[0] and named[1]) or _reordered(lower_a, lower_b, set_a & set_b)
+        # Names of its own on each side may be aliases (`UK` / `Britain`), which the neutral texts
+        # spell alike; nothing else could make a pair the matcher refuses `same`.
+        return named[0] and named[1]
+    # The voice changed (`X defeated Y` / `X was defeated by Y`): who did what to whom may have too.
+    if "by" in set_a ^ set_b:
+        return True
+    # Content words of its own on each side: perhaps another predicate about the same doer.
+    own_a, own_b = set_a - set_b - STOP_WORDS, set_b - set_a - STOP_WORDS
+    return (named[0] and named[1]) or bool(own_a and own_b) or _reordered(lower_a, lower_b, set_a & set_b)
 
 
 def _reordered(lower_a: list[str], lower_b: list[str], shared: set[str]) -> bool:
@@ -478,7 +534,7 @@ _PARSED: dict[str, ClaimFacts] = {}
 _PARSED_MAX = 20_000
 #: Bump when `_facts` reads a parse differently: facts stored beside a corpus (`<db>.claimfacts`)
 #: under another version are then parsed again rather than trusted.
-FACTS_VERSION = 1
+FACTS_VERSION = 2
 
 
 def facts_of(
@@ -519,7 +575,7 @@ def facts_to_json(facts: ClaimFacts) -> str:
     return json.dumps([
         facts.text, facts.negations, facts.all_negations, sorted(facts.lemmas),
         [[m.name, *m.slot] for m in facts.entities],
-        [[r.verb, r.doer, sorted(r.others)] for r in facts.roles], facts.neutral,
+        [[r.verb, r.doer, sorted(r.others), sorted(r.core), r.main] for r in facts.roles], facts.neutral,
     ], ensure_ascii=False, separators=(",", ":"))
 
 
@@ -529,5 +585,7 @@ def facts_from_json(text: str) -> ClaimFacts:
     return ClaimFacts(
         text=claim, negations=negations, all_negations=all_negations, lemmas=frozenset(lemmas),
         entities=tuple(Mention(name, (dep, head)) for name, dep, head in entities),
-        roles=tuple(Role(verb, doer, frozenset(others)) for verb, doer, others in roles), neutral=neutral,
+        roles=tuple(Role(verb, doer, frozenset(others), frozenset(core), main)
+                    for verb, doer, others, core, main in roles),
+        neutral=neutral,
     )
