@@ -450,7 +450,13 @@ def explain_pairs(
         # embedding reads no better, and embedding them would cost 15 ms each in a trace.
         lexical = default_matcher(LEXICAL)
         neutral_similarity, neutral = lexical.scores([(fa.neutral, _aligned(fb, fa)) for fa, fb in parsed])
-        denies = _model_denies([pairs[i] for i in to_parse], parsed, neutral_similarity)
+        # The contradiction model decides only pairs of its domain (a polarity word differs).
+        polar = [k for k, i in enumerate(to_parse) if polarity_differs(*pairs[i])]
+        denies = np.zeros(len(to_parse), dtype=bool)
+        if polar:
+            denies[polar] = _model_denies(
+                [pairs[to_parse[k]] for k in polar], [parsed[k] for k in polar], neutral_similarity[polar]
+            )
         for k, i in enumerate(to_parse):
             out[i] = explain(*parsed[k], bool(raw_similar[i] or neutral[k]), when(i), bool(denies[k]))
     return [e for e in out if e is not None]
@@ -489,26 +495,41 @@ def _polar_forms() -> frozenset[str]:
     return frozenset(_NEGATORS | {"longer"} | polarity.forms(lemmas))
 
 
+def _differing_words(a: str, b: str) -> tuple[bool, tuple[bool, bool], set[str], set[str]]:
+    """(a polarity word or prefix opposite among the words only one side has; whether each side has a
+    name of its own; the lower-cased words of each side)."""
+    words_a, words_b = _WORDS.findall(a), _WORDS.findall(b)
+    set_a, set_b = {w.lower() for w in words_a}, {w.lower() for w in words_b}
+    polar = _polar_forms()
+    named = [False, False]
+    sides = ((words_a, set_a - set_b, set_b), (words_b, set_b - set_a, set_a))
+    for side, (words, only, other) in enumerate(sides):
+        for word in words:
+            low = word.lower()
+            if low not in only:
+                continue
+            if low in polar or "n't" in low or any(
+                low.startswith(p) and low[len(p):] in other for p in _PREFIX_OPPOSITES
+            ):
+                return True, (False, False), set_a, set_b
+            named[side] = named[side] or (word[:1].isupper() and low not in STOP_WORDS)
+    return False, (named[0], named[1]), set_a, set_b
+
+
+def polarity_differs(a: str, b: str) -> bool:
+    """A polarity word or an antonym among the words only one side has: the pairs the contradiction
+    model may call `contradicts` (its domain, in training and in use)."""
+    return _differing_words(a, b)[0]
+
+
 def _needs_parse(a: str, b: str, similar: bool) -> bool:
     """Whether a rule could read the pair differently from the matcher's verdict: a polarity word or
     an antonym among the differing words, names on both sides that may be aliases or a swap, or (for a
-    pair the matcher accepts) shared words in another order, which may be who did what to whom."""
-    words_a, words_b = _WORDS.findall(a), _WORDS.findall(b)
-    lower_a, lower_b = [w.lower() for w in words_a], [w.lower() for w in words_b]
-    set_a, set_b = set(lower_a), set(lower_b)
-    polar = _polar_forms()
-    named = [False, False]
-    for side, (words, lowered, only, other) in enumerate(
-        ((words_a, lower_a, set_a - set_b, set_b), (words_b, lower_b, set_b - set_a, set_a))
-    ):
-        for word, low in zip(words, lowered, strict=True):
-            if low not in only:
-                continue
-            if low in polar or "n't" in low:
-                return True
-            if any(low.startswith(p) and low[len(p):] in other for p in _PREFIX_OPPOSITES):
-                return True
-            named[side] = named[side] or (word[:1].isupper() and low not in STOP_WORDS)
+    pair the matcher accepts) a change of voice, content words of its own on each side (another
+    predicate) or shared words in another order, which may be who did what to whom."""
+    polar, named, set_a, set_b = _differing_words(a, b)
+    if polar:
+        return True
     if not similar:
         # Names of its own on each side may be aliases (`UK` / `Britain`), which the neutral texts
         # spell alike; nothing else could make a pair the matcher refuses `same`.
@@ -516,8 +537,8 @@ def _needs_parse(a: str, b: str, similar: bool) -> bool:
     # The voice changed (`X defeated Y` / `X was defeated by Y`): who did what to whom may have too.
     if "by" in set_a ^ set_b:
         return True
-    # Content words of its own on each side: perhaps another predicate about the same doer.
     own_a, own_b = set_a - set_b - STOP_WORDS, set_b - set_a - STOP_WORDS
+    lower_a, lower_b = [w.lower() for w in _WORDS.findall(a)], [w.lower() for w in _WORDS.findall(b)]
     return (named[0] and named[1]) or bool(own_a and own_b) or _reordered(lower_a, lower_b, set_a & set_b)
 
 

@@ -39,7 +39,16 @@ from sklearn.preprocessing import StandardScaler
 from sourcetrace.matching.contradiction import FEATURES, MODEL_FILE, pair_features
 from sourcetrace.matching.data import MRPC_FILE, read_emergent, read_mrpc
 from sourcetrace.matching.model import LEXICAL, LinearModel, default_matcher
-from sourcetrace.matching.relation import _antonym_flip, _needs_parse, _nlp, antonyms, explain, facts_of
+from sourcetrace.matching.relation import (
+    _WORDS,
+    _antonym_flip,
+    _differing_words,
+    _nlp,
+    _reordered,
+    antonyms,
+    explain,
+    facts_of,
+)
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -145,10 +154,25 @@ class Prepared:
     with_model: list[str]  # ... when it says yes
 
 
+def _in_domain(a: str, b: str, similar: bool) -> bool:
+    """The rows the model is fitted on: the pairs it decides (a polarity word differs, see
+    `relation.polarity_differs`) and, as more examples of what is no contradiction, the pairs the
+    matcher accepts whose names or word order differ (what the relation parsed when the model was
+    designed). Fitted on the first kind alone it keeps fewer false alarms but finds fewer denials
+    (Emergent `against` recall 0.41 against 0.55 by cross-validation, 2026-12-07)."""
+    polar, named, set_a, set_b = _differing_words(a, b)
+    if polar:
+        return True
+    if not similar:
+        return False
+    lower_a, lower_b = [w.lower() for w in _WORDS.findall(a)], [w.lower() for w in _WORDS.findall(b)]
+    return (named[0] and named[1]) or _reordered(lower_a, lower_b, set_a & set_b)
+
+
 def prepare(pairs: Pairs) -> Prepared:
     lexical = default_matcher(LEXICAL)
     similar = lexical.same(pairs.texts)
-    domain = [i for i, (a, b) in enumerate(pairs.texts) if _needs_parse(a, b, bool(similar[i]))]
+    domain = [i for i, (a, b) in enumerate(pairs.texts) if _in_domain(a, b, bool(similar[i]))]
     facts = facts_of([t for i in domain for t in pairs.texts[i]])
     parsed = [(facts[pairs.texts[i][0]], facts[pairs.texts[i][1]]) for i in domain]
     neutral_similarity, neutral = lexical.scores([(a.neutral, b.neutral) for a, b in parsed])
