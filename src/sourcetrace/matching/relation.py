@@ -495,7 +495,7 @@ def _polar_forms() -> frozenset[str]:
     return frozenset(_NEGATORS | {"longer"} | polarity.forms(lemmas))
 
 
-def _differing_words(a: str, b: str) -> tuple[bool, tuple[bool, bool], set[str], set[str]]:
+def differing_words(a: str, b: str) -> tuple[bool, tuple[bool, bool], set[str], set[str]]:
     """(a polarity word or prefix opposite among the words only one side has; whether each side has a
     name of its own; the lower-cased words of each side)."""
     words_a, words_b = _WORDS.findall(a), _WORDS.findall(b)
@@ -519,7 +519,7 @@ def _differing_words(a: str, b: str) -> tuple[bool, tuple[bool, bool], set[str],
 def polarity_differs(a: str, b: str) -> bool:
     """A polarity word or an antonym among the words only one side has: the pairs the contradiction
     model may call `contradicts` (its domain, in training and in use)."""
-    return _differing_words(a, b)[0]
+    return differing_words(a, b)[0]
 
 
 def _needs_parse(a: str, b: str, similar: bool) -> bool:
@@ -527,7 +527,7 @@ def _needs_parse(a: str, b: str, similar: bool) -> bool:
     an antonym among the differing words, names on both sides that may be aliases or a swap, or (for a
     pair the matcher accepts) a change of voice, content words of its own on each side (another
     predicate) or shared words in another order, which may be who did what to whom."""
-    polar, named, set_a, set_b = _differing_words(a, b)
+    polar, named, set_a, set_b = differing_words(a, b)
     if polar:
         return True
     if not similar:
@@ -538,8 +538,14 @@ def _needs_parse(a: str, b: str, similar: bool) -> bool:
     if "by" in set_a ^ set_b:
         return True
     own_a, own_b = set_a - set_b - STOP_WORDS, set_b - set_a - STOP_WORDS
+    return bool(own_a and own_b) or names_or_order_differ(a, b, named, set_a & set_b)
+
+
+def names_or_order_differ(a: str, b: str, named: tuple[bool, bool], shared: set[str]) -> bool:
+    """Each side has a name of its own (aliases or a swap), or the shared words come in another order
+    (who did what to whom)."""
     lower_a, lower_b = [w.lower() for w in _WORDS.findall(a)], [w.lower() for w in _WORDS.findall(b)]
-    return (named[0] and named[1]) or bool(own_a and own_b) or _reordered(lower_a, lower_b, set_a & set_b)
+    return (named[0] and named[1]) or _reordered(lower_a, lower_b, shared)
 
 
 def _reordered(lower_a: list[str], lower_b: list[str], shared: set[str]) -> bool:
