@@ -37,7 +37,8 @@ NUM_PERM = 128
 THRESHOLD = 0.15
 SEED = 1
 FORMAT = "sourcetrace-claimindex"
-FORMAT_VERSION = 1
+#: 2: shingles are Snowball stems (1 cut words at six letters): an index of version 1 is rebuilt.
+FORMAT_VERSION = 2
 #: Odd 64-bit multiplier (FNV-1a's prime): folds a band's r hash values into one uint64 bucket key.
 _FOLD = np.uint64(0x100000001B3)
 

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import snowballstemmer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 #: Words (letters, digits, inner apostrophes), numbers with inner separators ("1,200", "2.5"), and the
@@ -25,9 +26,9 @@ NEGATIONS = frozenset(
 )
 #: Stop words minus the negations, which carry meaning here.
 STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) - NEGATIONS | {"s", "said", "says", "say", "according"}
-#: Prefix stemming: "resigned"/"resigns"/"resignation" -> "resign". Crude, but free, language-neutral
-#: for English inflection, and symmetric, which is all the overlap features and the index need.
-STEM_CHARS = 6
+#: Porter's English Snowball stemmer (the maintained `snowballstemmer` package): `closes` and `closing`
+#: meet, `ministry` and `minister` do not (cutting words at six letters, until 2026-12-07, did the opposite).
+_STEMMER = snowballstemmer.stemmer("english")
 
 
 def _normalise_number(token: str) -> str:
@@ -48,8 +49,11 @@ def tokens(text: str) -> list[str]:
     return ["n't" if t == "t" else t for t in out]
 
 
+@lru_cache(maxsize=262144)
 def stem(token: str) -> str:
-    return token if _NUMBER.match(token) else token[:STEM_CHARS]
+    """A word's Snowball stem (a number as it is): the pair features, the MinHash index and the
+    headline check all compare words by it."""
+    return token if _NUMBER.match(token) else _STEMMER.stemWord(token)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,8 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-import snowballstemmer
-
+from sourcetrace.matching.text import stem
 from sourcetrace.schema import (
     UNNAMED_TYPES,
     Claim,
@@ -78,14 +77,10 @@ def _share(count: int, total: int) -> float:
     return round(count / total, 3) if total else 0.0
 
 
-#: Porter's English Snowball stemmer: `closes` and `closing` meet, `ministry` and `minister` do not
-#: (cutting words at six letters did the opposite).
-_STEMMER = snowballstemmer.stemmer("english")
-
-
 def _content_words(text: str) -> set[str]:
+    # Snowball stems, as claim matching compares words (`closes` / `closing` meet).
     words = [w for w in (m.group(0).lower() for m in _WORD.finditer(text)) if w not in _STOP and len(w) > 2]
-    return set(_STEMMER.stemWords(words))
+    return {stem(w) for w in words}
 
 
 def headline_check(title: str | None, claims: list[Claim]) -> HeadlineCheck:
