@@ -427,6 +427,7 @@ def explain_pairs(
     raw_similar = default_matcher().same(list(pairs)) if similar is None else list(similar)
     out: list[Explained | None] = [None] * len(pairs)
     to_parse: list[int] = []
+    polar: list[int] = []  # positions in `to_parse` of pairs where a polarity word differs
 
     def when(i: int) -> tuple[date | None, date | None]:
         return dated[i] if dated is not None else (None, None)
@@ -435,7 +436,10 @@ def explain_pairs(
         # `parse_limit`: at most this many pairs parsed (the first ones); the rest get the parse-free
         # decision, so a query with hundreds of near-identical reports stays interactive.
         within = parse_limit is None or len(to_parse) < parse_limit
-        if within and _needs_parse(a, b, bool(raw_similar[i])):
+        diff = differing_words(a, b) if within else None
+        if diff is not None and _needs_parse(diff, bool(raw_similar[i])):
+            if diff.polar:
+                polar.append(len(to_parse))
             to_parse.append(i)
             continue
         out[i] = _figures_differ(a, b, when(i)) or (
@@ -451,7 +455,6 @@ def explain_pairs(
         lexical = default_matcher(LEXICAL)
         neutral_similarity, neutral = lexical.scores([(fa.neutral, _aligned(fb, fa)) for fa, fb in parsed])
         # The contradiction model decides only pairs of its domain (a polarity word differs).
-        polar = [k for k, i in enumerate(to_parse) if polarity_differs(*pairs[i])]
         denies = np.zeros(len(to_parse), dtype=bool)
         if polar:
             denies[polar] = _model_denies(
@@ -495,11 +498,26 @@ def _polar_forms() -> frozenset[str]:
     return frozenset(_NEGATORS | {"longer"} | polarity.forms(lemmas))
 
 
-def differing_words(a: str, b: str) -> tuple[bool, tuple[bool, bool], set[str], set[str]]:
-    """(a polarity word or prefix opposite among the words only one side has; whether each side has a
-    name of its own; the lower-cased words of each side)."""
+@dataclass(frozen=True, slots=True)
+class WordDiff:
+    """What the words of a pair show before any parse, read once per pair."""
+
+    polar: bool  # a polarity word or prefix opposite among the words only one side has
+    named: tuple[bool, bool]  # whether each side has a name of its own
+    lower_a: list[str]
+    lower_b: list[str]
+
+    def names_or_order_differ(self) -> bool:
+        """Each side has a name of its own (aliases or a swap), or the shared words come in another
+        order (who did what to whom)."""
+        shared = set(self.lower_a) & set(self.lower_b)
+        return (self.named[0] and self.named[1]) or _reordered(self.lower_a, self.lower_b, shared)
+
+
+def differing_words(a: str, b: str) -> WordDiff:
     words_a, words_b = _WORDS.findall(a), _WORDS.findall(b)
-    set_a, set_b = {w.lower() for w in words_a}, {w.lower() for w in words_b}
+    lower_a, lower_b = [w.lower() for w in words_a], [w.lower() for w in words_b]
+    set_a, set_b = set(lower_a), set(lower_b)
     polar = _polar_forms()
     named = [False, False]
     sides = ((words_a, set_a - set_b, set_b), (words_b, set_b - set_a, set_a))
@@ -511,41 +529,28 @@ def differing_words(a: str, b: str) -> tuple[bool, tuple[bool, bool], set[str], 
             if low in polar or "n't" in low or any(
                 low.startswith(p) and low[len(p):] in other for p in _PREFIX_OPPOSITES
             ):
-                return True, (False, False), set_a, set_b
+                return WordDiff(True, (False, False), lower_a, lower_b)
             named[side] = named[side] or (word[:1].isupper() and low not in STOP_WORDS)
-    return False, (named[0], named[1]), set_a, set_b
+    return WordDiff(False, (named[0], named[1]), lower_a, lower_b)
 
 
-def polarity_differs(a: str, b: str) -> bool:
-    """A polarity word or an antonym among the words only one side has: the pairs the contradiction
-    model may call `contradicts` (its domain, in training and in use)."""
-    return differing_words(a, b)[0]
-
-
-def _needs_parse(a: str, b: str, similar: bool) -> bool:
+def _needs_parse(diff: WordDiff, similar: bool) -> bool:
     """Whether a rule could read the pair differently from the matcher's verdict: a polarity word or
     an antonym among the differing words, names on both sides that may be aliases or a swap, or (for a
     pair the matcher accepts) a change of voice, content words of its own on each side (another
     predicate) or shared words in another order, which may be who did what to whom."""
-    polar, named, set_a, set_b = differing_words(a, b)
-    if polar:
+    if diff.polar:
         return True
     if not similar:
         # Names of its own on each side may be aliases (`UK` / `Britain`), which the neutral texts
         # spell alike; nothing else could make a pair the matcher refuses `same`.
-        return named[0] and named[1]
+        return diff.named[0] and diff.named[1]
+    set_a, set_b = set(diff.lower_a), set(diff.lower_b)
     # The voice changed (`X defeated Y` / `X was defeated by Y`): who did what to whom may have too.
     if "by" in set_a ^ set_b:
         return True
     own_a, own_b = set_a - set_b - STOP_WORDS, set_b - set_a - STOP_WORDS
-    return bool(own_a and own_b) or names_or_order_differ(a, b, named, set_a & set_b)
-
-
-def names_or_order_differ(a: str, b: str, named: tuple[bool, bool], shared: set[str]) -> bool:
-    """Each side has a name of its own (aliases or a swap), or the shared words come in another order
-    (who did what to whom)."""
-    lower_a, lower_b = [w.lower() for w in _WORDS.findall(a)], [w.lower() for w in _WORDS.findall(b)]
-    return (named[0] and named[1]) or _reordered(lower_a, lower_b, shared)
+    return bool(own_a and own_b) or diff.names_or_order_differ()
 
 
 def _reordered(lower_a: list[str], lower_b: list[str], shared: set[str]) -> bool:

@@ -6,6 +6,8 @@ of them imports another part just for its loader.
 
 from __future__ import annotations
 
+from functools import cache
+
 import spacy
 from spacy.language import Language
 
@@ -26,8 +28,10 @@ def load_spacy(name: str, exclude: list[str] | None = None) -> Language:
         ) from exc
 
 
+@cache
 def load_tagger_pipeline(name: str = DEFAULT_MODEL) -> Language:
-    """spaCy with only what fine-grained tags need (check-worthiness and framing features)."""
+    """spaCy with only what fine-grained tags need (check-worthiness and framing features); loaded once
+    per process, so the two models that read tags share one pipeline."""
     return load_spacy(name, exclude=list(TAGGER_EXCLUDED))
 
 

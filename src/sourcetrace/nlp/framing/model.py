@@ -460,9 +460,7 @@ class FramingModel:
 
     @property
     def nlp(self) -> Language:
-        if self._nlp is None:
-            self._nlp = load_tagger_pipeline()
-        return self._nlp
+        return self._nlp if self._nlp is not None else load_tagger_pipeline()
 
     # -------------------------------------------------------------------------------- persistence
 
