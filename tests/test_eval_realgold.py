@@ -165,11 +165,11 @@ def test_committed_selection_is_stratified_and_locks_a_third() -> None:
         assert round(len(items) / 3) == locked
 
 
-#: Both committed sets, with the least each must hold (articles, claims).
+#: The committed sets, with the least each must hold (articles, claims).
 GOLD_SETS = pytest.mark.parametrize(
     ("gold_dir", "articles", "claims"),
-    [(GOLD, 60, 400), (GOLD.parent / "real2", 36, 400)],
-    ids=["real", "real2"],
+    [(GOLD, 60, 400), (GOLD.parent / "real2", 36, 400), (GOLD.parent / "real3", 24, 250)],
+    ids=["real", "real2", "real3"],
 )
 
 
@@ -215,3 +215,13 @@ def test_second_set_draws_no_article_of_the_first() -> None:
     assert len(second) == 36 and not first & {s.ref.id for s in second}
     raw = json.loads((GOLD.parent / "real2" / "selection.json").read_text(encoding="utf-8"))
     assert raw["excluded_earlier_sets"] == len(first)
+
+
+def test_third_set_draws_no_article_of_the_first_two() -> None:
+    from sourcetrace.eval.realgold.selection import earlier_ids
+
+    earlier = set(earlier_ids(GOLD / "selection.json")) | set(earlier_ids(GOLD.parent / "real2" / "selection.json"))
+    third = load_selection(GOLD.parent / "real3" / "selection.json")
+    assert len(third) == 24 and not earlier & {s.ref.id for s in third}
+    raw = json.loads((GOLD.parent / "real3" / "selection.json").read_text(encoding="utf-8"))
+    assert raw["excluded_earlier_sets"] == len(earlier)
