@@ -220,7 +220,7 @@ def test_second_set_draws_no_article_of_the_first() -> None:
 def test_third_set_draws_no_article_of_the_first_two() -> None:
     from sourcetrace.eval.realgold.selection import earlier_ids
 
-    earlier = set(earlier_ids(GOLD / "selection.json")) | set(earlier_ids(GOLD.parent / "real2" / "selection.json"))
+    earlier = {*earlier_ids(GOLD / "selection.json"), *earlier_ids(GOLD.parent / "real2" / "selection.json")}
     third = load_selection(GOLD.parent / "real3" / "selection.json")
     assert len(third) == 24 and not earlier & {s.ref.id for s in third}
     raw = json.loads((GOLD.parent / "real3" / "selection.json").read_text(encoding="utf-8"))

@@ -269,3 +269,120 @@ def test_an_inverted_tag_after_a_quote_names_its_speaker_even_parsed_as_an_objec
     assert hops(claim)[-1:] == [("Dana Kyle", "named_person")]
     # A capital `That` opens the quoted sentence: it is no complementiser to drop.
     assert claim.text.startswith("That tendency")
+
+
+def test_a_speech_participle_the_tagger_took_for_a_noun_still_speaks(analyze_text) -> None:
+    r = analyze_text(
+        "Levy letter\n\nForeign Minister Ali Rezaei wrote to the council chief on Friday. Rezaei published "
+        "the letter in a post on Friday night, writing, \u201cI urge the council to reject the levy on our "
+        "farmers. And insist that it be lifted.\u201d",
+        outlet="The Dale Herald",
+    )
+    for fragment in ("I urge the council", "insist that it be lifted"):
+        assert hops(claim_with(r, fragment))[-1] == ("Ali Rezaei", "named_person")
+
+
+def test_a_speaker_inside_a_closing_report_is_the_inner_hop(analyze_text) -> None:
+    r = analyze_text(
+        "Schools\n\nEducation Minister Reza Bat'haei met his counterpart in Moscow. Teaching Russian in our "
+        "schools depends on teaching Farsi in theirs, Bat'haei tweeted in an answer to critics, Mehr "
+        "reported on Friday.",
+        outlet="The Dale Herald",
+    )
+    claim = claim_with(r, "Teaching Russian in our schools")
+    assert hops(claim)[1:] == [("Mehr", "outlet"), ("Reza Bat'haei", "named_person")]
+
+
+def test_an_outlet_that_quoted_a_speaker_is_the_hop_above_him(analyze_text) -> None:
+    r = analyze_text(
+        "Speakers\n\nCommittee chairman Pavel Nikonov spoke in Moscow on Monday. The number of Russian "
+        "speakers has fallen by 50 million since 1991, TheDailyHerald quoted Nikonov as saying on August "
+        "29. The Valley Post quoted Nikonov as saying that the plan would cost little.",
+        outlet="The Dale Herald",
+    )
+    assert hops(claim_with(r, "fallen by 50 million"))[1:] == [
+        ("TheDailyHerald", "outlet"), ("Pavel Nikonov", "named_person")
+    ]
+    assert hops(claim_with(r, "the plan would cost little"))[1:] == [
+        ("Valley Post", "outlet"), ("Pavel Nikonov", "named_person")
+    ]
+
+
+def test_a_name_inside_what_the_last_speaker_said_does_not_take_his_next_he(analyze_text) -> None:
+    r = analyze_text(
+        "Languages\n\nEducation Minister Reza Bat'haei met Pavel Nikonov, the chairman of the committee, in "
+        "Moscow. Nikonov for his part welcomed the idea, adding that Farsi is now taught in some "
+        "universities. He said Russian schools should teach it too.",
+        outlet="The Dale Herald",
+    )
+    assert hops(claim_with(r, "Russian schools should teach it"))[-1] == ("Pavel Nikonov", "named_person")
+
+
+def test_a_person_name_the_ner_cut_short_is_completed(analyze_text) -> None:
+    r = analyze_text(
+        "Schools\n\nEducation Minister Reza Bat'haei met his counterpart in Moscow on Monday. The two "
+        "schools will trade teachers next year, Bat'haei said.",
+        outlet="The Dale Herald",
+    )
+    assert hops(claim_with(r, "trade teachers"))[-1] == ("Reza Bat'haei", "named_person")
+
+
+def test_a_no_break_space_inside_a_name_keeps_the_name_whole(analyze_text) -> None:
+    r = analyze_text(
+        "Tip\n\nLena\u00a0Ortiz served the former governor at the diner on Sunday. According to Lena, the "
+        "governor left a $40 tip on a $21 bill.",
+        outlet="The Dale Herald",
+    )
+    assert hops(claim_with(r, "left a $40 tip"))[-1] == ("Lena Ortiz", "named_person")
+    assert any("no-break" in line for line in r.document.repairs)
+
+
+def test_a_poll_that_puts_a_candidate_ahead_is_the_source(analyze_text) -> None:
+    r = analyze_text(
+        "Race\n\nA new Harbor-Marist poll released Friday puts the mayor 7 percentage points ahead of her "
+        "rival. The mayor opened a new bridge on Monday.",
+        outlet="The Dale Herald",
+    )
+    assert hops(claim_with(r, "puts the mayor"))[-1] == ("A new Harbor-Marist poll", "document")
+    assert hops(claim_with(r, "opened a new bridge"))[-1] == ("author", "author")
+
+
+def test_blaming_and_urging_someone_is_the_authors_report_of_the_act(analyze_text) -> None:
+    r = analyze_text(
+        "Dispute\n\nThe minister blamed the port authority for the delays on Monday. He urged the council to "
+        "change course. He warned that the levy would fail.",
+        outlet="The Dale Herald",
+    )
+    assert hops(claim_with(r, "blamed the port authority"))[-1] == ("author", "author")
+    assert hops(claim_with(r, "urged the council"))[-1] == ("author", "author")
+    assert hops(claim_with(r, "the levy would fail"))[-1][1] != "author"
+
+
+def test_what_a_plain_speech_verb_reports_at_length_is_said(analyze_text) -> None:
+    r = analyze_text(
+        "Ad\n\nThe league's chief adviser Chris Coxon said the ad \"underscores\" how Marsh's position "
+        "creates \"one set of rules for her, and a different set for the rest of us.\"",
+        outlet="The Dale Herald",
+    )
+    assert hops(claim_with(r, "underscores"))[-1] == ("Chris Coxon", "named_person")
+
+
+def test_we_will_see_is_no_sighting(analyze_text) -> None:
+    r = analyze_text(
+        "Reply\n\nForeign Minister Ali Rezaei replied on Twitter. \u201cWe\u2019ll see if the council is "
+        "prepared to live up to the letter of the deal,\u201d he tweeted.",
+        outlet="The Dale Herald",
+    )
+    assert hops(claim_with(r, "live up to the letter"))[-1] == ("Ali Rezaei", "named_person")
+
+
+def test_an_outlet_citing_a_record_relays_it(analyze_text) -> None:
+    r = analyze_text(
+        "Exports\n\nTEHRAN - Iran exported 16.4 million tons of resin in nine months, Shana reported on "
+        "Wednesday citing the data announced by the National Resin Company. The minister visited a plant "
+        "in Tabriz, IRNA reported on Monday.",
+        outlet="The Dale Herald",
+    )
+    assert hops(claim_with(r, "exported 16.4 million"))[1:] == [
+        ("Shana", "outlet"), ("the data announced by the National Resin Company", "document")
+    ]

@@ -41,6 +41,7 @@ from sourcetrace.nlp.attribution.sources import PERSON_ROLE_NOUNS, SourceResolve
 from sourcetrace.nlp.attribution.types import RawAttribution, doc_text
 from sourcetrace.nlp.claims import claim_id, find_hedges, pieces, uncovered_sentences
 from sourcetrace.nlp.gcpause import gc_paused
+from sourcetrace.nlp.resolution.person_names import complete_person_names
 from sourcetrace.schema import (
     Attribution,
     ChainLink,
@@ -177,6 +178,7 @@ class SourcetraceComponent:
 
     def analyse(self, doc: Doc) -> None:
         """Attributions, sources, chains and claims (not yet scored) on `doc`."""
+        complete_person_names(doc)
         text = doc_text(doc)
         document = doc._.document or Document(text=text)
         ctx = _Context(doc, document, text_sha256(text), _dateline_end(doc, document))
@@ -402,6 +404,11 @@ def _reports_own_perception(doc: Doc, att: RawAttribution) -> bool:
     near = [*root.children, *(g for c in root.children if c.dep_ in ("dobj", "obj") for g in c.children)]
     if any(t.dep_ == "neg" or t.lower_ in ("no", "never", "nothing") for t in near):
         return False
+    # `We'll see if the US keeps its word`: a modal, or a question clause, is no sighting.
+    if any(c.tag_ == "MD" for c in root.children) or any(
+        g.dep_ == "mark" and g.lower_ in ("if", "whether") for c in root.children for g in c.children
+    ):
+        return False
     return any(c.dep_ == "nsubj" and c.lower_ in _SELF for c in root.children)
 
 
@@ -491,7 +498,9 @@ def _claims(
     covered = [piece for piece, _, _ in spans]
     covered += [credit.line for credit, _ in credits]
     for piece in uncovered_sentences(doc, covered, skip_until=ctx.dateline_end):
-        chain = dedupe(document_prefix(resolver, credits, piece[0]) + [link(resolver.author, None)])
+        shown_by = _showing_document(doc, piece)
+        speaker = resolver.resolve(shown_by) if shown_by is not None else resolver.author
+        chain = dedupe(document_prefix(resolver, credits, piece[0]) + [link(speaker, None)])
         spans.append((piece, chain, None))
     claims = []
     seen: set[tuple[int, int]] = set()
@@ -516,6 +525,30 @@ def _claims(
             )
         )
     return claims
+
+
+#: Verbs by which a poll or study states a finding with no clause of its own: `a new poll puts her seven
+#: points ahead`, `surveys have shown him ahead`, `the audit gives the city a deficit of $3 million`.
+_SHOWING_VERBS = frozenset("show put give find place have suggest indicate reveal see".split())
+#: The documents that state findings so (not letters or emails, which are acts of their writers).
+_FINDING_NOUNS = frozenset(
+    "poll polls survey surveys study studies census audit data figures statistics".split()
+)
+
+
+def _showing_document(doc: Doc, piece: tuple[int, int]) -> tuple[int, int] | None:
+    """The poll or study a sentence in the author's voice reports the finding of, as the subject of a
+    showing verb (ANNOTATION.md, Types: a document said to show something); None for any other sentence."""
+    span = doc.char_span(*piece, alignment_mode="expand")
+    if span is None:
+        return None
+    root = span.root
+    if root.pos_ not in ("VERB", "AUX") or root.lemma_.lower() not in _SHOWING_VERBS:
+        return None
+    subject = next((c for c in root.children if c.dep_ == "nsubj"), None)
+    if subject is None or subject.lower_ not in _FINDING_NOUNS:
+        return None
+    return subject.left_edge.idx, subject.idx + len(subject.text)
 
 
 def _repeats(spans: list, span: tuple[int, int], chain: list[ChainLink]) -> bool:

@@ -88,6 +88,22 @@ _ALWAYS_ASSERTS = frozenset(
 )
 
 
+#: Verbs of judging or directing someone: with an object rather than a reported statement they are acts.
+_ACT_OF_JUDGING = frozenset(
+    "accuse blame charge urge demand condemn denounce slam criticize criticise praise hail threaten".split()
+)
+
+
+def _that_clause_or_quote(content: Span) -> bool:
+    first = content[0]
+    return first.lower_ == "that" or first.text[:1] in "\"'\u201c\u2018\u00ab"
+
+
+#: Verbs that only ever put words out (not `wrote a letter`, `tweeted a photo`): their content is a
+#: statement whatever its parse.
+_PLAIN_SPEECH = frozenset("say add state insist".split())
+
+
 def classify(doc: Doc, att: RawAttribution) -> str:
     """`asserts`, `act` or `none` for one attribution (see the module doc)."""
     if att.kind in ("direct", "according_to") or att.cue_head < 0 or att.extra.get("inherited_speaker"):
@@ -120,6 +136,14 @@ def classify(doc: Doc, att: RawAttribution) -> str:
         return ACT
     if att.source is None and not _passive(cue):
         return ACT  # `asking about how to do it`: a speech verb with no speaker is the author's narration
+    if lemma in _ACT_OF_JUDGING and not _that_clause_or_quote(content):
+        # `she blamed Obama for ...`, `Iran condemned the move as ...`, `he urged the U.S. to ...`: the
+        # author reports the act (ADJUDICATION.md reading 11); `he warned that ...` asserts.
+        return ACT
     if _is_clause(content) or lemma in NOUN_CONTENT_CUES:
+        return ASSERTS
+    if lemma in _PLAIN_SPEECH and len(content) >= 4:
+        # `Cox said the ad "underscores" how ...`: the quoted verb was tagged a noun, so the content does
+        # not parse as a clause; what a plain speech verb reports at length is still said.
         return ASSERTS
     return ACT

@@ -42,6 +42,7 @@ def merge_attributions(
                 not tagger_ran
                 or rule.extra.get("construction") in ADDED_CONSTRUCTIONS
                 or _relayed(rule, contents.overlapping(rule.cue[0], rule.cue[0] + 1))
+                or _relays_tagged(rule, cue_starts)
             ):
                 merged.append(rule)
                 contents.add(rule)
@@ -62,14 +63,23 @@ def _first_overlapping_cue(
 
 
 def _relayed(rule: RawAttribution, near: list[RawAttribution]) -> bool:
-    """A report inside reported content (`told C that witnesses informed police that ...`) is a hop of
-    the chain; missing it would make the outer speaker the observer. `near`: the attributions whose
+    """A report inside reported content (`told C that witnesses informed police that ...`, `C, Reyes
+    tweeted, Mehr reported`) is a hop of the chain; missing it would make the outer speaker the
+    observer. A relay verb, or any speech verb of a named speaker. `near`: the attributions whose
     content envelope holds the rule's cue."""
     return (
-        rule.extra.get("relay_verb") is True
+        (rule.extra.get("relay_verb") is True or rule.extra.get("named_speaker") is True)
         and rule.source is not None
         and any(s <= rule.cue[0] < e for other in near if other is not rule for s, e in other.content)
     )
+
+
+def _relays_tagged(rule: RawAttribution, cue_starts: list[int]) -> bool:
+    """`C, Reyes tweeted, Mehr reported`: a relay verb whose content holds an attribution the tagger
+    found is the outer hop of that chain (the tagger often finds only the inner cue)."""
+    if rule.extra.get("relay_verb") is not True or rule.source is None:
+        return False
+    return any(bisect_left(cue_starts, s) < bisect_left(cue_starts, e) for s, e in rule.content)
 
 
 def _complete(tagged: RawAttribution, rule: RawAttribution) -> None:

@@ -22,8 +22,30 @@ def normalise_name(text: str) -> str:
     return " ".join(words)
 
 
+#: The capitalised parts of a run-together name (`TheMoscowTimes`, `HuffPost`).
+_CAMEL_PARTS = re.compile(r"[A-Z][a-z]+")
+
+
+def run_together(word: str) -> bool:
+    """`TheMoscowTimes`, `HuffPost`: one word made of several capitalised ones (the tagger may call it a
+    common noun)."""
+    parts = _CAMEL_PARTS.findall(word)
+    return len(parts) > 1 and "".join(parts) == word
+
+
+def _words(name: str) -> list[str]:
+    """Lower-cased words, a run-together name split at its capitals (`TheDailyHerald`: the daily herald)."""
+    out = []
+    for word in normalise_name(name).split():
+        if run_together(word):
+            out.extend(p.lower() for p in _CAMEL_PARTS.findall(word))
+        else:
+            out.append(word.lower().strip(".,"))
+    return out
+
+
 def looks_like_outlet(name: str) -> bool:
-    words = [w.lower().strip(".,") for w in normalise_name(name).split()]
+    words = _words(name)
     if not words:
         return False
     joined = " ".join(words)

@@ -21,6 +21,7 @@ from sourcetrace.nlp.attribution.lexicon import (
 )
 from sourcetrace.nlp.attribution.quotes import CLOSERS
 from sourcetrace.nlp.attribution.types import RawAttribution, doc_text, token_strings
+from sourcetrace.nlp.resolution.mentions import is_outlet_name
 
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 _CLAUSES = ("ccomp", "xcomp")
@@ -63,6 +64,21 @@ def trim(doc: Doc, span: tuple[int, int]) -> tuple[int, int]:
 
 def is_reporting(token: Token) -> bool:
     return token.pos_ in ("VERB", "AUX") and token.lemma_.lower() in REPORTING_VERBS
+
+
+def _ing_lemma(lower: str) -> str | None:
+    """The cue verb an `-ing` form comes from (`writing` -> `write`, `adding` -> `add`), if any."""
+    if not lower.endswith("ing") or len(lower) < 6:
+        return None
+    stem = lower[:-3]
+    doubled = stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else None
+    return next((v for v in (stem, stem + "e", doubled) if v in _CUE_LEMMAS), None)
+
+
+def _mistagged_participle(token: Token) -> bool:
+    """`..., writing, "..."`: the tagger sometimes takes a speech participle set off by commas for a
+    noun; as an adverbial clause with a clause of its own it is still the participle."""
+    return token.tag_ == "NN" and token.dep_ == "advcl" and _ing_lemma(token.lower_) is not None
 
 
 def _child(token: Token, *deps: str) -> Token | None:
@@ -177,6 +193,30 @@ def _inverted_speaker(verb: Token) -> Token | None:
     return name if all(t.is_punct or t.is_space for t in rest) else None
 
 
+#: Verbs of holding a view, not of passing words on: `the NRA believes`, `Saudi Arabia feels`.
+_VIEW_VERBS = frozenset(
+    "believe think suspect fear estimate predict suggest reckon feel hope expect conclude find understand "
+    "learn hear guess speculate imply agree disagree".split()
+)
+
+
+def _person_surnames(doc: Doc) -> frozenset[str]:
+    """Last words of the doc's PERSON entities, computed once per doc."""
+    key = "sourcetrace_person_surnames"
+    if key not in doc.user_data:
+        doc.user_data[key] = frozenset(e[-1].lower_ for e in doc.ents if e.label_ == "PERSON")
+    return doc.user_data[key]
+
+
+def _named_speech(verb: Token, source_head: Token | None) -> bool:
+    """`Reyes tweeted`, `Reyes told critics`: a person the article names, putting words out."""
+    if source_head is None or verb.lemma_.lower() in _VIEW_VERBS:
+        return False
+    return source_head.ent_type_ == "PERSON" or (
+        source_head.pos_ == "PROPN" and source_head.lower_ in _person_surnames(source_head.doc)
+    )
+
+
 def _is_relay(verb: Token, source_head: Token | None) -> bool:
     """`witnesses informed police that ...`: a third party passing on information, not `I think`."""
     return (
@@ -186,12 +226,31 @@ def _is_relay(verb: Token, source_head: Token | None) -> bool:
     )
 
 
+def _citing_outlet(att: RawAttribution, verb: Token) -> RawAttribution:
+    """`C, IRNA reported citing the NPC data`: the outlet relays what it cites, so the cited record or
+    body is the source and the outlet the hop above it (as an outlet that was told something is)."""
+    citing = next((c for c in verb.children if c.dep_ in ("xcomp", "advcl") and c.lower_ == "citing"), None)
+    cited = _child(citing, "dobj") if citing is not None else None
+    if cited is None or att.source is None or att.addressee is not None:
+        return att
+    if not is_outlet_name(verb.doc.text[att.source[0] : att.source[1]]):
+        return att
+    att.addressee, att.source, att.source_head = att.source, subtree_span(cited), cited.i
+    att.cue = (att.cue[0], citing.idx + len(citing.text))
+    return att
+
+
 def _closing_report(verb: Token) -> RawAttribution | None:
     """`X said that C, IRIB news reported on Saturday.`: the report closing the sentence relays all of
     it. The parser hangs such a clause under the first speech verb (`said ... reported` as its
     complement), which would make X relay the agency."""
     head = verb.head
-    if verb.dep_ != "ccomp" or head.i >= verb.i or not is_reporting(head):
+    hung_under_speech = verb.dep_ == "ccomp" and head.i < verb.i and is_reporting(head)
+    # `C, Reyes tweeted in reply, Mehr reported`: or the earlier speech verb hangs off the report.
+    speech_under_it = verb.dep_ == "ROOT" and any(
+        c.dep_ in ("advcl", "parataxis") and c.i < verb.i and is_reporting(c) for c in verb.children
+    )
+    if not (hung_under_speech or speech_under_it):
         return None
     if any(c.dep_ in ("ccomp", "xcomp", "dobj", "obj") and c.i > verb.i for c in verb.children):
         return None  # it reports what follows it (`..., and the agency reported that ...`)
@@ -203,11 +262,12 @@ def _closing_report(verb: Token) -> RawAttribution | None:
     if comma.text != "," or any(t.is_alpha for t in verb.doc[verb.right_edge.i + 1 : sent.end]):
         return None
     doc = verb.doc
-    return RawAttribution(
+    att = RawAttribution(
         cue=char_span([verb]), cue_head=verb.i, content=[trim(doc, (sent.start_char, comma.idx))],
         source=subtree_span(subject), source_head=subject.i, confidence=0.8, kind="indirect",
         time=_time_of(verb), extra={"construction": "closing_report", "relay_verb": True},
     )
+    return _citing_outlet(att, verb)
 
 
 def _verb_attribution(verb: Token) -> RawAttribution | None:
@@ -240,7 +300,7 @@ def _verb_attribution(verb: Token) -> RawAttribution | None:
         return None
     if source_head is not None:
         source = subtree_span(source_head)
-    return RawAttribution(
+    att = RawAttribution(
         cue=char_span([verb]),
         cue_head=verb.i,
         content=[content],
@@ -253,30 +313,38 @@ def _verb_attribution(verb: Token) -> RawAttribution | None:
         extra={
             "construction": "passive" if passive else "speech_verb",
             "relay_verb": _is_relay(verb, source_head),
+            "named_speaker": _named_speech(verb, source_head),
         },
     )
+    return _citing_outlet(att, verb)
 
 
 def _quoted_as_saying(verb: Token) -> RawAttribution | None:
-    """`The mayor was quoted as saying that ...`."""
+    """`The mayor was quoted as saying that ...`; `The Herald quoted the mayor as saying (that) ...` and
+    `C, the Herald quoted the mayor as saying`: the mayor speaks, and whoever quoted him published it."""
     if verb.lemma_.lower() != "quote":
         return None
     prep = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "as"), None)
     saying = _child(prep, "pcomp") if prep is not None else None
     subject = _child(verb, "nsubjpass", "nsubj")
-    if saying is None or subject is None:
+    quoted = _child(verb, "dobj") if subject is not None and subject.dep_ == "nsubj" else None
+    speaker = quoted if quoted is not None else subject
+    if saying is None or speaker is None:
         return None
-    content = _clause_content(saying)
+    # The reported clause hangs off `saying`, off `quoted` (`C, the Herald quoted him as saying`, parsed
+    # as the verb's complement), or `quoted` is a tag on it.
+    content = _clause_content(saying) or _clause_content(verb) or _tagged_clause(verb)
     if content is None:
         return None
     return RawAttribution(
         cue=(verb.idx, saying.idx + len(saying.text)),
         cue_head=verb.i,
         content=[content],
-        source=subtree_span(subject),
-        source_head=subject.i,
+        source=subtree_span(speaker),
+        source_head=speaker.i,
         confidence=0.85,
         kind="indirect",
+        addressee=subtree_span(subject) if quoted is not None and subject is not None else None,
         time=_time_of(verb),
         extra={"construction": "quoted_as_saying"},
     )
@@ -339,7 +407,8 @@ def _clip(span: tuple[int, int], sent: Span) -> tuple[int, int]:
 
 def _continuation(verb: Token, by_cue: dict[int, RawAttribution]) -> RawAttribution | None:
     """`..., adding that ...`: a participle with no subject of its own inherits its head's speaker."""
-    if verb.tag_ != "VBG" or verb.dep_ not in ("advcl", "xcomp", "conj") or _child(verb, *_SUBJECTS):
+    participle = verb.tag_ == "VBG" or _mistagged_participle(verb)
+    if not participle or verb.dep_ not in ("advcl", "xcomp", "conj") or _child(verb, *_SUBJECTS):
         return None
     head = next((by_cue[a.i] for a in verb.ancestors if a.i in by_cue), None)
     content = _clause_content(verb)
@@ -477,7 +546,7 @@ def _candidates(doc: Doc) -> list[Token]:
     return [
         doc[i]
         for i, (lower, lemma) in enumerate(zip(lowers, lemmas, strict=True))
-        if lower in ("according", "by") or lemma.lower() in _CUE_LEMMAS
+        if lower in ("according", "by") or lemma.lower() in _CUE_LEMMAS or _ing_lemma(lower) is not None
     ]
 
 
@@ -492,7 +561,7 @@ def rule_attributions(doc: Doc) -> list[RawAttribution]:
         if att is not None and all(e > s for s, e in att.content):
             found[att.cue_head] = att
     for token in candidates:
-        if token.i not in found and is_reporting(token):
+        if token.i not in found and (is_reporting(token) or _mistagged_participle(token)):
             att = _continuation(token, found)
             if att is not None and all(e > s for s, e in att.content):
                 found[token.i] = att

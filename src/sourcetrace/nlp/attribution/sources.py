@@ -31,6 +31,7 @@ from sourcetrace.nlp.attribution.outlet_names import (
     looks_like_outlet,
     normalise_name,
     outlet_key,
+    run_together,
 )
 from sourcetrace.nlp.attribution.types import doc_text
 from sourcetrace.nlp.resolution.mentions import (
@@ -321,7 +322,8 @@ class SourceResolver:
         body = self.index.cluster_at(org.root.i) if org is not None else None
         if body is not None and body.kind != PERSON:
             return self._cluster_body(body)
-        if (org is not None or head.pos_ == "PROPN") and is_outlet_name(mention_text):
+        named_head = head.pos_ == "PROPN" or run_together(head.text)
+        if (org is not None or named_head) and is_outlet_name(mention_text):
             return self.outlet(org.text if org is not None and looks_like_outlet(org.text) else mention_text)
         if org is not None and org.root.i == head.i:
             return self._get_or_add(
@@ -409,13 +411,24 @@ class SourceResolver:
             ),
             default=-1,
         )
-        if person is not None and person.start_char > latest_source:
+        if person is not None and person.start_char > latest_source and self._plainly_a_person(person):
             # `County commissioner Hal Brennan struck a different tone. He said: ...`
             return self._person(person, person.root)
         for entity in reversed(self._mentioned_before(head.idx)):
             if entity.type in _PERSONAL_TYPES and entity.id != IMPLICIT_ID:
                 return entity
         return self._person(person, person.root) if person is not None else None
+
+    def _plainly_a_person(self, name: Span) -> bool:
+        """A name with a known first name, the subject of its sentence, or a speaker already. A lone
+        word the NER calls a person inside what the last speaker said (`..., adding that Farsi is
+        taught`: a language) does not take the next `he said` from that speaker."""
+        cluster = self.index.cluster_at(name.start)
+        return (
+            (cluster is not None and cluster.gender is not None)
+            or _main_clause_subject(name)
+            or self._named_person_with_surname(name[-1].text) is not None  # spoke before
+        )
 
     def _named_person_with_surname(self, word: str) -> SourceEntity | None:
         key = word.lower().strip(".,")
@@ -630,6 +643,16 @@ _ORG_WORDS = frozenset(
     board service services club church hospital school college fund federation league institute alliance
     coalition network trust partners ltd llc co""".split()
 )
+
+
+def _main_clause_subject(name: Span) -> bool:
+    """The name is the subject of its sentence's main verb (or an apposition or conjunct of it), or
+    the parser made it the sentence's root."""
+    token = name.root
+    while token.dep_ in ("appos", "conj", "compound") and token.head.i != token.i:
+        token = token.head
+    # The parser sometimes makes a long opening name phrase the root itself.
+    return token.dep_ == "ROOT" or (token.dep_ in ("nsubj", "nsubjpass") and token.head.dep_ == "ROOT")
 
 
 def _looks_like_person_name(tokens: Span, ents: list[Span]) -> bool:

@@ -11,6 +11,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # spaCy stays off the import of the name helpers (the matcher's aliases use them)
+    from spacy.tokens import Doc, Token
 
 #: Name particles that belong to the surname.
 PARTICLES = frozenset(
@@ -128,3 +132,37 @@ def _ends_compound_name(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     if not short or len(short) == len(long) or any(len(word) == 1 for word in short):
         return False  # an initial alone (`J. Marsh`) may be anyone's
     return long[len(long) - len(short) :] == short
+
+
+def _continues_name(token: Token) -> bool:
+    """A capitalised proper noun with no entity of its own, on the same line as the name before it."""
+    prev = token.doc[token.i - 1]
+    return (
+        token.pos_ == "PROPN"
+        and token.ent_iob_ == "O"
+        and token.text[:1].isupper()
+        and not token.is_stop
+        and not prev.whitespace_.count("\n")
+        and fold(token.text).strip(".'") not in TITLES
+    )
+
+
+def complete_person_names(doc: Doc) -> None:
+    """`Reza Bat'haei`, `Ali-Mohammad Bossaqzadeh`: the small English NER often ends a person's name
+    before an unfamiliar surname and leaves that surname without a label, so a later `Bat'haei said`
+    matches no person. A PERSON entity takes the capitalised proper nouns right after it (at most two)."""
+    ents = list(doc.ents)
+    changed = False
+    for k, ent in enumerate(ents):
+        if ent.label_ != "PERSON":
+            continue
+        end = ent.end
+        while end < len(doc) and end - ent.end < 2 and _continues_name(doc[end]):
+            end += 1
+        if end > ent.end:
+            longer = doc[ent.start : end]
+            longer.label_ = "PERSON"
+            ents[k] = longer
+            changed = True
+    if changed:
+        doc.ents = ents
