@@ -386,3 +386,24 @@ def test_an_outlet_citing_a_record_relays_it(analyze_text) -> None:
     assert hops(claim_with(r, "exported 16.4 million"))[1:] == [
         ("Shana", "outlet"), ("the data announced by the National Resin Company", "document")
     ]
+
+
+def test_an_official_given_by_role_is_the_person_the_next_sentence_names(analyze_text) -> None:
+    r = analyze_text(
+        "Visit\n\nTEHRAN \u2013 President Reza Tavakoli will soon visit Damascus to mark the anniversary, a "
+        "senior official has said.\n\nLeyla Farahani, the deputy chief of staff, made the announcement on "
+        "Twitter.\n\nThe port will open in May, Head of Ports Organization said. According to Amir Sabbaq, "
+        "the works will cost $2 billion.",
+        outlet="The Dale Herald",
+    )
+    assert hops(claim_with(r, "will soon visit Damascus"))[-1] == ("Leyla Farahani", "named_person")
+    assert hops(claim_with(r, "The port will open in May"))[-1] == ("Amir Sabbaq", "named_person")
+
+
+def test_an_official_given_by_role_stays_unnamed_when_nobody_is_named_next(analyze_text) -> None:
+    r = analyze_text(
+        "Visit\n\nTEHRAN \u2013 The president will visit Damascus in May, a senior official has said.\n\n"
+        "The trip was planned last year.",
+        outlet="The Dale Herald",
+    )
+    assert hops(claim_with(r, "will visit Damascus"))[-1] == ("a senior official", "official_unnamed")
