@@ -41,7 +41,7 @@ from sourcetrace.nlp.attribution.sources import PERSON_ROLE_NOUNS, SourceResolve
 from sourcetrace.nlp.attribution.types import RawAttribution, doc_text
 from sourcetrace.nlp.claims import claim_id, find_hedges, pieces, uncovered_sentences
 from sourcetrace.nlp.gcpause import gc_paused
-from sourcetrace.nlp.resolution.person_names import complete_person_names
+from sourcetrace.nlp.resolution.ner_repair import complete_person_names
 from sourcetrace.schema import (
     Attribution,
     ChainLink,

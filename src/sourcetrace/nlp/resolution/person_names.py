@@ -11,10 +11,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # spaCy stays off the import of the name helpers (the matcher's aliases use them)
-    from spacy.tokens import Doc, Token
 
 #: Name particles that belong to the surname.
 PARTICLES = frozenset(
@@ -133,54 +129,3 @@ def _ends_compound_name(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
         return False  # an initial alone (`J. Marsh`) may be anyone's
     return long[len(long) - len(short) :] == short
 
-
-def _name_word(token: Token) -> bool:
-    """A capitalised proper noun with no entity of its own that is not a title."""
-    return (
-        token.pos_ == "PROPN"
-        and token.ent_iob_ == "O"
-        and token.text[:1].isupper()
-        and not token.is_stop
-        and fold(token.text).strip(".'") not in TITLES
-    )
-
-
-def _same_line(left: Token, right: Token) -> bool:
-    return "\n" not in left.whitespace_ and not left.is_space and not right.is_space
-
-
-def complete_person_names(doc: Doc) -> None:
-    """`Reza Bat'haei`, `Ali-Mohammad Bossaqzadeh`: the small English NER often ends a person's name
-    before an unfamiliar surname and leaves that surname without a label, so a later `Bat'haei said`
-    matches no person; or it starts the name one word late (`Leyla` left out of `Leyla Farahani`). A
-    PERSON entity takes the capitalised proper nouns right before and after it (at most two each side)."""
-    ents = list(doc.ents)
-    changed = False
-    taken = 0  # tokens before this index belong to an earlier (perhaps widened) entity
-    for k, ent in enumerate(ents):
-        if ent.label_ != "PERSON":
-            taken = ent.end
-            continue
-        start, end = ent.start, ent.end
-        while (
-            start > taken
-            and ent.start - start < 2
-            and _name_word(doc[start - 1])
-            and _same_line(doc[start - 1], doc[start])
-        ):
-            start -= 1
-        while (
-            end < len(doc)
-            and end - ent.end < 2
-            and _name_word(doc[end])
-            and _same_line(doc[end - 1], doc[end])
-        ):
-            end += 1
-        if (start, end) != (ent.start, ent.end):
-            longer = doc[start:end]
-            longer.label_ = "PERSON"
-            ents[k] = longer
-            changed = True
-        taken = end
-    if changed:
-        doc.ents = ents
