@@ -241,3 +241,11 @@ def test_report_of_german_text_carries_the_warning(analyzer) -> None:
         document_from_text("The council voted on Tuesday to close two libraries, a spokesman said.")
     )
     assert english.warnings == []
+
+
+def test_a_no_break_space_ftfy_restores_from_mojibake_is_made_plain_too() -> None:
+    from sourcetrace.ingest.repair import repair_text
+
+    text, repairs = repair_text("The waitress Lena\u00c2\u00a0Ortiz served the governor on Sunday.")
+    assert "\u00a0" not in text and "Lena Ortiz" in text
+    assert any("no-break" in line for line in repairs)

@@ -407,3 +407,48 @@ def test_an_official_given_by_role_stays_unnamed_when_nobody_is_named_next(analy
         outlet="The Dale Herald",
     )
     assert hops(claim_with(r, "will visit Damascus"))[-1] == ("a senior official", "official_unnamed")
+
+
+def test_a_person_named_next_who_is_no_official_does_not_take_the_officials_words(analyze_text) -> None:
+    r = analyze_text(
+        "Arrest\n\nThe driver fled the scene before dawn, a police spokesman said.\n\nPaul Grant, 34, was "
+        "arrested at his home later that day.",
+        outlet="The Dale Herald",
+    )
+    assert hops(claim_with(r, "fled the scene"))[-1] == ("a police spokesman", "official_unnamed")
+
+
+def test_a_title_the_name_list_also_holds_does_not_join_a_name(analyze_text) -> None:
+    r = analyze_text(
+        "Jail\n\nSheriff Anne Hale and Paul Grant met at the jail on Monday. Grant talked about funding. "
+        "She said the jail would stay open.",
+        outlet="The Dale Herald",
+    )
+    assert hops(claim_with(r, "the jail would stay open"))[-1] == ("Anne Hale", "named_person")
+
+
+def test_what_a_poll_has_is_the_authors_not_a_finding(analyze_text) -> None:
+    r = analyze_text(
+        "Race\n\nThe survey had 1,200 respondents in four counties. The mayor opened a bridge on Monday.",
+        outlet="The Dale Herald",
+    )
+    assert hops(claim_with(r, "1,200 respondents"))[-1] == ("author", "author")
+
+
+def test_a_judging_verb_with_a_clause_of_its_own_asserts(analyzer) -> None:
+    classes = _classes(
+        analyzer,
+        "Democrats charged the governor had misled voters about the budget. The priest said a short "
+        "prayer for the victims of the crash.",
+    )
+    assert classes.get("charged") == ASSERTS
+    assert classes.get("said", ACT) == ACT
+
+
+def test_what_a_speaker_could_see_makes_an_eyewitness(analyze_text) -> None:
+    r = analyze_text(
+        "Fire\n\nThe warehouse burned for six hours on Sunday. \u201cI could see the flames from my kitchen "
+        "window,\u201d said Paul Grant, who lives nearby.",
+        outlet="The Dale Herald",
+    )
+    assert hops(claim_with(r, "I could see the flames"))[-1] == ("Paul Grant", "eyewitness")

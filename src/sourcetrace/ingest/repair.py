@@ -22,20 +22,20 @@ def repair_text(text: str) -> tuple[str, list[str]]:
     """(text with mojibake undone, lone surrogates replaced and no-break spaces made plain, one line per
     kind of repair made; empty when nothing changed)."""
     repairs: list[str] = []
-    plain = text.translate(_NO_BREAK_SPACES)
-    if plain != text:
-        count = sum(a != b for a, b in zip(text, plain, strict=True))
-        repairs.append(f"{count} no-break space(s) read as plain spaces (offsets unchanged)")
-        text = plain
     clean = without_surrogates(text)
     if clean != text:
         count = sum(a != b for a, b in zip(text, clean, strict=True))
         repairs.append(f"{count} lone UTF-16 surrogate(s) replaced by U+FFFD (UTF-8 cannot carry them)")
         text = clean
     fixed = ftfy.fix_encoding_and_explain(text)
-    if fixed.text == text or not fixed.explanation:
-        return text, repairs
-    changed = len(text) - len(fixed.text)
-    steps = sorted({step for _, step in fixed.explanation})
-    repairs.append(f"mojibake repaired by ftfy ({', '.join(steps)}; text {changed} characters shorter)")
-    return fixed.text, repairs
+    if fixed.text != text and fixed.explanation:
+        changed = len(text) - len(fixed.text)
+        steps = sorted({step for _, step in fixed.explanation})
+        repairs.append(f"mojibake repaired by ftfy ({', '.join(steps)}; text {changed} characters shorter)")
+        text = fixed.text
+    # After ftfy, which may itself restore a no-break space out of mojibake (`Â\xa0`).
+    plain = text.translate(_NO_BREAK_SPACES)
+    if plain != text:
+        count = sum(a != b for a, b in zip(text, plain, strict=True))
+        repairs.append(f"{count} no-break space(s) read as plain spaces (offsets unchanged)")
+    return plain, repairs

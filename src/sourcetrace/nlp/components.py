@@ -33,7 +33,7 @@ from sourcetrace.nlp.attribution.chains import (
     retype_bogus_outlets,
 )
 from sourcetrace.nlp.attribution.credits import find_credits
-from sourcetrace.nlp.attribution.lexicon import PERCEPTION_VERBS
+from sourcetrace.nlp.attribution.lexicon import FINDING_NOUNS, PERCEPTION_VERBS, SHOWING_VERBS
 from sourcetrace.nlp.attribution.merge import merge_attributions, stop_before_wrapping_cue
 from sourcetrace.nlp.attribution.quotes import attach_quotes, find_quotes
 from sourcetrace.nlp.attribution.rules import rule_attributions
@@ -386,6 +386,7 @@ def _reports_perception(doc: Doc, att: RawAttribution) -> bool:
 
 
 _SELF = frozenset({"i", "we", "he", "she"})
+_FUTURE_MODALS = frozenset({"will", "'ll", "shall", "would", "'d"})
 _UNNAMED_TYPES = frozenset(
     {SourceType.ANONYMOUS, SourceType.COLLECTIVE, SourceType.OFFICIAL_UNNAMED, SourceType.DOCUMENT}
 )
@@ -404,8 +405,9 @@ def _reports_own_perception(doc: Doc, att: RawAttribution) -> bool:
     near = [*root.children, *(g for c in root.children if c.dep_ in ("dobj", "obj") for g in c.children)]
     if any(t.dep_ == "neg" or t.lower_ in ("no", "never", "nothing") for t in near):
         return False
-    # `We'll see if the US keeps its word`: a modal, or a question clause, is no sighting.
-    if any(c.tag_ == "MD" for c in root.children) or any(
+    # `We'll see if the US keeps its word`: a future or hypothetical, or a question clause, is no
+    # sighting (`I could see the flames` is one).
+    if any(c.lower_.replace("\u2019", "'") in _FUTURE_MODALS for c in root.children) or any(
         g.dep_ == "mark" and g.lower_ in ("if", "whether") for c in root.children for g in c.children
     ):
         return False
@@ -527,13 +529,6 @@ def _claims(
     return claims
 
 
-#: Verbs by which a poll or study states a finding with no clause of its own: `a new poll puts her seven
-#: points ahead`, `surveys have shown him ahead`, `the audit gives the city a deficit of $3 million`.
-_SHOWING_VERBS = frozenset("show put give find place have suggest indicate reveal see".split())
-#: The documents that state findings so (not letters or emails, which are acts of their writers).
-_FINDING_NOUNS = frozenset(
-    "poll polls survey surveys study studies census audit data figures statistics".split()
-)
 
 
 def _showing_document(doc: Doc, piece: tuple[int, int]) -> tuple[int, int] | None:
@@ -543,11 +538,12 @@ def _showing_document(doc: Doc, piece: tuple[int, int]) -> tuple[int, int] | Non
     if span is None:
         return None
     root = span.root
-    if root.pos_ not in ("VERB", "AUX") or root.lemma_.lower() not in _SHOWING_VERBS:
+    if root.pos_ not in ("VERB", "AUX") or root.lemma_.lower() not in SHOWING_VERBS:
         return None
     subject = next((c for c in root.children if c.dep_ == "nsubj"), None)
-    if subject is None or subject.lower_ not in _FINDING_NOUNS:
-        return None
+    has_object = any(c.dep_ == "dobj" for c in root.children)
+    if subject is None or subject.lower_ not in FINDING_NOUNS or not has_object:
+        return None  # a finding has an object (`puts her seven points ahead`)
     return subject.left_edge.idx, subject.idx + len(subject.text)
 
 

@@ -4,8 +4,9 @@ The tagger learned PolNeAR's broad notion of attribution, which includes acts an
 for the bill`, `welcomed his counterpart`, `wants a deal`, `outlined the programmes`). A fact-checker's
 chain needs narrower evidence: someone *asserting* something, by speech (`said`, `told`, `according
 to`, a quotation), by belief (`believes that`), by a record (`records show`) or by a position they take
-(`called it ineffective`, `denied the report`, `urged the government to act`). So each attribution is
-classed:
+(`called it ineffective`, `denied the report`). Judging or directing someone without a reported statement
+(`blamed Obama for the deaths`, `urged the government to act`) is the author's report of an act
+(ADJUDICATION.md reading 11). So each attribution is classed:
 
 - `asserts`: its content becomes a claim whose chain runs through its source;
 - `act`: a deed or attitude in the author's voice; kept in `attributions` (it is what PolNeAR calls an
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span, Token
 
+from sourcetrace.nlp.attribution.lexicon import JUDGING_VERBS, PLAIN_SPEECH_VERBS
 from sourcetrace.nlp.attribution.types import RawAttribution
 
 ASSERTS, ACT, NONE = "asserts", "act", "none"
@@ -88,20 +90,21 @@ _ALWAYS_ASSERTS = frozenset(
 )
 
 
-#: Verbs of judging or directing someone: with an object rather than a reported statement they are acts.
-_ACT_OF_JUDGING = frozenset(
-    "accuse blame charge urge demand condemn denounce slam criticize criticise praise hail threaten".split()
-)
+def _reported_statement(content: Span) -> bool:
+    """A finite clause (`that the governor misled`, `the governor had misled`) or a quotation, not an
+    object with an infinitive or a noun phrase (`the U.S. to change course`, `Obama for the deaths`)."""
+    if content[0].dep_ == "mark" or content[0].text[:1] in "\"'\u201c\u2018\u00ab":
+        return True
+    root = content.root
+    # The subject may have been parsed as the cue's object (`charged the governor had misled ...`).
+    return root.pos_ in ("VERB", "AUX") and root.tag_ not in ("VB", "VBG") and any(
+        c.dep_ in ("nsubj", "nsubjpass", "aux", "auxpass") for c in root.children
+    )
 
 
-def _that_clause_or_quote(content: Span) -> bool:
-    first = content[0]
-    return first.lower_ == "that" or first.text[:1] in "\"'\u201c\u2018\u00ab"
-
-
-#: Verbs that only ever put words out (not `wrote a letter`, `tweeted a photo`): their content is a
-#: statement whatever its parse.
-_PLAIN_SPEECH = frozenset("say add state insist".split())
+def _has_verb_or_quote(content: Span) -> bool:
+    """`said the ad "underscores" how ...` reports words; `said a short prayer` does not."""
+    return any(t.pos_ in ("VERB", "AUX") or t.text[:1] in "\"\u201c\u2018" for t in content)
 
 
 def classify(doc: Doc, att: RawAttribution) -> str:
@@ -136,13 +139,13 @@ def classify(doc: Doc, att: RawAttribution) -> str:
         return ACT
     if att.source is None and not _passive(cue):
         return ACT  # `asking about how to do it`: a speech verb with no speaker is the author's narration
-    if lemma in _ACT_OF_JUDGING and not _that_clause_or_quote(content):
+    if lemma in JUDGING_VERBS and not _reported_statement(content):
         # `she blamed Obama for ...`, `Iran condemned the move as ...`, `he urged the U.S. to ...`: the
-        # author reports the act (ADJUDICATION.md reading 11); `he warned that ...` asserts.
+        # author reports the act (ADJUDICATION.md reading 11); `charged (that) the governor misled` asserts.
         return ACT
     if _is_clause(content) or lemma in NOUN_CONTENT_CUES:
         return ASSERTS
-    if lemma in _PLAIN_SPEECH and len(content) >= 4:
+    if lemma in PLAIN_SPEECH_VERBS and len(content) >= 4 and _has_verb_or_quote(content):
         # `Cox said the ad "underscores" how ...`: the quoted verb was tagged a noun, so the content does
         # not parse as a clause; what a plain speech verb reports at length is still said.
         return ASSERTS

@@ -100,6 +100,31 @@ DOCUMENT_NOUNS = frozenset(
     """.split()
 )
 
+#: Documents that state findings in their own right (`a new poll puts her ahead`); not letters or
+#: emails, which are acts of their writers.
+FINDING_NOUNS = frozenset(
+    "poll polls survey surveys study studies census audit data figures statistics".split()
+)
+
+#: Verbs by which a poll or study states a finding with no clause of its own: `a new poll puts her seven
+#: points ahead`, `surveys have shown him ahead`, `the audit gives the city a deficit of $3 million`.
+SHOWING_VERBS = frozenset("show put give find place suggest indicate reveal".split())
+
+#: Verbs that only ever put words out (not `wrote a letter`, `tweeted a photo`): what they report at
+#: length is a statement even where the parse misses the clause.
+PLAIN_SPEECH_VERBS = frozenset("say add state insist".split())
+
+#: Verbs of judging or directing someone: with an object rather than a reported statement they are acts.
+JUDGING_VERBS = frozenset(
+    "accuse blame charge urge demand condemn denounce slam criticize criticise praise hail threaten".split()
+)
+
+#: Verbs of holding a view, not of passing words on: `the NRA believes`, `Saudi Arabia feels`.
+VIEW_VERBS = frozenset(
+    "believe think suspect fear estimate predict suggest reckon feel hope expect conclude find understand "
+    "learn hear guess speculate imply agree disagree".split()
+)
+
 #: Heads of groups spoken of collectively: `many residents believe ...`.
 COLLECTIVE_NOUNS = frozenset(
     """

@@ -18,6 +18,7 @@ from sourcetrace.nlp.attribution.lexicon import (
     FIRST_SECOND_PERSON,
     RELAY_VERBS,
     REPORTING_VERBS,
+    VIEW_VERBS,
 )
 from sourcetrace.nlp.attribution.quotes import CLOSERS
 from sourcetrace.nlp.attribution.types import RawAttribution, doc_text, token_strings
@@ -193,24 +194,15 @@ def _inverted_speaker(verb: Token) -> Token | None:
     return name if all(t.is_punct or t.is_space for t in rest) else None
 
 
-#: Verbs of holding a view, not of passing words on: `the NRA believes`, `Saudi Arabia feels`.
-_VIEW_VERBS = frozenset(
-    "believe think suspect fear estimate predict suggest reckon feel hope expect conclude find understand "
-    "learn hear guess speculate imply agree disagree".split()
-)
-
-
-def _person_surnames(doc: Doc) -> frozenset[str]:
-    """Last words of the doc's PERSON entities, computed once per doc."""
-    key = "sourcetrace_person_surnames"
-    if key not in doc.user_data:
-        doc.user_data[key] = frozenset(e[-1].lower_ for e in doc.ents if e.label_ == "PERSON")
-    return doc.user_data[key]
+def _person_surnames(doc: Doc) -> set[str]:
+    """Last words of the doc's PERSON entities (asked only for a proper-noun speaker the NER left
+    unlabelled, so rarely; not cached on the Doc, whose user data must stay serialisable)."""
+    return {e[-1].lower_ for e in doc.ents if e.label_ == "PERSON"}
 
 
 def _named_speech(verb: Token, source_head: Token | None) -> bool:
     """`Reyes tweeted`, `Reyes told critics`: a person the article names, putting words out."""
-    if source_head is None or verb.lemma_.lower() in _VIEW_VERBS:
+    if source_head is None or verb.lemma_.lower() in VIEW_VERBS:
         return False
     return source_head.ent_type_ == "PERSON" or (
         source_head.pos_ == "PROPN" and source_head.lower_ in _person_surnames(source_head.doc)
@@ -233,7 +225,7 @@ def _citing_outlet(att: RawAttribution, verb: Token) -> RawAttribution:
     cited = _child(citing, "dobj") if citing is not None else None
     if cited is None or att.source is None or att.addressee is not None:
         return att
-    if not is_outlet_name(verb.doc.text[att.source[0] : att.source[1]]):
+    if not is_outlet_name(doc_text(verb.doc)[att.source[0] : att.source[1]]):
         return att
     att.addressee, att.source, att.source_head = att.source, subtree_span(cited), cited.i
     att.cue = (att.cue[0], citing.idx + len(citing.text))
@@ -444,7 +436,7 @@ def _capitalised_proper(token: Token) -> bool:
 def _name_runs_before_colon(doc: Doc) -> list[Span]:
     """`Tomas Reyl:` opening a line, when the NER missed the name: two or three capitalised proper nouns,
     or one (`Cuomo:`) that the article names a person with elsewhere."""
-    surnames = {e[-1].lower_ for e in doc.ents if e.label_ == "PERSON"}
+    surnames = _person_surnames(doc)
     out = []
     colons = [i for i, t in enumerate(token_strings(doc, ORTH)) if t == ":" and i >= 2]
     for token in (doc[i] for i in colons):

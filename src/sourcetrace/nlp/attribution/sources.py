@@ -544,8 +544,12 @@ class SourceResolver:
         if person is None:
             return None
         opening = [t.lower_ for t in self.doc[start : person.start]]
-        if not ((not opening and _main_clause_subject(person)) or opening == ["according", "to"]):
-            return None  # the name must open the sentence, as its subject or as `According to X,`
+        # The name opens the sentence as `According to X,`, or as its subject with an official's role in
+        # apposition (`Leyla Farahani, the deputy chief of staff, ...`): not a suspect or a witness
+        # (`..., a police spokesman said. Paul Grant, 34, was arrested ...`).
+        official = not opening and _main_clause_subject(person) and _has_official_apposition(person.root)
+        if not (official or opening == ["according", "to"]):
+            return None
         earlier = self.index.cluster_at(person.start)
         if earlier is not None and any(s < head.i for s, _ in earlier.mentions):
             return None
@@ -609,6 +613,13 @@ def _apposed_outlet_name(head: Token) -> str | None:
     if first is None or first.ent_type_ in ("NORP", "LOC"):
         return None  # `the state news agency`, `the Iranian news agency`: no name
     return head.doc[first.i : head.i + 1].text
+
+
+def _has_official_apposition(head: Token) -> bool:
+    """`Leyla Farahani, the deputy chief of staff,`: a singular official's role in apposition."""
+    return any(
+        c.dep_ == "appos" and c.tag_ == "NN" and c.lemma_.lower() in OFFICIAL_NOUNS for c in head.children
+    )
 
 
 def _has_role_apposition(head: Token) -> bool:

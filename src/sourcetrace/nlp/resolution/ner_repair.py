@@ -3,20 +3,28 @@
 `Reza Bat'haei`, `Ali-Mohammad Bossaqzadeh`: the NER often ends a person's name before an unfamiliar
 surname and leaves that surname without a label, so a later `Bat'haei said` matches no person; or it
 starts the name one word late (`Leyla` left out of `Leyla Farahani`). Only a name that begins with a
-known given name (`data/first_names.tsv.gz`) is widened, so titles and descriptions (`Senior Trump
-adviser`, `Minority Leader`) never join a name.
+known given name (`data/first_names.tsv.gz`) and is not a title (`Sheriff`, `Coach`) is widened, so
+titles and descriptions (`Senior Trump adviser`, `Minority Leader`) do not join a name.
 """
 
 from __future__ import annotations
 
 from spacy.tokens import Doc, Token
 
+from sourcetrace.nlp.attribution.lexicon import OCCUPATION_NOUNS, ROLE_NOUNS
 from sourcetrace.nlp.resolution.gender import female_share
 from sourcetrace.nlp.resolution.person_names import TITLES, fold
 
+#: Words the first-name list holds that news writes as titles before a name (`Sheriff Anne Hale`).
+_TITLE_WORDS = TITLES | ROLE_NOUNS | OCCUPATION_NOUNS | frozenset(
+    "coach pastor rabbi doctor dean bishop sister brother trooper elder deacon nurse officer".split()
+)
+
 
 def _given_name(token: Token) -> bool:
-    """A first name the name list knows (either part of `Ali-Mohammad`)."""
+    """A first name the name list knows (either part of `Ali-Mohammad`) that is not a title."""
+    if fold(token.text).strip(".'") in _TITLE_WORDS:
+        return False
     return any(female_share(part) is not None for part in token.text.split("-") if part)
 
 
@@ -37,8 +45,7 @@ def _same_line(left: Token, right: Token) -> bool:
 
 def complete_person_names(doc: Doc) -> None:
     """Widen PERSON entities in place: a given name right before one joins it (`Leyla` + `Farahani`), and
-    one that begins with a given name takes up to two capitalised proper nouns after it (`Reza` +
-    `Bat'haei`, `Bijan Namdar` + `Zanganeh`)."""
+    a lone given name takes up to two capitalised proper nouns after it (`Reza` + `Bat'haei`)."""
     ents = list(doc.ents)
     changed = False
     taken = 0  # tokens before this index belong to an earlier (perhaps widened) entity
@@ -56,7 +63,7 @@ def complete_person_names(doc: Doc) -> None:
         ):
             start -= 1
         while (
-            len(ent) <= 2
+            len(ent) == 1  # a given name alone (`Reza`): `Warren Buffett Berkshire` must not grow
             and _given_name(doc[start])
             and end < len(doc)
             and end - ent.end < 2
