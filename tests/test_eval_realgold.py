@@ -168,8 +168,9 @@ def test_committed_selection_is_stratified_and_locks_a_third() -> None:
 #: The committed sets, with the least each must hold (articles, claims).
 GOLD_SETS = pytest.mark.parametrize(
     ("gold_dir", "articles", "claims"),
-    [(GOLD, 60, 400), (GOLD.parent / "real2", 36, 400), (GOLD.parent / "real3", 24, 250)],
-    ids=["real", "real2", "real3"],
+    [(GOLD, 60, 400), (GOLD.parent / "real2", 36, 400), (GOLD.parent / "real3", 24, 250),
+     (GOLD.parent / "real4", 24, 200)],
+    ids=["real", "real2", "real3", "real4"],
 )
 
 
@@ -224,4 +225,16 @@ def test_third_set_draws_no_article_of_the_first_two() -> None:
     third = load_selection(GOLD.parent / "real3" / "selection.json")
     assert len(third) == 24 and not earlier & {s.ref.id for s in third}
     raw = json.loads((GOLD.parent / "real3" / "selection.json").read_text(encoding="utf-8"))
+    assert raw["excluded_earlier_sets"] == len(earlier)
+
+
+def test_fourth_set_draws_no_article_of_the_first_three() -> None:
+    from sourcetrace.eval.realgold.selection import earlier_ids
+
+    earlier = {*earlier_ids(GOLD / "selection.json")}
+    for name in ("real2", "real3"):
+        earlier |= set(earlier_ids(GOLD.parent / name / "selection.json"))
+    fourth = load_selection(GOLD.parent / "real4" / "selection.json")
+    assert len(fourth) == 24 and not earlier & {s.ref.id for s in fourth}
+    raw = json.loads((GOLD.parent / "real4" / "selection.json").read_text(encoding="utf-8"))
     assert raw["excluded_earlier_sets"] == len(earlier)
