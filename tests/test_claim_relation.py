@@ -117,3 +117,21 @@ def test_relative_days_are_read_against_the_publication_date() -> None:
     assert [e.relation for e in found] == ["same", "different"]
     undated = explain_pairs([(sunday, later)])
     assert undated[0].relation == "same"  # without the date, "Sunday" cannot be placed
+
+
+def test_durations_count_in_their_unit_and_seasons_are_dates() -> None:
+    assert quantities("the works will take two years").numbers == quantities("a 24-month job").numbers
+    assert conflicting_numbers(quantities("jailed for eight years"), quantities("jailed for eight months"))
+    assert conflicting_dates(quantities("reopens in the spring"), quantities("reopens this fall"))
+    assert not conflicting_dates(quantities("reopens in the autumn"), quantities("reopens this fall"))
+    assert claim_relation([
+        ("The arsonist was sentenced to eight years in prison.", "The arsonist was sentenced to eight months in prison."),
+        ("The Dale library will reopen in the spring.", "The Dale library will reopen in the autumn."),
+    ]) == ["different", "different"]
+
+
+def test_one_figure_in_words_or_digits_is_the_same_claim() -> None:
+    assert claim_relation([
+        ("The new Hollins stadium will seat 45,000 spectators.",
+         "The new Hollins stadium will seat forty-five thousand spectators."),
+    ]) == ["same"]

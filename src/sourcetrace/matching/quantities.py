@@ -87,6 +87,7 @@ class Quantities:
     weekdays: frozenset[str]
     approximate: frozenset[float] = frozenset()  # figures given as "about", "some", "nearly" ...
     times: frozenset[int] = frozenset()  # clock times as minutes after midnight: `3 p.m.` = `15:00`
+    seasons: frozenset[str] = frozenset()  # `in the spring`, `this autumn` (`fall` = `autumn`)
 
 
 _SCALED_FIGURE = re.compile(
@@ -171,6 +172,15 @@ def _digits(text: str) -> str:
     )
 
 
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+
+
+def as_digits(text: str) -> str:
+    """The text with every figure written one way (`Forty-five thousand`, `45,000` -> `45000`), so two
+    wordings of one figure read alike to a word-based matcher."""
+    return _THOUSANDS.sub("", _digits(text))
+
+
 def _value(number: str) -> float | None:
     cleaned = number.replace(",", "") if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", number) else number
     try:
@@ -203,6 +213,22 @@ def _dates(text: str) -> tuple[list[Date], list[tuple[int, int]]]:
     return found, spans
 
 
+#: A figure with a unit of time: `eight years`, `18-month`, `three weeks`. Its value is counted in the
+#: unit's base (days for days and weeks, months for months and longer, minutes for hours and minutes),
+#: so `two years` = `24 months` and `eight years` differs from `eight months`.
+_DURATION = re.compile(
+    r"(?<![\w.,])(?P<num>\d+(?:\.\d+)?)(?:\s+|-)"
+    r"(?P<unit>minute|hour|day|week|month|year|decade|century)s?\b",
+    re.IGNORECASE,
+)
+_DURATION_BASE = {
+    "minute": 1, "hour": 60, "day": 1, "week": 7, "month": 1, "year": 12, "decade": 120, "century": 1200,
+}
+_SEASON = re.compile(
+    r"\b(?:in|this|next|last|the|early|late)\s+(spring|summer|autumn|fall|winter)\b", re.IGNORECASE
+)
+
+
 @lru_cache(maxsize=16384)
 def quantities(text: str) -> Quantities:
     """The figures (as values), the dates and the weekdays a sentence states."""
@@ -214,6 +240,11 @@ def quantities(text: str) -> Quantities:
             times.add(_clock_minutes(match))
             spans.append(match.span())
     numbers: set[float] = set()
+    for match in _DURATION.finditer(digits):
+        if any(s < match.end() and match.start() < e for s, e in spans):
+            continue
+        numbers.add(round(float(match["num"]) * _DURATION_BASE[match["unit"].lower()], 4))
+        spans.append(match.span())
     for match in _FRACTION_OF_POINT.finditer(digits):
         numbers.add(round(_FRACTIONS[match["frac"].lower()], 4))
         spans.append(match.span())
@@ -233,8 +264,9 @@ def quantities(text: str) -> Quantities:
         if hedged:
             approximate.add(round(value, 4))
     weekdays = frozenset(w.lower() for w in _WEEKDAY.findall(text))
+    seasons = frozenset("autumn" if w.lower() == "fall" else w.lower() for w in _SEASON.findall(text))
     return Quantities(
-        frozenset(numbers), frozenset(dates), weekdays, frozenset(approximate), frozenset(times)
+        frozenset(numbers), frozenset(dates), weekdays, frozenset(approximate), frozenset(times), seasons
     )
 
 
@@ -258,7 +290,9 @@ def anchored(found: Quantities, text: str, published: date | None) -> Quantities
         resolved.add(Date(day.year, day.month, day.day))
     if not resolved:
         return found
-    return Quantities(found.numbers, found.dates | resolved, frozenset(), found.approximate, found.times)
+    return Quantities(
+        found.numbers, found.dates | resolved, frozenset(), found.approximate, found.times, found.seasons
+    )
 
 
 def conflicting_numbers(a: Quantities, b: Quantities) -> bool:
@@ -285,4 +319,6 @@ def conflicting_dates(a: Quantities, b: Quantities) -> bool:
             return True
     if a.times and b.times and a.times != b.times:
         return True  # `until 9 p.m.` / `until 9 a.m.`
+    if a.seasons and b.seasons and not a.seasons & b.seasons:
+        return True  # `reopens in the spring` / `in the autumn`
     return bool(a.weekdays and b.weekdays and not a.weekdays & b.weekdays)

@@ -36,6 +36,7 @@ from sourcetrace.matching.model import LEXICAL, default_matcher
 from sourcetrace.matching.quantities import (
     DATE_WORDS,
     anchored,
+    as_digits,
     conflicting_dates,
     conflicting_numbers,
     quantities,
@@ -265,7 +266,8 @@ def _is_polarity_word(token: Token) -> bool:
 
 
 def _neutral(doc: Doc, names: list[Span]) -> str:
-    """The claim with polarity words dropped and entity names by key, antonyms by one member."""
+    """The claim with polarity words dropped, entity names by key, antonyms by one member and figures in
+    digits."""
     words: list[str] = []
     ent_at = {span.start: span for span in names}
     skip_until = -1
@@ -283,7 +285,7 @@ def _neutral(doc: Doc, names: list[Span]) -> str:
         opposites = antonyms().get(lemma)
         # One spelling per antonym pair, so "rose" and "fell" read alike to the matcher.
         words.append(min({lemma} | opposites) if opposites else token.text)
-    return " ".join(words)
+    return as_digits(" ".join(words))
 
 
 def _facts(doc: Doc) -> ClaimFacts:
@@ -566,7 +568,7 @@ _PARSED: dict[str, ClaimFacts] = {}
 _PARSED_MAX = 20_000
 #: Bump when `_facts` reads a parse differently: facts stored beside a corpus (`<db>.claimfacts`)
 #: under another version are then parsed again rather than trusted.
-FACTS_VERSION = 2
+FACTS_VERSION = 3
 
 
 def facts_of(
