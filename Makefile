@@ -101,6 +101,7 @@ eval: $(STAMP)
 	$(RECORD) eval-contrast-tune -- $(ST) eval contrast tests/gold/contrast --part tune \
 		--emergent $(DATA)/matching/emergent/emergent_train.csv --mrpc $(DATA)/matching/mrpc/msr_paraphrase_train.txt
 	$(RECORD) eval-contrast2-tune -- $(ST) eval contrast tests/gold/contrast2 --part tune
+	$(RECORD) eval-contrast3-tune -- $(ST) eval contrast tests/gold/contrast3 --part tune
 
 eval-locked: $(STAMP)
 	$(VENV)/bin/sourcetrace eval chains tests/gold/real --part locked --data $(DATA)
@@ -109,6 +110,7 @@ eval-locked: $(STAMP)
 	$(VENV)/bin/sourcetrace eval chains tests/gold/real4 --part locked --data $(DATA)
 	$(VENV)/bin/sourcetrace eval contrast tests/gold/contrast --part locked
 	$(VENV)/bin/sourcetrace eval contrast tests/gold/contrast2 --part locked
+	$(VENV)/bin/sourcetrace eval contrast tests/gold/contrast3 --part locked
 
 bench: $(STAMP)
 	$(PY) benchmarks/throughput.py --data $(DATA)/buzzfeed_webis_2016 --limit $(BENCH_LIMIT) $(BENCH_ARGS)
