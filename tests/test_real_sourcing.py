@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from sourcetrace.nlp.attribution.assertion import ACT, ASSERTS, NONE, classify
 
 
@@ -271,6 +273,7 @@ def test_an_inverted_tag_after_a_quote_names_its_speaker_even_parsed_as_an_objec
     assert claim.text.startswith("That tendency")
 
 
+
 def test_a_speech_participle_the_tagger_took_for_a_noun_still_speaks(analyze_text) -> None:
     r = analyze_text(
         "Levy letter\n\nForeign Minister Ali Rezaei wrote to the council chief on Friday. Rezaei published "
@@ -308,25 +311,6 @@ def test_an_outlet_that_quoted_a_speaker_is_the_hop_above_him(analyze_text) -> N
     ]
 
 
-def test_a_name_inside_what_the_last_speaker_said_does_not_take_his_next_he(analyze_text) -> None:
-    r = analyze_text(
-        "Languages\n\nEducation Minister Reza Bat'haei met Pavel Nikonov, the chairman of the committee, in "
-        "Moscow. Nikonov for his part welcomed the idea, adding that Farsi is now taught in some "
-        "universities. He said Russian schools should teach it too.",
-        outlet="The Dale Herald",
-    )
-    assert hops(claim_with(r, "Russian schools should teach it"))[-1] == ("Pavel Nikonov", "named_person")
-
-
-def test_a_person_name_the_ner_cut_short_is_completed(analyze_text) -> None:
-    r = analyze_text(
-        "Schools\n\nEducation Minister Reza Bat'haei met his counterpart in Moscow on Monday. The two "
-        "schools will trade teachers next year, Bat'haei said.",
-        outlet="The Dale Herald",
-    )
-    assert hops(claim_with(r, "trade teachers"))[-1] == ("Reza Bat'haei", "named_person")
-
-
 def test_a_no_break_space_inside_a_name_keeps_the_name_whole(analyze_text) -> None:
     r = analyze_text(
         "Tip\n\nLena\u00a0Ortiz served the former governor at the diner on Sunday. According to Lena, the "
@@ -358,24 +342,6 @@ def test_blaming_and_urging_someone_is_the_authors_report_of_the_act(analyze_tex
     assert hops(claim_with(r, "the levy would fail"))[-1][1] != "author"
 
 
-def test_what_a_plain_speech_verb_reports_at_length_is_said(analyze_text) -> None:
-    r = analyze_text(
-        "Ad\n\nThe league's chief adviser Chris Coxon said the ad \"underscores\" how Marsh's position "
-        "creates \"one set of rules for her, and a different set for the rest of us.\"",
-        outlet="The Dale Herald",
-    )
-    assert hops(claim_with(r, "underscores"))[-1] == ("Chris Coxon", "named_person")
-
-
-def test_we_will_see_is_no_sighting(analyze_text) -> None:
-    r = analyze_text(
-        "Reply\n\nForeign Minister Ali Rezaei replied on Twitter. \u201cWe\u2019ll see if the council is "
-        "prepared to live up to the letter of the deal,\u201d he tweeted.",
-        outlet="The Dale Herald",
-    )
-    assert hops(claim_with(r, "live up to the letter"))[-1] == ("Ali Rezaei", "named_person")
-
-
 def test_an_outlet_citing_a_record_relays_it(analyze_text) -> None:
     r = analyze_text(
         "Exports\n\nTEHRAN - Iran exported 16.4 million tons of resin in nine months, Shana reported on "
@@ -400,41 +366,6 @@ def test_an_official_given_by_role_is_the_person_the_next_sentence_names(analyze
     assert hops(claim_with(r, "The port will open in May"))[-1] == ("Amir Sabbaq", "named_person")
 
 
-def test_an_official_given_by_role_stays_unnamed_when_nobody_is_named_next(analyze_text) -> None:
-    r = analyze_text(
-        "Visit\n\nTEHRAN \u2013 The president will visit Damascus in May, a senior official has said.\n\n"
-        "The trip was planned last year.",
-        outlet="The Dale Herald",
-    )
-    assert hops(claim_with(r, "will visit Damascus"))[-1] == ("a senior official", "official_unnamed")
-
-
-def test_a_person_named_next_who_is_no_official_does_not_take_the_officials_words(analyze_text) -> None:
-    r = analyze_text(
-        "Arrest\n\nThe driver fled the scene before dawn, a police spokesman said.\n\nPaul Grant, 34, was "
-        "arrested at his home later that day.",
-        outlet="The Dale Herald",
-    )
-    assert hops(claim_with(r, "fled the scene"))[-1] == ("a police spokesman", "official_unnamed")
-
-
-def test_a_title_the_name_list_also_holds_does_not_join_a_name(analyze_text) -> None:
-    r = analyze_text(
-        "Jail\n\nSheriff Anne Hale and Paul Grant met at the jail on Monday. Grant talked about funding. "
-        "She said the jail would stay open.",
-        outlet="The Dale Herald",
-    )
-    assert hops(claim_with(r, "the jail would stay open"))[-1] == ("Anne Hale", "named_person")
-
-
-def test_what_a_poll_has_is_the_authors_not_a_finding(analyze_text) -> None:
-    r = analyze_text(
-        "Race\n\nThe survey had 1,200 respondents in four counties. The mayor opened a bridge on Monday.",
-        outlet="The Dale Herald",
-    )
-    assert hops(claim_with(r, "1,200 respondents"))[-1] == ("author", "author")
-
-
 def test_a_judging_verb_with_a_clause_of_its_own_asserts(analyzer) -> None:
     classes = _classes(
         analyzer,
@@ -445,10 +376,59 @@ def test_a_judging_verb_with_a_clause_of_its_own_asserts(analyzer) -> None:
     assert classes.get("said", ACT) == ACT
 
 
-def test_what_a_speaker_could_see_makes_an_eyewitness(analyze_text) -> None:
-    r = analyze_text(
+#: One rule each, on invented text: (text, a fragment of the claim, its innermost source).
+INNERMOST_CASES = {
+    "a name inside the last speaker's words does not take his next `he`": (
+        "Languages\n\nEducation Minister Reza Bat'haei met Pavel Nikonov, the chairman of the committee, in "
+        "Moscow. Nikonov for his part welcomed the idea, adding that Farsi is now taught in some "
+        "universities. He said Russian schools should teach it too.",
+        "Russian schools should teach it", ("Pavel Nikonov", "named_person"),
+    ),
+    "a person name the NER cut short is completed": (
+        "Schools\n\nEducation Minister Reza Bat'haei met his counterpart in Moscow on Monday. The two "
+        "schools will trade teachers next year, Bat'haei said.",
+        "trade teachers", ("Reza Bat'haei", "named_person"),
+    ),
+    "what a plain speech verb reports at length is said": (
+        "Ad\n\nThe league's chief adviser Chris Coxon said the ad \"underscores\" how Marsh's position "
+        "creates \"one set of rules for her, and a different set for the rest of us.\"",
+        "underscores", ("Chris Coxon", "named_person"),
+    ),
+    "`we'll see if` is no sighting": (
+        "Reply\n\nForeign Minister Ali Rezaei replied on Twitter. \u201cWe\u2019ll see if the council is "
+        "prepared to live up to the letter of the deal,\u201d he tweeted.",
+        "live up to the letter", ("Ali Rezaei", "named_person"),
+    ),
+    "what a speaker could see makes an eyewitness": (
         "Fire\n\nThe warehouse burned for six hours on Sunday. \u201cI could see the flames from my kitchen "
         "window,\u201d said Paul Grant, who lives nearby.",
-        outlet="The Dale Herald",
-    )
-    assert hops(claim_with(r, "I could see the flames"))[-1] == ("Paul Grant", "eyewitness")
+        "I could see the flames", ("Paul Grant", "eyewitness"),
+    ),
+    "an official given by role stays unnamed when nobody is named next": (
+        "Visit\n\nTEHRAN \u2013 The president will visit Damascus in May, a senior official has said.\n\n"
+        "The trip was planned last year.",
+        "will visit Damascus", ("a senior official", "official_unnamed"),
+    ),
+    "a person named next who is no official does not take the official's words": (
+        "Arrest\n\nThe driver fled the scene before dawn, a police spokesman said.\n\nPaul Grant, 34, was "
+        "arrested at his home later that day.",
+        "fled the scene", ("a police spokesman", "official_unnamed"),
+    ),
+    "a title the name list also holds does not join a name": (
+        "Jail\n\nSheriff Anne Hale and Paul Grant met at the jail on Monday. Grant talked about funding. "
+        "She said the jail would stay open.",
+        "the jail would stay open", ("Anne Hale", "named_person"),
+    ),
+    "what a poll has is the author's, not a finding": (
+        "Race\n\nThe survey had 1,200 respondents in four counties. The mayor opened a bridge on Monday.",
+        "1,200 respondents", ("author", "author"),
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment", "innermost"), INNERMOST_CASES.values(), ids=INNERMOST_CASES.keys()
+)
+def test_innermost_source_by_rule(analyze_text, text: str, fragment: str, innermost: tuple[str, str]) -> None:
+    r = analyze_text(text, outlet="The Dale Herald")
+    assert hops(claim_with(r, fragment))[-1] == innermost

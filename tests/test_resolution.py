@@ -96,3 +96,10 @@ def test_pronoun_model_file_round_trips(tmp_path) -> None:
     again = PronounModel.load(tmp_path)
     assert again.weights == pytest.approx(model.weights) and again.bias == pytest.approx(-0.3)
     assert again.threshold == pytest.approx(0.4) and again.meta == {"C": 1.0}
+
+
+def test_titles_that_the_first_name_list_also_holds_are_titles() -> None:
+    parsed = parse_person_name("Sheriff Anne Hale")
+    assert parsed.titles == ("sheriff",) and parsed.given == ("anne",)
+    assert first_name_gender(parsed.first) == "f"
+    assert parse_person_name("Dean Martin").given == ("dean",)  # a first name too often to be a title

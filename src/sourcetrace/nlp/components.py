@@ -33,10 +33,10 @@ from sourcetrace.nlp.attribution.chains import (
     retype_bogus_outlets,
 )
 from sourcetrace.nlp.attribution.credits import find_credits
-from sourcetrace.nlp.attribution.lexicon import FINDING_NOUNS, PERCEPTION_VERBS, SHOWING_VERBS
+from sourcetrace.nlp.attribution.lexicon import PERCEPTION_VERBS
 from sourcetrace.nlp.attribution.merge import merge_attributions, stop_before_wrapping_cue
 from sourcetrace.nlp.attribution.quotes import attach_quotes, find_quotes
-from sourcetrace.nlp.attribution.rules import rule_attributions
+from sourcetrace.nlp.attribution.rules import finding_source, rule_attributions
 from sourcetrace.nlp.attribution.sources import PERSON_ROLE_NOUNS, SourceResolver
 from sourcetrace.nlp.attribution.types import RawAttribution, doc_text
 from sourcetrace.nlp.claims import claim_id, find_hedges, pieces, uncovered_sentences
@@ -500,7 +500,7 @@ def _claims(
     covered = [piece for piece, _, _ in spans]
     covered += [credit.line for credit, _ in credits]
     for piece in uncovered_sentences(doc, covered, skip_until=ctx.dateline_end):
-        shown_by = _showing_document(doc, piece)
+        shown_by = finding_source(doc, piece)
         speaker = resolver.resolve(shown_by) if shown_by is not None else resolver.author
         chain = dedupe(document_prefix(resolver, credits, piece[0]) + [link(speaker, None)])
         spans.append((piece, chain, None))
@@ -527,24 +527,6 @@ def _claims(
             )
         )
     return claims
-
-
-
-
-def _showing_document(doc: Doc, piece: tuple[int, int]) -> tuple[int, int] | None:
-    """The poll or study a sentence in the author's voice reports the finding of, as the subject of a
-    showing verb (ANNOTATION.md, Types: a document said to show something); None for any other sentence."""
-    span = doc.char_span(*piece, alignment_mode="expand")
-    if span is None:
-        return None
-    root = span.root
-    if root.pos_ not in ("VERB", "AUX") or root.lemma_.lower() not in SHOWING_VERBS:
-        return None
-    subject = next((c for c in root.children if c.dep_ == "nsubj"), None)
-    has_object = any(c.dep_ == "dobj" for c in root.children)
-    if subject is None or subject.lower_ not in FINDING_NOUNS or not has_object:
-        return None  # a finding has an object (`puts her seven points ahead`)
-    return subject.left_edge.idx, subject.idx + len(subject.text)
 
 
 def _repeats(spans: list, span: tuple[int, int], chain: list[ChainLink]) -> bool:

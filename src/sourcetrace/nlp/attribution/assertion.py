@@ -69,10 +69,14 @@ def _span(doc: Doc, span: tuple[int, int]) -> Span | None:
     return out if out is not None and len(out) else None
 
 
+#: Characters that open a quotation.
+_QUOTE_OPENERS = "\"'\u201c\u2018\u00ab"
+
+
 def _is_clause(content: Span) -> bool:
     """A clause (or a quotation) rather than a noun phrase: `that exports rose`, `to act now`."""
     text = content.text.lstrip()
-    if text[:1] in "\"'\u201c\u2018\u00ab":
+    if text[:1] in _QUOTE_OPENERS:
         return True
     root = content.root
     if root.pos_ in ("VERB", "AUX"):
@@ -91,20 +95,16 @@ _ALWAYS_ASSERTS = frozenset(
 
 
 def _reported_statement(content: Span) -> bool:
-    """A finite clause (`that the governor misled`, `the governor had misled`) or a quotation, not an
-    object with an infinitive or a noun phrase (`the U.S. to change course`, `Obama for the deaths`)."""
-    if content[0].dep_ == "mark" or content[0].text[:1] in "\"'\u201c\u2018\u00ab":
+    """A quotation or a finite clause (`that the governor misled`, `the governor had misled`), not an
+    infinitive or a noun phrase (`the U.S. to change course`, `Obama for the deaths`)."""
+    if content.text.lstrip()[:1] in _QUOTE_OPENERS:
         return True
-    root = content.root
-    # The subject may have been parsed as the cue's object (`charged the governor had misled ...`).
-    return root.pos_ in ("VERB", "AUX") and root.tag_ not in ("VB", "VBG") and any(
-        c.dep_ in ("nsubj", "nsubjpass", "aux", "auxpass") for c in root.children
-    )
+    return _is_clause(content) and content.root.tag_ not in ("VB", "VBG")
 
 
 def _has_verb_or_quote(content: Span) -> bool:
     """`said the ad "underscores" how ...` reports words; `said a short prayer` does not."""
-    return any(t.pos_ in ("VERB", "AUX") or t.text[:1] in "\"\u201c\u2018" for t in content)
+    return any(t.pos_ in ("VERB", "AUX") or t.text[:1] in _QUOTE_OPENERS for t in content)
 
 
 def classify(doc: Doc, att: RawAttribution) -> str:

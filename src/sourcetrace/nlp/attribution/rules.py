@@ -15,9 +15,11 @@ from spacy.tokens import Doc, Span, Token
 
 from sourcetrace.nlp.attribution.lexicon import (
     ADDRESSEE_VERBS,
+    FINDING_NOUNS,
     FIRST_SECOND_PERSON,
     RELAY_VERBS,
     REPORTING_VERBS,
+    SHOWING_VERBS,
     VIEW_VERBS,
 )
 from sourcetrace.nlp.attribution.quotes import CLOSERS
@@ -68,7 +70,9 @@ def is_reporting(token: Token) -> bool:
 
 
 def _ing_lemma(lower: str) -> str | None:
-    """The cue verb an `-ing` form comes from (`writing` -> `write`, `adding` -> `add`), if any."""
+    """The cue verb an `-ing` form comes from (`writing` -> `write`, `adding` -> `add`), if any. The
+    pipeline's lemmatizer cannot say: it lemmatises by the tag, and these are the forms it tagged as
+    nouns (`writing` stays `writing`); only the cue list is tried, so no general inflection table."""
     if not lower.endswith("ing") or len(lower) < 6:
         return None
     stem = lower[:-3]
@@ -540,6 +544,24 @@ def _candidates(doc: Doc) -> list[Token]:
         for i, (lower, lemma) in enumerate(zip(lowers, lemmas, strict=True))
         if lower in ("according", "by") or lemma.lower() in _CUE_LEMMAS or _ing_lemma(lower) is not None
     ]
+
+
+def finding_source(doc: Doc, piece: tuple[int, int]) -> tuple[int, int] | None:
+    """`A new poll puts her seven points ahead`: the span of the poll or study whose finding a sentence
+    with no attribution of its own reports, as the subject of a showing verb with an object
+    (ANNOTATION.md, Types: a document said to show something); None for any other sentence. The claim
+    is the whole sentence, so this is no attribution with a content of its own."""
+    span = doc.char_span(*piece, alignment_mode="expand")
+    if span is None:
+        return None
+    root = span.root
+    if root.pos_ not in ("VERB", "AUX") or root.lemma_.lower() not in SHOWING_VERBS:
+        return None
+    subject = next((c for c in root.children if c.dep_ == "nsubj"), None)
+    has_object = any(c.dep_ == "dobj" for c in root.children)
+    if subject is None or subject.lower_ not in FINDING_NOUNS or not has_object:
+        return None  # a finding has an object (`puts her seven points ahead`)
+    return subject.left_edge.idx, subject.idx + len(subject.text)
 
 
 def rule_attributions(doc: Doc) -> list[RawAttribution]:

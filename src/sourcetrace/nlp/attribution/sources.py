@@ -272,9 +272,8 @@ class SourceResolver:
         if head.pos_ == "PRON" or lower in PERSON_PRONOUNS or lower in PLURAL_PRONOUNS:
             return self._resolve_pronoun(head)
         ents = self._ents_in(tokens)
-        if len(tokens) > 2 and tokens[0].lower_ in OFFICIAL_NOUNS and tokens[1].lower_ == "of" and not any(
-            e.label_ == "PERSON" for e in ents
-        ):
+        role_of_body = len(tokens) > 2 and tokens[0].lower_ in OFFICIAL_NOUNS and tokens[1].lower_ == "of"
+        if role_of_body and not any(e.label_ == "PERSON" for e in ents):
             # `Head of Trade Promotion Organization announced. According to Hamid Zadboum, ...`
             named = self._named_next(head)
             if named is not None:
@@ -530,13 +529,10 @@ class SourceResolver:
         """`..., a senior official said. Leyla Farahani, the deputy minister, made the announcement on
         Twitter.`: news names an official it first gave by role at the start of the next sentence. The
         person named there, if the article had not named them before."""
-        sent = head.sent
-        if sent.end >= len(self.doc):
+        end = head.sent.end
+        if end >= len(self.doc):
             return None
-        following = self.doc[sent.end :].sents
-        nxt = next(following, None)
-        if nxt is None:
-            return None
+        nxt = self.doc[end].sent
         start = nxt.start
         while start < nxt.end and self.doc[start].is_space:
             start += 1
@@ -547,7 +543,9 @@ class SourceResolver:
         # The name opens the sentence as `According to X,`, or as its subject with an official's role in
         # apposition (`Leyla Farahani, the deputy chief of staff, ...`): not a suspect or a witness
         # (`..., a police spokesman said. Paul Grant, 34, was arrested ...`).
-        official = not opening and _main_clause_subject(person) and _has_official_apposition(person.root)
+        official = not opening and _main_clause_subject(person) and _has_role_apposition(
+            person.root, OFFICIAL_NOUNS, singular=True
+        )
         if not (official or opening == ["according", "to"]):
             return None
         earlier = self.index.cluster_at(person.start)
@@ -615,15 +613,15 @@ def _apposed_outlet_name(head: Token) -> str | None:
     return head.doc[first.i : head.i + 1].text
 
 
-def _has_official_apposition(head: Token) -> bool:
-    """`Leyla Farahani, the deputy chief of staff,`: a singular official's role in apposition."""
+def _has_role_apposition(
+    head: Token, roles: frozenset[str] = PERSON_ROLE_NOUNS, singular: bool = False
+) -> bool:
+    """`Shu Jueting, a spokesperson for ...`: a role noun in apposition to the name (`singular`: one
+    person's role, as `the deputy chief of staff`, not `one of the ministers`)."""
     return any(
-        c.dep_ == "appos" and c.tag_ == "NN" and c.lemma_.lower() in OFFICIAL_NOUNS for c in head.children
+        c.dep_ == "appos" and c.lemma_.lower() in roles and (not singular or c.tag_ == "NN")
+        for c in head.children
     )
-
-
-def _has_role_apposition(head: Token) -> bool:
-    return any(c.dep_ == "appos" and c.lemma_.lower() in PERSON_ROLE_NOUNS for c in head.children)
 
 
 def _proper_name(head: Token) -> Span:

@@ -15,10 +15,10 @@ from sourcetrace.nlp.attribution.lexicon import OCCUPATION_NOUNS, ROLE_NOUNS
 from sourcetrace.nlp.resolution.gender import female_share
 from sourcetrace.nlp.resolution.person_names import TITLES, fold
 
-#: Words the first-name list holds that news writes as titles before a name (`Sheriff Anne Hale`).
-_TITLE_WORDS = TITLES | ROLE_NOUNS | OCCUPATION_NOUNS | frozenset(
-    "coach pastor rabbi doctor dean bishop sister brother trooper elder deacon nurse officer".split()
-)
+#: Words that may stand before a name without being part of it: titles (`Sheriff`, which the first-name
+#: list also holds), roles and occupations, and a few that are first names too often to be titles
+#: everywhere (`Dean`, `Sister`), which only keep a name from growing here.
+_TITLE_WORDS = TITLES | ROLE_NOUNS | OCCUPATION_NOUNS | frozenset("dean sister brother elder nurse".split())
 
 
 def _given_name(token: Token) -> bool:

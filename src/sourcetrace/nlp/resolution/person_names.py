@@ -23,7 +23,8 @@ TITLES = frozenset(
     sen senator rep representative congressman congresswoman gen general lt col colonel maj major capt
     captain adm admiral sgt judge justice mayor chancellor king queen prince princess emir sultan
     secretary ambassador commander chief amb hon honorable former late brig councillor councilor
-    councilman councilwoman alderman""".split()
+    councilman councilwoman alderman sheriff coach pastor rabbi bishop archbishop cardinal deacon chaplain
+    trooper""".split()
 )
 SUFFIXES = frozenset("jr sr ii iii iv phd md".split())
 
