@@ -511,3 +511,12 @@ def test_kill_9_mid_run_then_resume_matches_a_clean_run(tmp_path: Path) -> None:
         total, distinct = query(db, f"SELECT count(*), count(DISTINCT ({key})) FROM {table}")[0]
         assert total == distinct, f"duplicate rows in {table}"
     assert query(db, "SELECT count(DISTINCT seq) FROM documents") == [(24,)]
+
+
+def test_a_named_eyewitness_is_keyed_and_an_unnamed_one_is_not() -> None:
+    from sourcetrace.corpus.store import source_key
+
+    assert source_key("Tomas Reyes", None, "eyewitness") == "tomas reyes|"
+    assert source_key("residents who saw the convoy", None, "eyewitness") is None
+    assert source_key("Two Witnesses", None, "eyewitness") is None
+    assert source_key("a person familiar with the talks", None, "anonymous") is None

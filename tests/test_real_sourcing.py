@@ -414,6 +414,31 @@ INNERMOST_CASES = {
         "arrested at his home later that day.",
         "fled the scene", ("a police spokesman", "official_unnamed"),
     ),
+    "a surname the tagger takes for a plural noun is the person named in full": (
+        "Voters\n\nThe party cannot win on white voters alone, according to GOP pollster Whit Ayres. "
+        "\"That is the only way,\" Ayres told reporters.",
+        "the only way", ("Whit Ayres", "named_person"),
+    ),
+    "the name before a role set off by commas speaks, though the parser made the role the subject": (
+        "Troops\n\nTEHRAN - Reza Danaeefar, the former Iranian ambassador to Iraq, has said the troops must "
+        "go home before the summer.",
+        "go home before the summer", ("Reza Danaeefar", "named_person"),
+    ),
+    "a body's media office speaks for the body": (
+        "Tankers\n\nThe navy had detained two tankers in the Gulf, the media office of the Harbour Guard "
+        "Corps said on Friday.",
+        "detained two tankers", ("Harbour Guard Corps", "named_organization"),
+    ),
+    "a role, then the name, all one subject: the person speaks": (
+        "Speech\n\nCommander of the Army Major General Hamid Rostami said on Monday that the border is "
+        "secure.",
+        "border is secure", ("Hamid Rostami", "named_person"),
+    ),
+    "an epithet refers back to the person last named": (
+        "Pageant\n\nMaria Lopez, the former winner who Dale Marsh once mocked, was \u201cthe worst we "
+        "ever had,\u201d the Manhattan billionaire said on Tuesday.",
+        "the worst we ever had", ("Dale Marsh", "named_person"),
+    ),
     "a title the name list also holds does not join a name": (
         "Jail\n\nSheriff Anne Hale and Paul Grant met at the jail on Monday. Grant talked about funding. "
         "She said the jail would stay open.",
@@ -432,3 +457,4 @@ INNERMOST_CASES = {
 def test_innermost_source_by_rule(analyze_text, text: str, fragment: str, innermost: tuple[str, str]) -> None:
     r = analyze_text(text, outlet="The Dale Herald")
     assert hops(claim_with(r, fragment))[-1] == innermost
+

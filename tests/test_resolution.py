@@ -103,3 +103,54 @@ def test_titles_that_the_first_name_list_also_holds_are_titles() -> None:
     assert parsed.titles == ("sheriff",) and parsed.given == ("anne",)
     assert first_name_gender(parsed.first) == "f"
     assert parse_person_name("Dean Martin").given == ("dean",)  # a first name too often to be a title
+
+
+def _repaired(nlp, text: str, ents: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The entities after the NER repair, when the NER gave `ents` (text, label; first occurrences):
+    what the small NER does to unfamiliar names, set here so the repair alone is tested."""
+    from spacy.tokens import Span
+
+    from sourcetrace.nlp.resolution.ner_repair import complete_person_names
+
+    with nlp.select_pipes(disable=["sourcetrace"]):
+        doc = nlp(text)
+    spans, start = [], 0
+    for words, label in ents:
+        at = text.index(words, start)
+        span = doc.char_span(at, at + len(words), label=label)
+        assert span is not None, words
+        spans.append(Span(doc, span.start, span.end, label=label))
+        start = at + len(words)
+    doc.ents = spans
+    complete_person_names(doc)
+    return [(e.text, e.label_) for e in doc.ents]
+
+
+def test_repair_completes_a_name_cut_after_its_middle_given_name(nlp) -> None:
+    text = "President Seyyed Hamid Rostami urged members to cut tariffs. Rostami added that Tehran agrees."
+    ents = _repaired(nlp, text, [("Seyyed Hamid", "PERSON"), ("Tehran", "GPE")])
+    assert ("Seyyed Hamid Rostami", "PERSON") in ents
+    # A middle name the list does not know: the next word joins when the article uses it alone, not the
+    # middle name.
+    text = "Oil Minister Bijan Namdar Kordeh spoke. Later, Kordeh said exports rose."
+    assert ("Bijan Namdar Kordeh", "PERSON") in _repaired(nlp, text, [("Bijan Namdar", "PERSON")])
+    # A name that ends in a surname does not take the next word: `Warren Buffett` + `Berkshire`.
+    text = "Investor Warren Buffett Berkshire owns the railway, the filing shows."
+    assert ("Warren Buffett", "PERSON") in _repaired(nlp, text, [("Warren Buffett", "PERSON")])
+
+
+def test_repair_labels_an_unlabelled_full_name_and_its_surname_taken_for_a_body(nlp) -> None:
+    text = (
+        "TEHRAN - Mohsen Naziri Kord, Iran's envoy in Vienna, addressed the session. Later, Naziri Kord "
+        "said the seizures grew. The Naziri Kord report was long."
+    )
+    ents = _repaired(nlp, text, [("Iran", "GPE"), ("Naziri Kord", "ORG"), ("Naziri Kord", "ORG")])
+    assert ents[:3] == [("Mohsen Naziri Kord", "PERSON"), ("Iran", "GPE"), ("Naziri Kord", "PERSON")]
+    # Where no speaker stands (a modifier), the label stays: it would only compete for the next `he`.
+    assert ents[3] == ("Naziri Kord", "ORG")
+
+
+def test_repair_makes_no_person_of_a_body_or_a_joined_place(nlp) -> None:
+    text = "The Iran-China Joint Chamber said trade grew. Jordan Valley Authority staff and Maria Street met."
+    ents = _repaired(nlp, text, [])
+    assert not [e for e in ents if e[1] == "PERSON"]

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     import duckdb
 
 #: Unnamed source types: their names ("officials", "a witness") cannot identify one person across
-#: articles, so they get no cross-article key.
+#: articles, so they get no cross-article key (an eyewitness who is named does: `is_keyed`).
 UNKEYED_SOURCE_TYPES = frozenset(
     {"anonymous", "official_unnamed", "eyewitness", "collective", "author"}
 )
@@ -212,9 +212,27 @@ class Store:
         return int(rows[0][0]) if rows else 0
 
 
+_NOT_A_NAME_START = frozenset("the a an one two three several some many local".split())
+
+
+def is_keyed(name: str | None, source_type: str) -> bool:
+    """Whether a source's name identifies it across articles. An eyewitness may be named (`Tomas Reyes,
+    who saw the crack`): then the name is a person's, written in capitals, and is keyed like one."""
+    if not name:
+        return False
+    if source_type == "eyewitness":
+        words = name.split()
+        return (
+            0 < len(words) <= 5
+            and words[0].lower() not in _NOT_A_NAME_START
+            and all(w[:1].isupper() for w in words)
+        )
+    return source_type not in UNKEYED_SOURCE_TYPES
+
+
 def source_key(name: str | None, affiliation: str | None, source_type: str) -> str | None:
     """The key that recognises one named source across articles: lower-cased name|affiliation."""
-    if source_type in UNKEYED_SOURCE_TYPES or not name:
+    if not is_keyed(name, source_type):
         return None
     return f"{_norm(name)}|{_norm(affiliation or '')}"
 

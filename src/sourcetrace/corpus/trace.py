@@ -56,7 +56,7 @@ from sourcetrace.corpus.claim_index import (
     store_state,
 )
 from sourcetrace.corpus.results import QueryError, Status, Trace, TraceLink, TraceReport
-from sourcetrace.corpus.store import UNKEYED_SOURCE_TYPES
+from sourcetrace.corpus.store import is_keyed
 from sourcetrace.matching import configuration, polarity
 
 if TYPE_CHECKING:
@@ -163,7 +163,7 @@ def outlet_aliases(name: str | None, domain: str | None = None) -> frozenset[str
 def identity(link: dict[str, Any], source: dict[str, Any] | None, domain: str | None) -> Identity | None:
     """The cross-article identity of one chain link; None when the source is unnamed."""
     kind = link.get("type") or ""
-    if kind in UNKEYED_SOURCE_TYPES:
+    if kind != "outlet" and not is_keyed(link.get("name"), kind):
         return None
     if kind == "outlet":
         aliases = outlet_aliases(link.get("name"), domain)
@@ -480,7 +480,7 @@ def _one_per_document(
         chain = row["chain"]
         links = json.loads(chain) if isinstance(chain, str) else list(chain or [])
         is_anchor = anchor is not None and row["claim_id"] == anchor["claim_id"]
-        unnamed = len(links) < 2 or (links[-1].get("type") or "") in UNKEYED_SOURCE_TYPES
+        unnamed = len(links) < 2 or not is_keyed(links[-1].get("name"), links[-1].get("type") or "")
         return (not is_anchor, relations[row["claim_id"]] != "same", unnamed, -len(links), row["start"] or 0)
 
     ranks = {row["claim_id"]: rank(row) for row in rows}  # each chain parsed once

@@ -145,11 +145,29 @@ ROLE_NOUNS = OFFICIAL_NOUNS | frozenset(
     "economist researcher scientist expert coach captain priest bishop judge".split()
 )
 
+#: Nouns by which news refers back to a person it has named without giving a role (`the billionaire
+#: said`, `the nominee added`): never a first mention.
+EPITHET_NOUNS = frozenset(
+    """billionaire millionaire businessman businesswoman mogul tycoon magnate candidate nominee contender
+    frontrunner challenger incumbent politician veteran actor actress singer rapper star celebrity
+    cleric""".split()
+)
+
 #: Common nouns that name an institution: `police said`, `the ministry said`.
 INSTITUTION_NOUNS = frozenset(
     """authority police government ministry army military navy council court prosecutors prosecution
     parliament cabinet administration department agency commission committee company firm board embassy
     municipality regulator office union club party center centre organization organisation""".split()
+)
+
+#: Head words of body and place names (`Jordan Valley Authority`, `Mary Street`): a run of capitalised words
+#: holding one is no person's name, whatever first name it begins with.
+NAME_WORDS_OF_BODIES = frozenset(
+    """authority ministry council company inc corp corporation department agency office commission party
+    union bank group association committee court police army government university institute foundation
+    board service services club church hospital school college fund federation league alliance
+    coalition network trust partners ltd llc co street avenue road square river lake bay valley park
+    bridge airport island county city hall center centre museum stadium station chamber""".split()
 )
 
 #: Verbs of perception: an unnamed source who `saw` or `heard` it is an eyewitness.

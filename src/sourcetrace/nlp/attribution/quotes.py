@@ -120,6 +120,12 @@ def _find_closer(text: str, start: int, stop: int, closer: str) -> int | None:
         ch = text[k]
         if ch == closer and (closer != '"' or _closes_straight(text, k)):
             return k
+    if closer != '"':
+        # Scraped text mixes typography (`“... this November."`): with no closer of its own shape in
+        # the paragraph, a straight mark that can close one does.
+        for k in range(start, stop):
+            if text[k] == '"' and _closes_straight(text, k) and not text[k + 1 : k + 2].isalnum():
+                return k
     return None
 
 

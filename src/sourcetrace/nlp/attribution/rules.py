@@ -25,6 +25,7 @@ from sourcetrace.nlp.attribution.lexicon import (
 from sourcetrace.nlp.attribution.quotes import CLOSERS
 from sourcetrace.nlp.attribution.types import RawAttribution, doc_text, token_strings
 from sourcetrace.nlp.resolution.mentions import is_outlet_name
+from sourcetrace.nlp.resolution.ner_repair import written_as_name
 
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 _CLAUSES = ("ccomp", "xcomp")
@@ -209,7 +210,7 @@ def _named_speech(verb: Token, source_head: Token | None) -> bool:
     if source_head is None or verb.lemma_.lower() in VIEW_VERBS:
         return False
     return source_head.ent_type_ == "PERSON" or (
-        source_head.pos_ == "PROPN" and source_head.lower_ in _person_surnames(source_head.doc)
+        written_as_name(source_head) and source_head.lower_ in _person_surnames(source_head.doc)
     )
 
 

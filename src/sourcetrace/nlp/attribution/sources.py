@@ -17,8 +17,10 @@ from sourcetrace.nlp.attribution.lexicon import (
     COLLECTIVE_NOUNS,
     COLLECTIVE_QUANTIFIERS,
     DOCUMENT_NOUNS,
+    EPITHET_NOUNS,
     EYEWITNESS_NOUNS,
     INSTITUTION_NOUNS,
+    NAME_WORDS_OF_BODIES,
     OCCUPATION_NOUNS,
     OFFICIAL_NOUNS,
     OUTLET_NOUNS,
@@ -44,6 +46,7 @@ from sourcetrace.nlp.resolution.mentions import (
     is_outlet_name,
     person_text,
 )
+from sourcetrace.nlp.resolution.ner_repair import written_as_name
 from sourcetrace.nlp.resolution.person_names import same_person_name
 from sourcetrace.schema import Source, SourceType
 
@@ -248,7 +251,7 @@ class SourceResolver:
             if head_index is not None and tokens.start <= head_index < tokens.end
             else _root(tokens)
         )
-        named = self._adjacent_person(tokens)
+        named = self._adjacent_person(tokens) or self._person_before_role(tokens)
         entity = self._person(named, named.root) if named is not None else self._resolve_tokens(tokens, head)
         entity.mentions.append(span)
         return entity
@@ -267,6 +270,17 @@ class SourceResolver:
         lo, hi = bisect_left(self._ent_starts, at), bisect_right(self._ent_starts, at)
         return next((e for e in self._ents[lo:hi] if e.label_ == "PERSON"), None)
 
+    def _person_before_role(self, tokens: Span) -> Span | None:
+        """`Hassan Danaeefar, the former ambassador to Iraq, has said`, parsed with the role as the
+        subject: the name right before a role set off by commas is the one speaking."""
+        start, end = tokens.start, tokens.end
+        if start < 2 or end >= len(self.doc) or self.doc[start - 1].text != "," or self.doc[end].text != ",":
+            return None
+        if tokens.root.lemma_.lower() not in PERSON_ROLE_NOUNS:
+            return None
+        near = self._ents[bisect_left(self._ent_starts, start - 12) : bisect_left(self._ent_starts, start)]
+        return next((e for e in near if e.label_ == "PERSON" and e.end == start - 1), None)
+
     def _resolve_tokens(self, tokens: Span, head: Token) -> SourceEntity:
         lower = head.lower_
         if head.pos_ == "PRON" or lower in PERSON_PRONOUNS or lower in PLURAL_PRONOUNS:
@@ -279,12 +293,22 @@ class SourceResolver:
             if named is not None:
                 return self._person(named, named.root)
         person = next((e for e in ents if e.label_ == "PERSON"), None)
+        if (
+            person is not None
+            and person.end == tokens.end
+            and head.i < person.start
+            and head.lemma_.lower() in PERSON_ROLE_NOUNS
+            and self.doc[person.start - 1].pos_ not in ("ADP", "DET")
+        ):
+            # `Leader of the Islamic Revolution Ayatollah Ali Khamenei said`: a role, then the name (not
+            # the place or body the role is of: `the mayor of Tilby`).
+            return self._person(person, person.root)
         if person is not None and len(person) < len(tokens) <= 4 and all(
             t.pos_ == "PROPN" and t.is_title for t in tokens
         ):
             person = tokens  # `Tomas Reyl`, where the NER only took `Tomas`
         # A surname the article gave in full names that person, whatever label the NER put on it here.
-        named = self.index.person_named(head.text) if head.pos_ == "PROPN" else None
+        named = self.index.person_named(head.text) if written_as_name(head) else None
         if named is None and head.pos_ == "PROPN":
             named = self.index.cluster_at(head.i)
         if named is not None and named.kind == PERSON and person is None:
@@ -506,11 +530,17 @@ class SourceResolver:
             body = self.index.body_before(lemma, head.idx, lemma in OUTLET_BODY_NOUNS) if singular else None
             if body is not None and lemma not in PERSON_ROLE_NOUNS:
                 return self._cluster_body(body)
-            if singular and lemma in PERSON_ROLE_NOUNS:
+            if singular and lemma in PERSON_ROLE_NOUNS | EPITHET_NOUNS:
                 # `the chief diplomat said`: news refers to its main speaker by a role it never spelt out.
                 speaker = self._latest_speaker(head.idx)
                 if speaker is not None:
                     return speaker
+            if singular and lemma in EPITHET_NOUNS:
+                # `..., who Marsh once called a liar, was wrong, the billionaire said`: the person last
+                # named, who has not spoken yet.
+                person = self._latest_person_before(head.idx)
+                if person is not None:
+                    return self._person(person, person.root)
         stype = classify_common_noun(tokens, head)
         if stype == SourceType.OFFICIAL_UNNAMED and not definite:
             named = self._named_next(head)
@@ -653,9 +683,21 @@ _OWN_WORDS = frozenset(
 )
 
 
+#: `the media office of the IRGC`, `the Kremlin's press service`: a body's own voice, which is the body.
+_PRESS_UNITS = frozenset("office service bureau department wing unit center centre".split())
+_PRESS_WORDS = frozenset("media press information communications relations".split())
+
+
 def _issuer(head: Token) -> Token | None:
-    """`A statement from the port authority said`, `his testimony shows`: the issuer speaks."""
+    """`A statement from the port authority said`, `his testimony shows`, `the media office of the IRGC
+    said`: the issuer speaks."""
     lemma = head.lemma_.lower()
+    if lemma in _PRESS_UNITS and any(c.lower_ in _PRESS_WORDS for c in head.lefts):
+        owner = next((c for c in head.children if c.dep_ == "poss" and c.pos_ == "PROPN"), None)
+        of = next((c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+        body = owner or (next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None)
+        if body is not None and (body.pos_ == "PROPN" or body.ent_type_ in _ORG_ENTS):
+            return body
     if lemma in STATEMENT_NOUNS | _OWN_WORDS:
         owner = next((c for c in head.children if c.dep_ == "poss"), None)
         if owner is not None and (owner.pos_ in ("PROPN", "PRON") or owner.ent_type_ in ("PERSON", "ORG")):
@@ -682,14 +724,6 @@ def _unnamed_role(tokens: Span, head: Token) -> tuple[str | None, str | None]:
     return head.lemma_.lower(), affiliation
 
 
-_ORG_WORDS = frozenset(
-    """authority ministry council company inc corp corporation department agency office commission party
-    union bank group association committee court police army government university institute foundation
-    board service services club church hospital school college fund federation league institute alliance
-    coalition network trust partners ltd llc co""".split()
-)
-
-
 def _main_clause_subject(name: Span) -> bool:
     """The name is the subject of its sentence's main verb (or an apposition or conjunct of it), or
     the parser made it the sentence's root."""
@@ -706,7 +740,7 @@ def _looks_like_person_name(tokens: Span, ents: list[Span]) -> bool:
     return (
         2 <= len(words) <= 4
         and all(t.pos_ == "PROPN" and t.text[:1].isupper() for t in words)
-        and not any(t.lower_ in _ORG_WORDS for t in words)
+        and not any(t.lower_ in NAME_WORDS_OF_BODIES for t in words)
         and not any(e.label_ in _ORG_ENTS for e in ents)
     )
 

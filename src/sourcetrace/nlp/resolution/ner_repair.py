@@ -2,16 +2,21 @@
 
 `Reza Bat'haei`, `Ali-Mohammad Bossaqzadeh`: the NER often ends a person's name before an unfamiliar
 surname and leaves that surname without a label, so a later `Bat'haei said` matches no person; or it
-starts the name one word late (`Leyla` left out of `Leyla Farahani`). Only a name that begins with a
-known given name (`data/first_names.tsv.gz`) and is not a title (`Sheriff`, `Coach`) is widened, so
-titles and descriptions (`Senior Trump adviser`, `Minority Leader`) do not join a name.
+starts the name one word late (`Leyla` left out of `Leyla Farahani`); or it cuts a three-part name after
+the middle name (`Seyyed Ebrahim` of `Seyyed Ebrahim Raisi`); or it labels nothing at all (`Mohsen
+Naziri Asl, Iran's envoy, ...`) and then takes the surname for a body (`Naziri Asl touched on ...`).
+Only a name that begins with a known given name (`data/first_names.tsv.gz`) and is not a title
+(`Sheriff`, `Coach`) is widened or made, so titles and descriptions (`Senior Trump adviser`, `Minority
+Leader`) do not join a name; a body or place word (`Street`, `Authority`) keeps a run from being one.
 """
 
 from __future__ import annotations
 
-from spacy.tokens import Doc, Token
+from spacy.attrs import ORTH
+from spacy.tokens import Doc, Span, Token
 
-from sourcetrace.nlp.attribution.lexicon import OCCUPATION_NOUNS, ROLE_NOUNS
+from sourcetrace.nlp.attribution.lexicon import NAME_WORDS_OF_BODIES, OCCUPATION_NOUNS, ROLE_NOUNS
+from sourcetrace.nlp.attribution.types import token_strings
 from sourcetrace.nlp.resolution.gender import female_share
 from sourcetrace.nlp.resolution.person_names import TITLES, fold
 
@@ -43,9 +48,131 @@ def _same_line(left: Token, right: Token) -> bool:
     return "\n" not in left.whitespace_ and not left.is_space and not right.is_space
 
 
+def _surname_word(token: Token) -> bool:
+    """A capitalised word with no entity that may end a name: the tagger takes an unfamiliar surname
+    for a plural noun as often as for a proper noun (`Ayres`)."""
+    return (
+        token.pos_ in ("PROPN", "NOUN")
+        and token.ent_iob_ == "O"
+        and token.text[:1].isupper()
+        and token.text[1:2].islower()
+        and not token.is_stop
+        and token.lower_ not in NAME_WORDS_OF_BODIES
+        and fold(token.text).strip(".'") not in _TITLE_WORDS
+    )
+
+
+def written_as_name(token: Token) -> bool:
+    """A proper noun, or a capitalised word mid-name the tagger took for a noun (`Ayres said`, tagged a
+    plural noun): what may be a surname the article gave in full."""
+    return token.pos_ == "PROPN" or (
+        token.pos_ == "NOUN" and token.text[:1].isupper() and token.text[1:2].islower()
+    )
+
+
+def _widened(doc: Doc, ent: Span, taken: int) -> tuple[int, int]:
+    """The bounds of a PERSON entity with the given names and surnames the NER left out around it."""
+    start, end = ent.start, ent.end
+    while (
+        start > taken
+        and ent.start - start < 2
+        and _name_word(doc[start - 1])
+        and _given_name(doc[start - 1])
+        and _same_line(doc[start - 1], doc[start])
+    ):
+        start -= 1
+    if len(ent) == 1:
+        # A given name alone (`Reza`) takes up to two proper nouns: `Warren Buffett Berkshire` must not grow.
+        while (
+            _given_name(doc[start])
+            and end < len(doc)
+            and end - ent.end < 2
+            and _name_word(doc[end])
+            and _same_line(doc[end - 1], doc[end])
+        ):
+            end += 1
+    elif (
+        end < len(doc)
+        and _surname_word(doc[end])
+        and _same_line(doc[end - 1], doc[end])
+        and not (end + 1 < len(doc) and doc[end + 1].pos_ == "PROPN")
+        and (_given_name(doc[end - 1]) or _used_alone(doc, doc[end]) and not _used_alone(doc, doc[end - 1]))
+    ):
+        # A name cut after its middle name: `Seyyed Ebrahim` + `Raisi` (a given name), `Bijan Namdar` +
+        # `Zanganeh` (the article calls him `Zanganeh` alone, never `Namdar`).
+        end += 1
+    return start, end
+
+
+def _used_alone(doc: Doc, word: Token) -> bool:
+    """The word stands alone as a name elsewhere in the article: capitalised, with no capitalised word
+    on either side (`..., Zanganeh said`)."""
+    texts = token_strings(doc, ORTH)  # no Token objects: this may look at every word of a long article
+
+    def capitalised(i: int) -> bool:
+        return 0 <= i < len(texts) and texts[i][:1].isupper() and texts[i].isalpha()
+
+    return any(
+        text == word.text and i != word.i and not capitalised(i - 1) and not capitalised(i + 1)
+        for i, text in enumerate(texts)
+    )
+
+
+def _unlabelled_names(doc: Doc, ents: list[Span]) -> list[Span]:
+    """Runs of two to four capitalised proper nouns with no entity, on one line, that begin with a known
+    given name and hold no body or place word: `Mohsen Naziri Asl`."""
+    labelled = {i for e in ents for i in range(e.start, e.end)}
+    found: list[Span] = []
+    i = 0
+    while i < len(doc):
+        token = doc[i]
+        joined = i > 0 and (
+            (doc[i - 1].pos_ == "PROPN" and doc[i - 1].text[:1].isupper())
+            or (doc[i - 1].text in "-\u2013" and not doc[i - 1].whitespace_)  # `Iran-China Joint ...`
+        )
+        if i in labelled or joined or not _name_word(token) or not _given_name(token):
+            i += 1
+            continue
+        end = i + 1
+        while (
+            end < len(doc)
+            and end not in labelled
+            and _name_word(doc[end])
+            and _same_line(doc[end - 1], doc[end])
+        ):
+            end += 1
+        run = Span(doc, i, end, label="PERSON")
+        if 2 <= len(run) <= 4 and not any(t.lower_ in NAME_WORDS_OF_BODIES for t in run) and (
+            end == len(doc) or doc[end].pos_ != "PROPN"
+        ):
+            found.append(run)
+        i = end
+    return found
+
+
+_SPEAKER_DEPS = frozenset("nsubj nsubjpass appos conj ROOT".split())
+
+
+def _surnames_taken_for_bodies(ents: list[Span]) -> list[Span]:
+    """ORG entities that are a person's surname (or last names) the article gave in full: `Naziri Asl`
+    after `Mohsen Naziri Asl`, `Ayres` after `Whit Ayres`."""
+    tails = set()
+    for ent in ents:
+        if ent.label_ == "PERSON" and len(ent) > 1:
+            words = [fold(t.text) for t in ent]
+            tails |= {" ".join(words[k:]) for k in range(1, len(words))}
+    # Only where a speaker stands (`Hariri said`, `Naziri Asl touched on`): a possessive or modifier
+    # (`Trump's campaign`, `those Trump voters`) changes no speaker and, labelled a person, would
+    # compete as the antecedent of the next `he`.
+    return [
+        e for e in ents
+        if e.label_ == "ORG" and e.root.dep_ in _SPEAKER_DEPS and " ".join(fold(t.text) for t in e) in tails
+    ]
+
+
 def complete_person_names(doc: Doc) -> None:
-    """Widen PERSON entities in place: a given name right before one joins it (`Leyla` + `Farahani`), and
-    a lone given name takes up to two capitalised proper nouns after it (`Reza` + `Bat'haei`)."""
+    """Repair PERSON entities in place: widen cut names, label unlabelled full names, and relabel a
+    surname the NER took for a body (see the module doc)."""
     ents = list(doc.ents)
     changed = False
     taken = 0  # tokens before this index belong to an earlier (perhaps widened) entity
@@ -53,29 +180,18 @@ def complete_person_names(doc: Doc) -> None:
         if ent.label_ != "PERSON":
             taken = ent.end
             continue
-        start, end = ent.start, ent.end
-        while (
-            start > taken
-            and ent.start - start < 2
-            and _name_word(doc[start - 1])
-            and _given_name(doc[start - 1])
-            and _same_line(doc[start - 1], doc[start])
-        ):
-            start -= 1
-        while (
-            len(ent) == 1  # a given name alone (`Reza`): `Warren Buffett Berkshire` must not grow
-            and _given_name(doc[start])
-            and end < len(doc)
-            and end - ent.end < 2
-            and _name_word(doc[end])
-            and _same_line(doc[end - 1], doc[end])
-        ):
-            end += 1
+        start, end = _widened(doc, ent, taken)
+        if k + 1 < len(ents) and end > ents[k + 1].start:
+            end = ent.end  # never into the next entity
         if (start, end) != (ent.start, ent.end):
-            longer = doc[start:end]
-            longer.label_ = "PERSON"
-            ents[k] = longer
+            ents[k] = Span(doc, start, end, label="PERSON")
             changed = True
         taken = end
-    if changed:
-        doc.ents = ents
+    made = _unlabelled_names(doc, ents)
+    surnames = {(e.start, e.end) for e in _surnames_taken_for_bodies(ents + made)}
+    for k, ent in enumerate(ents):
+        if (ent.start, ent.end) in surnames:
+            ents[k] = Span(doc, ent.start, ent.end, label="PERSON")
+            changed = True
+    if made or changed:
+        doc.ents = sorted(ents + made, key=lambda e: e.start)
