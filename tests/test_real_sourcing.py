@@ -429,6 +429,31 @@ INNERMOST_CASES = {
         "Corps said on Friday.",
         "detained two tankers", ("Harbour Guard Corps", "named_organization"),
     ),
+    "`based on` a record makes the record the source": (
+        "Rain\n\nBased on the latest data released by the weather office, the province received 290 "
+        "millimetres of rain this year.",
+        "received 290 millimetres", ("the latest data", "document"),
+    ),
+    "`reportedly` rests the clause on reports": (
+        "Letter\n\nThe council sent a sharp letter to the mill on Monday. The mayor himself is reportedly "
+        "responsible for its tone.",
+        "responsible for its tone", ("reports", "anonymous"),
+    ),
+    "a bare `as reported` rests the clause on reports": (
+        "Trade\n\nThe new system sets the rate for importers. As reported, about 90 percent of the "
+        "currency deals are done on the system.",
+        "90 percent of the currency deals", ("reports", "anonymous"),
+    ),
+    "what figures are said to show, and `it also reveals` after it, is the record's": (
+        "Rain\n\nThe province received 310 millimetres of rain this year. The numbers show a rise of 37 "
+        "percent on last year. It also reveals a 12 percent rise on the long-term mean.",
+        "12 percent rise", ("The numbers", "document"),
+    ),
+    "`according to` a policy or plan is no source": (
+        "Talks\n\n\u201cAccording to the policies of our government, trade with our neighbours comes "
+        "first,\u201d Ali Rostami said.",
+        "trade with our neighbours", ("Ali Rostami", "named_person"),
+    ),
     "a role, then the name, all one subject: the person speaks": (
         "Speech\n\nCommander of the Army Major General Hamid Rostami said on Monday that the border is "
         "secure.",
@@ -458,3 +483,18 @@ def test_innermost_source_by_rule(analyze_text, text: str, fragment: str, innerm
     r = analyze_text(text, outlet="The Dale Herald")
     assert hops(claim_with(r, fragment))[-1] == innermost
 
+
+
+def test_an_outlet_the_ner_calls_a_person_stays_an_outlet_when_it_speaks_again(analyzer) -> None:
+    # `From Politico:` tagged a person (as the NER did on a real article); `Politico speculates` later.
+    from spacy.tokens import Span
+
+    from sourcetrace.nlp.attribution.sources import SourceResolver
+
+    text = "From Politico: the aide was shown an email. Politico speculates that it was about the ruling."
+    with analyzer.nlp.select_pipes(disable=["sourcetrace"]):
+        doc = analyzer.nlp(text)
+    doc.ents = [Span(doc, 1, 2, label="PERSON")]
+    second = text.rindex("Politico")
+    entity = SourceResolver(doc).resolve((second, second + len("Politico")))
+    assert (entity.name, str(entity.type)) == ("Politico", "outlet")

@@ -37,7 +37,7 @@ from sourcetrace.nlp.attribution.lexicon import PERCEPTION_VERBS
 from sourcetrace.nlp.attribution.merge import merge_attributions, stop_before_wrapping_cue
 from sourcetrace.nlp.attribution.quotes import attach_quotes, find_quotes
 from sourcetrace.nlp.attribution.rules import finding_source, rule_attributions
-from sourcetrace.nlp.attribution.sources import PERSON_ROLE_NOUNS, SourceResolver
+from sourcetrace.nlp.attribution.sources import PERSON_ROLE_NOUNS, SourceEntity, SourceResolver
 from sourcetrace.nlp.attribution.types import RawAttribution, doc_text
 from sourcetrace.nlp.claims import claim_id, find_hedges, pieces, uncovered_sentences
 from sourcetrace.nlp.gcpause import gc_paused
@@ -281,7 +281,7 @@ def _resolve(
     addressees = {}
     for i in order:
         att = raw[i]
-        sources[i] = resolver.resolve(att.source, att.source_head) if att.source else resolver.implicit()
+        sources[i] = _source_of(doc, att, resolver)
         if sources[i].type in (SourceType.ANONYMOUS, SourceType.COLLECTIVE) and _reports_perception(doc, att):
             sources[i].type = SourceType.EYEWITNESS
         elif att.extra.get("tweet") and sources[i].type in _UNNAMED_TYPES:
@@ -353,13 +353,20 @@ def _name_described_speakers(
             break
 
 
+def _source_of(doc: Doc, att: RawAttribution, resolver: SourceResolver) -> SourceEntity:
+    """The entity an attribution's source mention stands for; the unstated one when it has none."""
+    if att.source:
+        return resolver.resolve(att.source, att.source_head)
+    return resolver.implicit(doc[att.cue_head])
+
+
 def _act_attributions(
     doc: Doc, acts: list[RawAttribution], resolver: SourceResolver, first: int
 ) -> list[Attribution]:
     """Attributions of deeds and attitudes: reported as found, with no parent and no claim."""
     out = []
     for k, att in enumerate(acts):
-        source = resolver.resolve(att.source, att.source_head) if att.source else resolver.implicit()
+        source = _source_of(doc, att, resolver)
         attribution = _attribution(doc, f"a{first + k}", att, source.id, None, None)
         out.append(attribution.model_copy(update={"asserts": False}))
     return out

@@ -90,7 +90,7 @@ def _passive(cue: Token) -> bool:
 
 #: Constructions that only ever report speech or writing.
 _ALWAYS_ASSERTS = frozenset(
-    {"according_to", "quoted_as_saying", "continuation", "speaker_label", "closing_report"}
+    {"according_to", "quoted_as_saying", "continuation", "speaker_label", "closing_report", "reportedly"}
 )
 
 

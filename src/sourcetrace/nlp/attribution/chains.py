@@ -13,7 +13,7 @@ import numpy as np
 
 from sourcetrace.nlp.attribution.bogus_outlets import bogus_outlet
 from sourcetrace.nlp.attribution.credits import Credit
-from sourcetrace.nlp.attribution.sources import IMPLICIT_ID, SourceEntity, SourceResolver
+from sourcetrace.nlp.attribution.sources import IMPLICIT_IDS, SourceEntity, SourceResolver
 from sourcetrace.nlp.attribution.types import RawAttribution
 from sourcetrace.nlp.resolution.places import is_place
 from sourcetrace.schema import ChainLink, SourceType
@@ -120,7 +120,7 @@ def carry_outlets(hops: list[Hop], order: list[int]) -> None:
     through: dict[str, SourceEntity] = {}
     for i in order:
         hop = hops[i]
-        if hop.source.type == SourceType.OUTLET or hop.source.id == IMPLICIT_ID:
+        if hop.source.type == SourceType.OUTLET or hop.source.id in IMPLICIT_IDS:
             continue
         own = _own_outlet(hop, hops)
         if own is not None:
@@ -139,7 +139,7 @@ def attribution_hops(index: int, hops: list[Hop]) -> list[ChainLink]:
     links: list[ChainLink] = []
     for i in reversed(path):
         hop = hops[i]
-        if hop.source.id == IMPLICIT_ID and i != path[-1]:
+        if hop.source.id in IMPLICIT_IDS and i != path[-1]:
             continue
         if outlet_hop(hop.addressee):
             # An outlet that was told something, and is relayed here, published it: it is a hop.

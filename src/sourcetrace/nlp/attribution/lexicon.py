@@ -93,7 +93,7 @@ EYEWITNESS_NOUNS = frozenset(
 DOCUMENT_NOUNS = frozenset(
     """
     report reports study studies document documents filing filings record records memo memorandum
-    letter letters survey poll polls data statistics figures analysis audit review census
+    letter letters survey poll polls data statistics figures numbers analysis audit review census
     indictment complaint lawsuit affidavit transcript minutes footage video recording
     assessment paper papers dossier cable cables email emails log logs ruling verdict judgment
     website webpage database register map chart timeline spreadsheet invoice invoices receipt receipts
@@ -103,7 +103,7 @@ DOCUMENT_NOUNS = frozenset(
 #: Documents that state findings in their own right (`a new poll puts her ahead`); not letters or
 #: emails, which are acts of their writers.
 FINDING_NOUNS = frozenset(
-    "poll polls survey surveys study studies census audit data figures statistics".split()
+    "poll polls survey surveys study studies census audit data figures statistics numbers".split()
 )
 
 #: Verbs by which a poll or study states a finding with no clause of its own: `a new poll puts her seven

@@ -15,7 +15,10 @@ _RULE_OWNED_KINDS = frozenset({"according_to", "passive"})
 #: Constructions the rules add when the tagger missed them. Plain speech verbs are left to the tagger:
 #: added on their own they cost more precision than they bring recall (measured on PolNeAR dev).
 ADDED_CONSTRUCTIONS = frozenset(
-    {"according_to", "quoted_as_saying", "continuation", "passive", "speaker_label", "closing_report"}
+    {
+        "according_to", "quoted_as_saying", "continuation", "passive", "speaker_label", "closing_report",
+        "reportedly",
+    }
 )
 
 

@@ -15,6 +15,7 @@ from spacy.tokens import Doc, Span, Token
 
 from sourcetrace.nlp.attribution.lexicon import (
     ADDRESSEE_VERBS,
+    DOCUMENT_NOUNS,
     FINDING_NOUNS,
     FIRST_SECOND_PERSON,
     RELAY_VERBS,
@@ -32,6 +33,7 @@ _CLAUSES = ("ccomp", "xcomp")
 _TRIM_EDGES = frozenset(",.;:—–-\"'“”‘’ ")
 _TIME_ENTS = frozenset({"DATE", "TIME"})
 _CUE_LEMMAS = REPORTING_VERBS | {"quote"}
+_FINITE = frozenset("VBD VBZ VBP MD".split())
 
 
 def char_span(tokens: Iterable[Token]) -> tuple[int, int]:
@@ -347,14 +349,21 @@ def _quoted_as_saying(verb: Token) -> RawAttribution | None:
     )
 
 
+#: What `according to` means `in line with` before: a rule or plan, not a source.
+_RULE_NOUNS = frozenset(
+    """policy law rule regulation constitution plan schedule principle guideline custom tradition
+    procedure protocol timetable script""".split()
+)
+
+
 def _according_to(token: Token) -> RawAttribution | None:
     """`According to X, ...`: the content is the clause the phrase modifies, without the phrase."""
     if token.lower_ != "according":
         return None
     to = next((c for c in token.children if c.lower_ == "to"), None)
     pobj = _child(to, "pobj") if to is not None else None
-    if pobj is None:
-        return None
+    if pobj is None or pobj.lemma_.lower() in _RULE_NOUNS:
+        return None  # `according to the policies of the republic`, `according to plan`: in line with
     sent: Span = token.sent
     governor = token.head if token.head.i != token.i else sent.root
     # `"...," he said, according to ICANA`: the agency relays the whole statement, speech tag included,
@@ -536,6 +545,75 @@ def _tweet_text(text: str, start: int, end: int) -> tuple[int, int] | None:
     return (start, start + len(body)) if body.strip() else None
 
 
+def _based_on(token: Token) -> RawAttribution | None:
+    """`Based on the latest data published by the centre, the country received 293 mm of rain`: the
+    record the clause rests on is its source (ANNOTATION.md, Types: `document`)."""
+    if token.lower_ != "based":
+        return None
+    on = next((c for c in token.children if c.lower_ == "on" and c.dep_ == "prep"), None)
+    pobj = _child(on, "pobj") if on is not None else None
+    records = DOCUMENT_NOUNS | FINDING_NOUNS
+    if pobj is None or not (pobj.lemma_.lower() in records or pobj.lower_ in records):  # `data` -> `datum`
+        return None
+    sent: Span = token.sent
+    governor = token.head if token.head.i != token.i else sent.root
+    subject = _child(governor, *_SUBJECTS)
+    if is_reporting(governor) or (subject is not None and subject.lower_ in FIRST_SECOND_PERSON):
+        return None  # `Based on the emails, we know that ...`: the speaker's own inference, said by them
+    if token.i == sent.start:
+        # Opening the sentence, the phrase ends where its record's description does; the parser often
+        # makes `Based` the root of the whole sentence, so the rest of it is the content.
+        phrase_end = pobj.right_edge.idx + len(pobj.right_edge.text)
+        content = trim(token.doc, (phrase_end, sent.end_char))
+        if content[1] - content[0] < 3:
+            content = _said_after_long_record(token.doc, sent, pobj) or content
+    else:
+        content = _clip(subtree_span(governor, exclude=[token]), sent)
+    return RawAttribution(
+        cue=(token.idx, on.idx + len(on.text)), cue_head=token.i, content=[content],
+        # The minimal noun phrase (`the latest data`), not who released it when: the issue's Spans rule.
+        source=(pobj.left_edge.idx, pobj.idx + len(pobj.text)), source_head=pobj.i, confidence=0.85,
+        kind="according_to", extra={"construction": "according_to"},
+    )
+
+
+def _said_after_long_record(doc: Doc, sent: Span, record: Token) -> tuple[int, int] | None:
+    """The parser took the clause into the record's description (`Based on the data published on Sunday
+    by the centre since the start of the year the country received ...`): the last finite clause after
+    the record, or, where the sentence was cut there, the next sentence when it goes on in lower case."""
+    subjects = [t for t in sent if t.dep_ == "nsubj" and t.head.tag_ in _FINITE and t.i > record.i]
+    if subjects:
+        return trim(doc, (subjects[-1].left_edge.idx, sent.end_char))
+    if sent.end < len(doc) and doc[sent.end].is_lower:
+        following = doc[sent.end].sent
+        return trim(doc, (following.start_char, following.end_char))
+    return None
+
+
+def _reported_without_reporter(token: Token) -> RawAttribution | None:
+    """`Trump is reportedly responsible for ...`, `As reported, about 95 percent ...`: the clause rests on
+    reports nobody is named for (ANNOTATION.md, Types: `reports say` is `anonymous`)."""
+    if token.lower_ == "reportedly" and token.dep_ == "advmod":
+        clause = token.head
+        while clause.pos_ not in ("VERB", "AUX") and clause.head.i != clause.i:
+            clause = clause.head  # `is reportedly responsible`: the clause, not the adjective
+    elif token.lower_ == "reported" and _child(token, "mark") is not None and token.dep_ == "advcl" and not (
+        _child(token, *_SUBJECTS) or _passive_agent(token)
+    ):
+        clause = token.head  # `As reported, ...`: the clause the aside hangs on
+    else:
+        return None
+    sent: Span = token.sent
+    content = _clip(subtree_span(clause), sent)  # `reportedly` stays in the claim it hedges
+    if token.lower_ == "reported":
+        aside_end = token.right_edge.idx + len(token.right_edge.text)
+        content = trim(token.doc, (max(content[0], aside_end), content[1]))
+    return RawAttribution(
+        cue=char_span([token]), cue_head=token.i, content=[content], confidence=0.7, kind="passive",
+        extra={"construction": "reportedly"},
+    )
+
+
 def _candidates(doc: Doc) -> list[Token]:
     """Tokens any rule can start from; one cheap pass so the rules never visit the rest."""
     lowers = token_strings(doc, LOWER)
@@ -543,7 +621,9 @@ def _candidates(doc: Doc) -> list[Token]:
     return [
         doc[i]
         for i, (lower, lemma) in enumerate(zip(lowers, lemmas, strict=True))
-        if lower in ("according", "by") or lemma.lower() in _CUE_LEMMAS or _ing_lemma(lower) is not None
+        if lower in ("according", "by", "based", "reportedly")
+        or lemma.lower() in _CUE_LEMMAS
+        or _ing_lemma(lower) is not None
     ]
 
 
@@ -555,13 +635,30 @@ def finding_source(doc: Doc, piece: tuple[int, int]) -> tuple[int, int] | None:
     span = doc.char_span(*piece, alignment_mode="expand")
     if span is None:
         return None
-    root = span.root
+    subject = _finding_subject(span.root)
+    if subject is None:
+        return None
+    if subject.lower_ in ("it", "they"):
+        # `The numbers show a rise of 37 percent. It also reveals ...`: the record the sentence before
+        # reported a finding of goes on.
+        before = doc[span.start - 1].sent if span.start > 0 else None
+        earlier = _finding_subject(before.root) if before is not None else None
+        return None if earlier is None or earlier.lower_ in ("it", "they") else _finding_span(earlier)
+    return _finding_span(subject)
+
+
+def _finding_subject(root: Token) -> Token | None:
+    """The poll, study or record a clause says shows something (with an object: `puts her seven points
+    ahead`), or a pronoun in that place."""
     if root.pos_ not in ("VERB", "AUX") or root.lemma_.lower() not in SHOWING_VERBS:
         return None
     subject = next((c for c in root.children if c.dep_ == "nsubj"), None)
-    has_object = any(c.dep_ == "dobj" for c in root.children)
-    if subject is None or subject.lower_ not in FINDING_NOUNS or not has_object:
-        return None  # a finding has an object (`puts her seven points ahead`)
+    if subject is None or not any(c.dep_ == "dobj" for c in root.children):
+        return None
+    return subject if subject.lower_ in FINDING_NOUNS | {"it", "they"} else None
+
+
+def _finding_span(subject: Token) -> tuple[int, int]:
     return subject.left_edge.idx, subject.idx + len(subject.text)
 
 
@@ -570,7 +667,13 @@ def rule_attributions(doc: Doc) -> list[RawAttribution]:
     found: dict[int, RawAttribution] = {}
     candidates = _candidates(doc)
     for token in candidates:
-        att = _according_to(token) or _by_count(token) or _quoted_as_saying(token)
+        att = (
+            _according_to(token)
+            or _by_count(token)
+            or _based_on(token)
+            or _reported_without_reporter(token)
+            or _quoted_as_saying(token)
+        )
         if att is None and is_reporting(token) and token.tag_ != "VBG":
             att = _closing_report(token) or _verb_attribution(token)
         if att is not None and all(e > s for s, e in att.content):

@@ -76,6 +76,9 @@ PUBLISHER_ID = "publisher"
 WIRE_ID = "wire"
 AUTHOR_ID = "author"
 IMPLICIT_ID = "implicit"
+IMPLICIT_REPORTS_ID = "implicit-reports"
+#: The sources no mention names: what the text leaves unsaid, never a relaying hop of its own.
+IMPLICIT_IDS = frozenset({IMPLICIT_ID, IMPLICIT_REPORTS_ID})
 
 
 @dataclass
@@ -173,8 +176,11 @@ class SourceResolver:
     def _outlet_key(name: str) -> str:
         return "outlet:" + normalise_name(name).lower()
 
-    def implicit(self) -> SourceEntity:
-        """The unstated source of an impersonal report: `it was reported that ...`."""
+    def implicit(self, cue: Token | None = None) -> SourceEntity:
+        """The unstated source of an impersonal attribution: `it is believed that ...`; `reports` for
+        an impersonal report (`it was reported that`, `reportedly`), as the guide names it."""
+        if cue is not None and cue.lemma_.lower() in ("report", "reportedly"):
+            return self._get_or_add(IMPLICIT_REPORTS_ID, "reports", SourceType.ANONYMOUS)
         return self._get_or_add(IMPLICIT_ID, "unspecified source", SourceType.ANONYMOUS)
 
     def outlet(self, name: str, span: tuple[int, int] | None = None) -> SourceEntity:
@@ -216,7 +222,7 @@ class SourceResolver:
     def _get_or_add(self, key: str, name: str, stype: SourceType, **extra: object) -> SourceEntity:
         entity = self._by_key.get(key)
         if entity is None:
-            sid = IMPLICIT_ID if key == IMPLICIT_ID else f"s{len(self.entities) + 1}"
+            sid = key if key in IMPLICIT_IDS else f"s{len(self.entities) + 1}"
             entity = SourceEntity(sid, name, stype, **extra)  # type: ignore[arg-type]
             self.entities.append(entity)
             self._by_key[key] = entity
@@ -231,7 +237,7 @@ class SourceResolver:
             if ent.label_ != "PERSON":
                 continue
             full = normalise_name(ent.text)
-            if not full:
+            if not full or is_outlet_name(full):  # `From Politico:` tagged a person is still the outlet
                 continue
             surname = full.split()[-1].lower()
             if surname not in names or len(full) > len(normalise_name(names[surname].text)):
@@ -424,7 +430,7 @@ class SourceResolver:
                 return choice
         wanted = _PLURAL_TYPES if plural else _NEUTER_TYPES
         for entity in reversed(self._mentioned_before(head.idx)):
-            if not personal and entity.type in wanted and entity.id != IMPLICIT_ID:
+            if not personal and entity.type in wanted and entity.id not in IMPLICIT_IDS:
                 return entity
         return self._get_or_add("pronoun:" + head.lower_, head.text, SourceType.ANONYMOUS)
 
@@ -445,7 +451,7 @@ class SourceResolver:
             # `County commissioner Hal Brennan struck a different tone. He said: ...`
             return self._person(person, person.root)
         for entity in reversed(self._mentioned_before(head.idx)):
-            if entity.type in _PERSONAL_TYPES and entity.id != IMPLICIT_ID:
+            if entity.type in _PERSONAL_TYPES and entity.id not in IMPLICIT_IDS:
                 return entity
         return self._person(person, person.root) if person is not None else None
 
