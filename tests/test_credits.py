@@ -73,3 +73,22 @@ def test_an_excerpt_set_off_by_a_colon_covers_the_block_after_it() -> None:
     assert _hops(text, text.index("The mill closed")) == ["Courier"]
     assert _hops(text, text.index("Forty workers")) == ["Courier"]
     assert _hops(text, text.index("Our view")) == []
+
+
+def test_a_contributed_by_sentence_is_a_credit_and_its_full_stop_ends_the_name() -> None:
+    text = (
+        "The border fences will grow longer this year.\n\n"
+        "This article has been contributed by Ridge Plan. Visit www.RidgePlan.com for more.\n\n"
+        "Source: http://www.ridgeplan.com/headline-news/fences"
+    )
+    assert _hops(text, 5) == ["Ridge Plan"]
+
+
+def test_an_outlet_that_has_excerpted_a_text_covers_what_follows() -> None:
+    text = (
+        "The critic has a new book out.\n\n"
+        "The Valley courier has excerpted part of the book on the subject:\n\n"
+        "The press corps has lost its way, the critic writes.\n"
+    )
+    assert _hops(text, text.index("The press corps")) == ["Valley courier"]
+    assert _hops(text, 5) == []

@@ -454,6 +454,10 @@ INNERMOST_CASES = {
         "first,\u201d Ali Rostami said.",
         "trade with our neighbours", ("Ali Rostami", "named_person"),
     ),
+    "an infographic is a document": (
+        "Jobs\n\nThe city lost 3,000 jobs last year, an infographic shared by the council claimed.",
+        "lost 3,000 jobs", ("an infographic shared by the council", "document"),
+    ),
     "a role, then the name, all one subject: the person speaks": (
         "Speech\n\nCommander of the Army Major General Hamid Rostami said on Monday that the border is "
         "secure.",

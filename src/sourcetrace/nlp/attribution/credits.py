@@ -2,10 +2,12 @@
 
 - **Whole-article credits**: a repost or syndication line (`The post ... appeared first on X`,
   `originally published at X`, `Reposted with permission from X`, `Read the rest of the story at X`,
-  `Credit to X`, `Delivered by X`, `Source: X` or a source URL) or a lone agency credit closing the
+  `Credit to X`, `Delivered by X`, `This article has been contributed by X`, `Source: X` or a source
+  URL) or a lone agency credit closing the
   article (`(IRNA)`). Several nest: the one printed last wraps the others (a site reposting a blog that
   credits a third outlet prints its own `Source:` last), so it comes first in the chain.
-- **Excerpts**: `From X:` or `X has more:` puts X into every claim after it.
+- **Excerpts**: `From X:`, `X has more:` or `X has excerpted part of the book:` puts X into every claim
+  after it.
 - **Paragraph credits**: `(courtesy of X)`, `(via X)` cover their paragraph.
 
 A credit's own words are no claim. Two credits naming one outlet (`Credit to Infowars` and a link to
@@ -17,12 +19,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from sourcetrace.nlp.attribution.lexicon import OUTLET_WORDS
 from sourcetrace.nlp.attribution.outlet_names import looks_like_outlet, outlet_key
 from sourcetrace.outlets.table import split_url
 
-_NAME = r"(?:the\s+)?([A-Z0-9][\w&.'\u2019-]*(?: (?:[A-Z0-9/][\w&.'\u2019/-]*|of|and|&|/)){0,5})"
+#: A name of up to six words; a dot only inside a word (`Breitbart.com`, `U.S`), so a sentence's full stop
+#: ends the name (`contributed by SHTF Plan. Visit ...`).
+_NAME = (
+    r"(?:the\s+)?([A-Z0-9][\w&'\u2019-]*(?:\.[\w&'\u2019-]+)*"
+    r"(?: (?:[A-Z0-9/][\w&'\u2019/-]*(?:\.[\w&'\u2019/-]+)*|of|and|&|/)){0,5})"
+)
 _URL = r"((?:https?://)?(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:/[^\s)]*)?)"
 _TARGET = rf"(?:{_URL}|{_NAME})"
+_OUTLET_WORD = "(?:" + "|".join(sorted(OUTLET_WORDS)) + ")"
 #: Sentence or line start: where a credit line begins (BuzzFeed-style text keeps no line breaks).
 _START = r"(?:^|(?<=[.!?\u2026\u201d\"')\]])\s+|\n)[ \t]*"
 
@@ -35,7 +44,8 @@ _DOCUMENT_PATTERNS = (
     rf"{_START}Read (?:the rest|more)(?: of (?:the|this) (?:story|article|post))?\s+(?:at|on)\s+"
     rf"(?:[A-Z][\w.'\u2019-]*(?:\s[A-Z][\w.'\u2019-]*)?['\u2019]s\s+(?:blog|site|website)\s+)?{_TARGET}",
     rf"{_START}(?:Credit|Credits|Hat tip|H/T) to\s+{_TARGET}",
-    rf"{_START}(?:Delivered|Contributed|Provided) by\s+{_TARGET}",
+    rf"{_START}(?:This (?:article|post|story|piece) (?:has been|was|is) )?"
+    rf"(?:[Dd]elivered|[Cc]ontributed|[Pp]rovided|[Ss]upplied) by\s+{_TARGET}",
     rf"{_START}\(?Source:\s*{_TARGET}",
 )
 _EXCERPT_PATTERNS = (
@@ -44,6 +54,9 @@ _EXCERPT_PATTERNS = (
     rf"{_START}(?:There[’']s |Here[’']s )?(?:more|this|an excerpt) from (?:the )?{_NAME}(?:['’]s)?"
     rf"(?: report| article| story| piece)?[^:\n]{{0,80}}:[ \t]*(?=\n)",
     rf"{_START}{_NAME}\s+has more\s*:",
+    # `The Hollywood reporter has excerpted part of the book:` (an outlet word lower-cased in the text).
+    rf"{_START}(?:The |the )?([A-Z][\w'\u2019-]*(?: [A-Z][\w'\u2019-]*){{0,3}}(?: {_OUTLET_WORD})?)\s+"
+    rf"(?:has|have) (?:excerpted|published|reprinted|printed|run)\b[^:\n]{{0,80}}:[ \t]*(?=\n)",
     rf"{_START}[Aa]s\s+{_NAME}\s+(?:reports|reported|writes|wrote|explains)\s*:",
     # `As Elsevier reports (via Google Translate),` closing its line: the block below is the report.
     rf"{_START}[Aa]s\s+{_NAME}\s+(?:reports|reported|writes|wrote|explains|notes|noted)"
@@ -123,8 +136,11 @@ def find_credits(text: str) -> list[Credit]:
             scope_end = _excerpt_end(text, name, match.end())
             if k == _BLOCK_EXCERPT:
                 scope_end = min(scope_end, _paragraph_end(text, match.end()))
-            credits.append(Credit(name, span, (match.start(1), match.end()), match.end(), scope_end,
-                                  rank=match.start()))
+            # `X has excerpted part of the book:` is a sentence of the article's own, still a claim.
+            line = (match.start(1), match.end())
+            if k == _EXCERPTED_SENTENCE:
+                line = (match.end() - 1, match.end())
+            credits.append(Credit(name, span, line, match.end(), scope_end, rank=match.start()))
     for match in _PARAGRAPH_PATTERN.finditer(text):
         name = match.group(1).rstrip(".,")
         span = (match.start(1), match.start(1) + len(name))
@@ -139,6 +155,8 @@ def find_credits(text: str) -> list[Credit]:
 
 #: The excerpt pattern whose excerpt is the one block set off after it (`There's more from the Times:`).
 _BLOCK_EXCERPT = 1
+#: The excerpt pattern that is a whole sentence (`X has excerpted ...:`).
+_EXCERPTED_SENTENCE = 3
 
 
 def _paragraph_end(text: str, start: int) -> int:

@@ -97,6 +97,7 @@ DOCUMENT_NOUNS = frozenset(
     indictment complaint lawsuit affidavit transcript minutes footage video recording
     assessment paper papers dossier cable cables email emails log logs ruling verdict judgment
     website webpage database register map chart timeline spreadsheet invoice invoices receipt receipts
+    infographic infographics graphic graphics
     """.split()
 )
 
