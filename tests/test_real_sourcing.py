@@ -454,6 +454,16 @@ INNERMOST_CASES = {
         "first,\u201d Ali Rostami said.",
         "trade with our neighbours", ("Ali Rostami", "named_person"),
     ),
+    "a name inside the speaker's relative clause is not the speaker": (
+        "Bridge\n\nThe bridge will reopen in May, said engineer Anna Kolbe. Kolbe, who once worked for "
+        "Governor Tom Marsh, said the repairs cost $2 million.",
+        "the repairs cost", ("Anna Kolbe", "named_person"),
+    ),
+    "`Sens.` does not end the sentence": (
+        "Voters\n\nThe party needs new voters, according to GOP pollster Dale Myres. Myres, who worked with "
+        "Sens. Ann Cole and Bo Diaz, warned that the party is working with a \"worn-out model.\"",
+        "worn-out model", ("Dale Myres", "named_person"),
+    ),
     "an infographic is a document": (
         "Jobs\n\nThe city lost 3,000 jobs last year, an infographic shared by the council claimed.",
         "lost 3,000 jobs", ("an infographic shared by the council", "document"),

@@ -154,3 +154,9 @@ def test_repair_makes_no_person_of_a_body_or_a_joined_place(nlp) -> None:
     text = "The Iran-China Joint Chamber said trade grew. Jordan Valley Authority staff and Maria Street met."
     ents = _repaired(nlp, text, [])
     assert not [e for e in ents if e[1] == "PERSON"]
+
+
+def test_repair_drops_an_interjection_the_ner_took_into_a_name(nlp) -> None:
+    text = "Sorry Maria, but I still disagree with what you said."
+    ents = _repaired(nlp, text, [("Sorry Maria", "PERSON")])
+    assert ents == [("Maria", "PERSON")]

@@ -41,6 +41,7 @@ from sourcetrace.nlp.attribution.sources import PERSON_ROLE_NOUNS, SourceEntity,
 from sourcetrace.nlp.attribution.types import RawAttribution, doc_text
 from sourcetrace.nlp.claims import claim_id, find_hedges, pieces, uncovered_sentences
 from sourcetrace.nlp.gcpause import gc_paused
+from sourcetrace.nlp.loader import keep_title_abbreviations
 from sourcetrace.nlp.resolution.ner_repair import complete_person_names
 from sourcetrace.schema import (
     Attribution,
@@ -131,6 +132,7 @@ def make_sourcetrace(
     use_framing: bool,
     score_batch_size: int,
 ) -> SourcetraceComponent:
+    keep_title_abbreviations(nlp)  # the sentence and name rules need `Sens. Marco Rubio` in one sentence
     return SourcetraceComponent(
         name=name,
         use_tagger=use_tagger,

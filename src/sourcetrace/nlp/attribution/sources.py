@@ -291,7 +291,9 @@ class SourceResolver:
         lower = head.lower_
         if head.pos_ == "PRON" or lower in PERSON_PRONOUNS or lower in PLURAL_PRONOUNS:
             return self._resolve_pronoun(head)
-        ents = self._ents_in(tokens)
+        # `Reyes, who once worked for Governor Marsh,`: a name inside a relative clause is not the source's.
+        aside = {t.i for c in head.children if c.dep_ == "relcl" for t in c.subtree}
+        ents = [e for e in self._ents_in(tokens) if e.root.i not in aside]
         role_of_body = len(tokens) > 2 and tokens[0].lower_ in OFFICIAL_NOUNS and tokens[1].lower_ == "of"
         if role_of_body and not any(e.label_ == "PERSON" for e in ents):
             # `Head of Trade Promotion Organization announced. According to Hamid Zadboum, ...`

@@ -70,9 +70,19 @@ def written_as_name(token: Token) -> bool:
     )
 
 
+#: Words that open an address (`Sorry Mary, ...`, `Thanks Ali`), never a name: the tagger does not always
+#: call them interjections.
+_INTERJECTIONS = frozenset("sorry thanks thank hi hello hey dear yes no oh ok okay well".split())
+
+
 def _widened(doc: Doc, ent: Span, taken: int) -> tuple[int, int]:
-    """The bounds of a PERSON entity with the given names and surnames the NER left out around it."""
+    """The bounds of a PERSON entity with the given names and surnames the NER left out around it, and
+    without an interjection it took in (`Sorry Mary, but ...`)."""
     start, end = ent.start, ent.end
+    while start < end - 1 and (doc[start].pos_ == "INTJ" or doc[start].lower_ in _INTERJECTIONS):
+        start += 1
+    if start > ent.start:
+        return start, end
     while (
         start > taken
         and ent.start - start < 2
