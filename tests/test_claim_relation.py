@@ -66,7 +66,7 @@ def test_double_negation_supports() -> None:
 def test_halves_and_clock_times_are_read_as_one_figure_or_time() -> None:
     assert quantities("a budget of four and a half billion dollars").numbers == {4.5e9}
     assert quantities("inflation of three and a half per cent").numbers == {3.5}
-    assert quantities("a two-and-a-half-kilometre wall").numbers == {2.5}
+    assert quantities("a two-and-a-half-kilometre wall").numbers == {2500.0}  # in metres, as `2.5 km`
     assert quantities("at noon").times == quantities("at 12:00").times == {720}
     assert quantities("at 3.40am").times == quantities("at 03:40").times == {220}
     assert quantities("at 9 p.m.").numbers == frozenset()  # a time, not the figure 9
@@ -135,3 +135,23 @@ def test_one_figure_in_words_or_digits_is_the_same_claim() -> None:
         ("The new Hollins stadium will seat 45,000 spectators.",
          "The new Hollins stadium will seat forty-five thousand spectators."),
     ]) == ["same"]
+
+
+def test_units_durations_quarters_and_date_forms_read_alike() -> None:
+    assert quantities("a 3 km stretch").numbers == quantities("three kilometres of road").numbers
+    assert quantities("a 5 MW plant").numbers == quantities("a five-megawatt plant").numbers
+    assert quantities("in three hours and ten minutes").numbers == quantities("in 3h 10min").numbers
+    assert quantities("by Q2 2025").numbers == quantities("by the second quarter of 2025").numbers
+    assert quantities("shut from 3 to 7 May").dates == quantities("shut from May 3rd until May 7th").dates
+    assert quantities("on 30/11/2024").dates == quantities("on 30 November 2024").dates
+    assert not conflicting_dates(quantities("on 11/30/2024"), quantities("on November 30, 2024"))
+
+
+def test_a_reworded_claim_with_the_same_figures_and_names_is_the_same_claim() -> None:
+    assert claim_relation([
+        ("The storm destroyed about 2,000 homes along the Tarn estuary last week.",
+         "Roughly two thousand houses on the Tarn estuary were destroyed by the storm."),
+        # The same figure about another place is still another fact.
+        ("The storm destroyed about 2,000 homes along the Tarn estuary last week.",
+         "Roughly two thousand houses in Velmor were destroyed by the storm."),
+    ]) == ["same", "different"]

@@ -50,9 +50,13 @@ _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:1[89]|20)\d\d)"
 _DATE_PATTERNS = (
     re.compile(r"\b(?P<year>(?:1[89]|20)\d\d)-(?P<mnum>[01]\d)-(?P<day>[0-3]\d)\b"),
+    # `31/12/2023` (day first, as the day is over 12) and `12/31/2023` (month first).
+    re.compile(r"\b(?P<day>1[3-9]|2\d|3[01])/(?P<mnum>0?[1-9]|1[0-2])/(?P<year>(?:1[89]|20)\d\d)\b"),
+    re.compile(r"\b(?P<mnum>0?[1-9]|1[0-2])/(?P<day>1[3-9]|2\d|3[01])/(?P<year>(?:1[89]|20)\d\d)\b"),
     re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?\b", re.IGNORECASE),
     re.compile(rf"\b{_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?\b(?!\s*(?:%|per))", re.IGNORECASE),
     re.compile(rf"\b{_MONTH}(?:\s+of)?\s+{_YEAR}\b", re.IGNORECASE),
+    re.compile(rf"\bQ[1-4]\s+{_YEAR}\b"),  # a quarter of a year (`Q3 2024`, read from `the third quarter of`)
     re.compile(rf"\b(?:in|since|until|by|of|from|during|before|after)\s+{_YEAR}\b", re.IGNORECASE),
 )
 #: Words before a figure that make it approximate, and how far an approximate figure may be off.
@@ -133,10 +137,40 @@ del _SMALL["one"]  # "one of them", "no one": a pronoun more often than a figure
 _SMALL_NUMBER = re.compile(r"\b(?:" + "|".join(_SMALL) + r")\b", re.IGNORECASE)
 #: Metric prefixes before a unit: "1.2 gigawatts" = "1,200 megawatts".
 _SI_UNIT = re.compile(
-    r"(?<![\w.,])(\d+(?:,\d{3})*(?:\.\d+)?)\s*(kilo|mega|giga|tera)(watts?|watt-hours?|tonnes?|grams?|metres?|meters?)\b",
+    r"(?<![\w.,])(\d+(?:,\d{3})*(?:\.\d+)?)(?:\s*|-)(kilo|mega|giga|tera)"
+    r"(watts?|watt-hours?|tonnes?|grams?|metres?|meters?)\b",
     re.IGNORECASE,
 )
 _SI_FACTORS = {"kilo": 1e3, "mega": 1e6, "giga": 1e9, "tera": 1e12}
+#: The same prefixed units abbreviated: `2 km` = `two kilometres` = `2000 metres`.
+_SI_SHORT = re.compile(r"(?<![\w.,])(\d+(?:,\d{3})*(?:\.\d+)?)\s*(km|kg|kW|MW|GW|kWh|MWh|GWh)\b")
+_SI_SHORT_UNITS = {
+    "km": (1e3, "metres"), "kg": (1e3, "grams"), "kW": (1e3, "watts"), "MW": (1e6, "watts"),
+    "GW": (1e9, "watts"), "kWh": (1e3, "watt-hours"), "MWh": (1e6, "watt-hours"), "GWh": (1e9, "watt-hours"),
+}
+#: `2 hours and 5 minutes`, `2h 05min`: one duration, in minutes.
+_HOURS_AND_MINUTES = re.compile(
+    r"(?<![\w.,])(?P<h>\d+)\s*(?:h|hrs?|hours?)\b(?:\s*(?:and|,)\s*|\s+|(?<=h))(?P<m>\d+)\s*(?:m|mins?|minutes?)\b",
+    re.IGNORECASE,
+)
+#: `Q3 2024`, `the third quarter of 2024` (`3rd quarter` after text2num): one quarter, written `Q3`.
+_QUARTER = re.compile(
+    r"\b(?:the\s+)?(?:(?P<q>[1-4])(?:st|nd|rd|th)|(?P<word>first|second|third|fourth))\s+quarter"
+    r"(?:\s+of)?\b|\bQ(?P<q2>[1-4])\b",
+    re.IGNORECASE,
+)
+_QUARTER_WORDS = {"first": "1", "second": "2", "third": "3", "fourth": "4"}
+#: `from 5 to 9 August`: both days of the month.
+_DAY_RANGE = re.compile(
+    r"\b(?P<d1>[0-3]?\d)(?:st|nd|rd|th)?\s*(?:-|\u2013|to|until|and)\s*(?P<d2>[0-3]?\d)(?:st|nd|rd|th)?\s+"
+    r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b",
+    re.IGNORECASE,
+)
+
+
+def _si_short_base(match: re.Match[str]) -> str:
+    factor, unit = _SI_SHORT_UNITS[match[2]]
+    return f"{_figure(float(match[1].replace(',', '')) * factor)} {unit}"
 
 
 def _si_base(match: re.Match[str]) -> str:
@@ -167,6 +201,10 @@ def _digits(text: str) -> str:
     text = _AND_A_HALF.sub(lambda m: _figure((int(m[1]) + 0.5) * int(m[2] or 1)), text)
     text = _SCALED_FIGURE.sub(_scaled, text)
     text = _SI_UNIT.sub(_si_base, text)
+    text = _SI_SHORT.sub(_si_short_base, text)
+    text = _HOURS_AND_MINUTES.sub(lambda m: f"{int(m['h']) * 60 + int(m['m'])} minutes", text)
+    text = _QUARTER.sub(lambda m: f"Q{m['q'] or m['q2'] or _QUARTER_WORDS[m['word'].lower()]}", text)
+    text = _DAY_RANGE.sub(lambda m: f"{m['d1']} {m['month']} to {m['d2']} {m['month']}", text)
     return _UNIT_MULTIPLES.sub(
         lambda m: f"{_figure(float(m[1]) * _UNIT_FACTORS[m[2].lower()])} years", text
     )

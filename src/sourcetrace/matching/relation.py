@@ -380,6 +380,25 @@ def _figures_differ(a: str, b: str, dated: tuple[date | None, date | None]) -> E
     return None
 
 
+#: Content-word lemmas two claims without names must share to be read as one fact by their figures.
+SHARED_LEMMAS_WITHOUT_NAMES = 2
+
+
+def _same_figures(a: str, b: str, dated: tuple[date | None, date | None]) -> bool:
+    """Both claims state figures, dates or times, and the same ones (in whatever words or units)."""
+    qa, qb = anchored(quantities(a), a, dated[0]), anchored(quantities(b), b, dated[1])
+    stated = qa.numbers or qa.dates or qa.times
+    return bool(stated) and (qa.numbers, qa.dates, qa.times) == (qb.numbers, qb.dates, qb.times)
+
+
+def _share_a_name_or_lemmas(a: ClaimFacts, b: ClaimFacts) -> bool:
+    """The claims are about the same thing: a name in common (by the alias rules) or, where neither
+    names anything, at least SHARED_LEMMAS_WITHOUT_NAMES content words."""
+    if a.entities or b.entities:
+        return any(same_entity(e.name, f.name) for e in a.entities for f in b.entities)
+    return len(a.lemmas & b.lemmas) >= SHARED_LEMMAS_WITHOUT_NAMES
+
+
 @dataclass(frozen=True, slots=True)
 class Explained:
     relation: Relation
@@ -400,6 +419,8 @@ def explain(
         return Explained("different", "role")
     if _entities_conflict(a, b):
         return Explained("different", "entity")
+    if not similar and _same_figures(a.text, b.text, dated) and _share_a_name_or_lemmas(a, b):
+        similar = True  # `about 3,000 homes` / `roughly three thousand houses`: reworded, one fact
     if not similar:
         return Explained("contradicts", "model") if denies else Explained("different", "unrelated")
     if _predicates_differ(a, b):
@@ -439,7 +460,9 @@ def explain_pairs(
         # decision, so a query with hundreds of near-identical reports stays interactive.
         within = parse_limit is None or len(to_parse) < parse_limit
         diff = differing_words(a, b) if within else None
-        if diff is not None and _needs_parse(diff, bool(raw_similar[i])):
+        # A pair the matcher rejects that states the same figures is parsed: its names decide.
+        reworded = diff is not None and not raw_similar[i] and _same_figures(a, b, when(i))
+        if diff is not None and (_needs_parse(diff, bool(raw_similar[i])) or reworded):
             if diff.polar:
                 polar.append(len(to_parse))
             to_parse.append(i)
@@ -568,7 +591,7 @@ _PARSED: dict[str, ClaimFacts] = {}
 _PARSED_MAX = 20_000
 #: Bump when `_facts` reads a parse differently: facts stored beside a corpus (`<db>.claimfacts`)
 #: under another version are then parsed again rather than trusted.
-FACTS_VERSION = 3
+FACTS_VERSION = 4
 
 
 def facts_of(
