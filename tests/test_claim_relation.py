@@ -141,7 +141,10 @@ def test_units_durations_quarters_and_date_forms_read_alike() -> None:
     assert quantities("a 3 km stretch").numbers == quantities("three kilometres of road").numbers
     assert quantities("a 5 MW plant").numbers == quantities("a five-megawatt plant").numbers
     assert quantities("in three hours and ten minutes").numbers == quantities("in 3h 10min").numbers
-    assert quantities("by Q2 2025").numbers == quantities("by the second quarter of 2025").numbers
+    assert quantities("by Q2 2025").dates == quantities("by the second quarter of 2025").dates
+    assert conflicting_dates(quantities("sales fell in Q1 2024"), quantities("sales fell in Q3 2024"))
+    assert quantities("3h10min").numbers == {190.0}
+    assert not quantities("between 20 and 30 may die").dates
     assert quantities("shut from 3 to 7 May").dates == quantities("shut from May 3rd until May 7th").dates
     assert quantities("on 30/11/2024").dates == quantities("on 30 November 2024").dates
     assert not conflicting_dates(quantities("on 11/30/2024"), quantities("on November 30, 2024"))

@@ -519,4 +519,5 @@ def test_a_named_eyewitness_is_keyed_and_an_unnamed_one_is_not() -> None:
     assert source_key("Tomas Reyes", None, "eyewitness") == "tomas reyes|"
     assert source_key("residents who saw the convoy", None, "eyewitness") is None
     assert source_key("Two Witnesses", None, "eyewitness") is None
+    assert source_key("Witnesses", None, "eyewitness") is None  # opening a sentence, capitalised
     assert source_key("a person familiar with the talks", None, "anonymous") is None

@@ -92,3 +92,11 @@ def test_an_outlet_that_has_excerpted_a_text_covers_what_follows() -> None:
     )
     assert _hops(text, text.index("The press corps")) == ["Valley courier"]
     assert _hops(text, 5) == []
+
+
+def test_abbreviations_and_initials_stay_in_a_credited_name() -> None:
+    assert _hops("The dam held.\n\nSource: St. Mary Valley Post", 3) == ["St. Mary Valley Post"]
+    assert _hops("The dam held.\n\nContributed by J.D. Lorne", 3) == ["J.D. Lorne"]
+    # A sentence that publishes a text is no excerpt credit unless it says it excerpted one.
+    text = "Intro.\n\nThe Senate has published the full text of the bill:\n\nSection one applies.\n"
+    assert _hops(text, text.index("Section")) == []

@@ -30,5 +30,5 @@ def test_a_curly_quote_closed_by_a_straight_mark_ends_there():
     # Scraped text mixes typography; the quote must not run on into the next paragraph's quote.
     text = 'Reyes said \u201cThe dam held. It will hold again."\nLater:\n\u201cWe were lucky,\u201d Ann said.'
     assert texts(text) == [["The dam held. It will hold again."], ["We were lucky,"]]
-    # A straight mark inside a word is no closer.
-    assert texts('\u201cThe 5"x7" frame\u201d') == [['The 5"x7" frame']]
+    # Paired straight marks are a quote inside the quote, not its end: the paragraph ends it.
+    assert texts('\u201cHe said "no" twice.\n\nNext paragraph.') == [['He said "no" twice.']]

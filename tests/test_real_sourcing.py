@@ -415,9 +415,9 @@ INNERMOST_CASES = {
         "fled the scene", ("a police spokesman", "official_unnamed"),
     ),
     "a surname the tagger takes for a plural noun is the person named in full": (
-        "Voters\n\nThe party cannot win on white voters alone, according to GOP pollster Whit Ayres. "
+        "Voters\n\nThe party cannot win on rural voters alone, according to GOP pollster Dale Ayres. "
         "\"That is the only way,\" Ayres told reporters.",
-        "the only way", ("Whit Ayres", "named_person"),
+        "the only way", ("Dale Ayres", "named_person"),
     ),
     "the name before a role set off by commas speaks, though the parser made the role the subject": (
         "Troops\n\nTEHRAN - Reza Danaeefar, the former Iranian ambassador to Iraq, has said the troops must "
@@ -468,15 +468,28 @@ INNERMOST_CASES = {
         "Jobs\n\nThe city lost 3,000 jobs last year, an infographic shared by the council claimed.",
         "lost 3,000 jobs", ("an infographic shared by the council", "document"),
     ),
+    "a role serving a named person is not that person": (
+        "Fires\n\nA spokesman for Governor Ann Hale said the fires were contained.",
+        "the fires were contained", ("A spokesman for Governor Ann Hale", "official_unnamed"),
+    ),
+    "`as reported` inside the clause keeps its subject; `if reported` is no source": (
+        "Prices\n\nPrices, as reported earlier, rose 5 percent in May. If reported, such cases go to "
+        "the police.",
+        "rose 5 percent", ("reports", "anonymous"),
+    ),
+    "`based on` after the clause gives a reason, not a source": (
+        "Fired\n\nThe company fired the manager based on the audit.",
+        "fired the manager", ("author", "author"),
+    ),
     "a role, then the name, all one subject: the person speaks": (
         "Speech\n\nCommander of the Army Major General Hamid Rostami said on Monday that the border is "
         "secure.",
         "border is secure", ("Hamid Rostami", "named_person"),
     ),
     "an epithet refers back to the person last named": (
-        "Pageant\n\nMaria Lopez, the former winner who Dale Marsh once mocked, was \u201cthe worst we "
-        "ever had,\u201d the Manhattan billionaire said on Tuesday.",
-        "the worst we ever had", ("Dale Marsh", "named_person"),
+        "Pageant\n\nMaria Lopez, the former winner who Dale Marsh once mocked, was \u201cthe hardest "
+        "contestant of all,\u201d the Denver billionaire said on Tuesday.",
+        "the hardest contestant of all", ("Dale Marsh", "named_person"),
     ),
     "a title the name list also holds does not join a name": (
         "Jail\n\nSheriff Anne Hale and Paul Grant met at the jail on Monday. Grant talked about funding. "
@@ -512,3 +525,8 @@ def test_an_outlet_the_ner_calls_a_person_stays_an_outlet_when_it_speaks_again(a
     second = text.rindex("Politico")
     entity = SourceResolver(doc).resolve((second, second + len("Politico")))
     assert (entity.name, str(entity.type)) == ("Politico", "outlet")
+
+
+def test_if_reported_rests_on_no_reports(analyze_text) -> None:
+    r = analyze_text("Cases\n\nIf reported, such cases are passed to the police.", outlet="The Dale Herald")
+    assert hops(claim_with(r, "passed to the police"))[-1] == ("author", "author")

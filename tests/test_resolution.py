@@ -160,3 +160,11 @@ def test_repair_drops_an_interjection_the_ner_took_into_a_name(nlp) -> None:
     text = "Sorry Maria, but I still disagree with what you said."
     ents = _repaired(nlp, text, [("Sorry Maria", "PERSON")])
     assert ents == [("Maria", "PERSON")]
+
+
+def test_repair_keeps_a_korean_surname_and_a_company_named_before_its_founder(nlp) -> None:
+    text = "Oh Se-hoon, the mayor of Seoul, said the line will open."
+    assert _repaired(nlp, text, [("Oh Se-hoon", "PERSON")]) == [("Oh Se-hoon", "PERSON")]
+    text = "Marlow said it would cut 300 jobs. The carmaker was founded by Henry Marlow in 1903."
+    ents = _repaired(nlp, text, [("Marlow", "ORG"), ("Henry Marlow", "PERSON")])
+    assert ents[0] == ("Marlow", "ORG")

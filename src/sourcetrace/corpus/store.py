@@ -15,6 +15,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from sourcetrace.nlp.attribution.lexicon import ANONYMOUS_NOUNS, COLLECTIVE_NOUNS, EYEWITNESS_NOUNS
+
 if TYPE_CHECKING:
     import duckdb
 
@@ -213,6 +215,7 @@ class Store:
 
 
 _NOT_A_NAME_START = frozenset("the a an one two three several some many local".split())
+_GROUP_NOUNS = EYEWITNESS_NOUNS | COLLECTIVE_NOUNS | ANONYMOUS_NOUNS
 
 
 def is_keyed(name: str | None, source_type: str) -> bool:
@@ -226,6 +229,8 @@ def is_keyed(name: str | None, source_type: str) -> bool:
             0 < len(words) <= 5
             and words[0].lower() not in _NOT_A_NAME_START
             and all(w[:1].isupper() for w in words)
+            # `Witnesses`, `Residents` opening a sentence are capitalised and name nobody
+            and not any(w.lower() in _GROUP_NOUNS for w in words)
         )
     return source_type not in UNKEYED_SOURCE_TYPES
 

@@ -56,7 +56,8 @@ _DATE_PATTERNS = (
     re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?\b", re.IGNORECASE),
     re.compile(rf"\b{_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?\b(?!\s*(?:%|per))", re.IGNORECASE),
     re.compile(rf"\b{_MONTH}(?:\s+of)?\s+{_YEAR}\b", re.IGNORECASE),
-    re.compile(rf"\bQ[1-4]\s+{_YEAR}\b"),  # a quarter of a year (`Q3 2024`, read from `the third quarter of`)
+    # A quarter of a year (`Q3 2024`, also read from `the third quarter of 2024`), dated by its first month.
+    re.compile(rf"\bQ(?P<quarter>[1-4])\s+{_YEAR}\b"),
     re.compile(rf"\b(?:in|since|until|by|of|from|during|before|after)\s+{_YEAR}\b", re.IGNORECASE),
 )
 #: Words before a figure that make it approximate, and how far an approximate figure may be off.
@@ -148,12 +149,13 @@ _SI_SHORT_UNITS = {
     "km": (1e3, "metres"), "kg": (1e3, "grams"), "kW": (1e3, "watts"), "MW": (1e6, "watts"),
     "GW": (1e9, "watts"), "kWh": (1e3, "watt-hours"), "MWh": (1e6, "watt-hours"), "GWh": (1e9, "watt-hours"),
 }
-#: `2 hours and 5 minutes`, `2h 05min`: one duration, in minutes.
+#: `2 hours and 5 minutes`, `2h 05min`, `3h10min`: one duration, in minutes.
 _HOURS_AND_MINUTES = re.compile(
-    r"(?<![\w.,])(?P<h>\d+)\s*(?:h|hrs?|hours?)\b(?:\s*(?:and|,)\s*|\s+|(?<=h))(?P<m>\d+)\s*(?:m|mins?|minutes?)\b",
+    r"(?<![\w.,])(?P<h>\d+)\s*(?:hours?|hrs?|h)(?:\s*(?:and|,)\s*|\s*)(?P<m>\d+)\s*(?:minutes?|mins?)\b",
     re.IGNORECASE,
 )
-#: `Q3 2024`, `the third quarter of 2024` (`3rd quarter` after text2num): one quarter, written `Q3`.
+#: `Q3 2024`, `the third quarter of 2024` (`3rd quarter` after text2num): one quarter, written `Q3` (a
+#: date with its year: `_DATE_PATTERNS`).
 _QUARTER = re.compile(
     r"\b(?:the\s+)?(?:(?P<q>[1-4])(?:st|nd|rd|th)|(?P<word>first|second|third|fourth))\s+quarter"
     r"(?:\s+of)?\b|\bQ(?P<q2>[1-4])\b",
@@ -166,6 +168,12 @@ _DAY_RANGE = re.compile(
     r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b",
     re.IGNORECASE,
 )
+
+
+def _day_range(match: re.Match[str]) -> str:
+    if match["month"] == "may":
+        return match[0]  # `between 20 and 30 may die`: a modal verb, as in `_dates`
+    return f"{match['d1']} {match['month']} to {match['d2']} {match['month']}"
 
 
 def _si_short_base(match: re.Match[str]) -> str:
@@ -204,7 +212,7 @@ def _digits(text: str) -> str:
     text = _SI_SHORT.sub(_si_short_base, text)
     text = _HOURS_AND_MINUTES.sub(lambda m: f"{int(m['h']) * 60 + int(m['m'])} minutes", text)
     text = _QUARTER.sub(lambda m: f"Q{m['q'] or m['q2'] or _QUARTER_WORDS[m['word'].lower()]}", text)
-    text = _DAY_RANGE.sub(lambda m: f"{m['d1']} {m['month']} to {m['d2']} {m['month']}", text)
+    text = _DAY_RANGE.sub(_day_range, text)
     return _UNIT_MULTIPLES.sub(
         lambda m: f"{_figure(float(m[1]) * _UNIT_FACTORS[m[2].lower()])} years", text
     )
@@ -237,13 +245,16 @@ def _dates(text: str) -> tuple[list[Date], list[tuple[int, int]]]:
             groups = match.groupdict()
             month = _MONTHS.get((groups.get("month") or "").lower().rstrip(".")) or (
                 int(groups["mnum"]) if groups.get("mnum") else None
-            )
+            ) or (3 * int(groups["quarter"]) - 2 if groups.get("quarter") else None)
             day = int(groups["day"]) if groups.get("day") else None
             if day is not None and not 1 <= day <= 31:
                 continue
             year = int(groups["year"]) if groups.get("year") else None
-            # "may" is a modal verb far more often than a month: only with a day or a year.
-            if (groups.get("month") or "").lower() == "may" and day is None and year is None:
+            # "may" is a modal verb far more often than a month: only capitalised (`30 may die` is no
+            # date) and with a day or a year.
+            if (groups.get("month") or "") == "may" or (
+                (groups.get("month") or "").lower() == "may" and day is None and year is None
+            ):
                 continue
             found.append(Date(year, month, day))
             start = match.start("year") if pattern is _DATE_PATTERNS[-1] else match.start()

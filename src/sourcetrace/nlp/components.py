@@ -132,7 +132,7 @@ def make_sourcetrace(
     use_framing: bool,
     score_batch_size: int,
 ) -> SourcetraceComponent:
-    keep_title_abbreviations(nlp)  # the sentence and name rules need `Sens. Marco Rubio` in one sentence
+    keep_title_abbreviations(nlp)  # the sentence and name rules need `Sens. Ann Cole` in one sentence
     return SourcetraceComponent(
         name=name,
         use_tagger=use_tagger,

@@ -20,7 +20,7 @@ TAGGER_EXCLUDED = ("parser", "ner", "lemmatizer", "senter")
 
 
 #: Plural title abbreviations the tokenizer splits at the full stop (it knows `Sen.`, not `Sens.`), so the
-#: parser ended the sentence there: `worked with Sens. Marco Rubio and Lindsey Graham, warned that ...`.
+#: parser ended the sentence there: `worked with Sens. Ann Cole and Bo Diaz, warned that ...`.
 TITLE_ABBREVIATIONS = (
     "Sens.", "Reps.", "Govs.", "Gens.", "Adms.", "Cols.", "Drs.", "Profs.", "Lts.", "Sgts.",
 )

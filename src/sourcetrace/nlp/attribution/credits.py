@@ -23,17 +23,27 @@ from sourcetrace.nlp.attribution.lexicon import OUTLET_WORDS
 from sourcetrace.nlp.attribution.outlet_names import looks_like_outlet, outlet_key
 from sourcetrace.outlets.table import split_url
 
-#: A name of up to six words; a dot only inside a word (`Breitbart.com`, `U.S`), so a sentence's full stop
-#: ends the name (`contributed by SHTF Plan. Visit ...`).
-_NAME = (
-    r"(?:the\s+)?([A-Z0-9][\w&'\u2019-]*(?:\.[\w&'\u2019-]+)*"
-    r"(?: (?:[A-Z0-9/][\w&'\u2019/-]*(?:\.[\w&'\u2019/-]+)*|of|and|&|/)){0,5})"
-)
+#: One word of a name: a dot inside it (`Breitbart.com`), or ending an abbreviation or initials (`St.`,
+#: `Dr.`, `J.D.`), but not a sentence's full stop (`contributed by Ridge Plan. Visit ...`).
+_ABBREVIATION = r"(?:St|Dr|Mr|Mrs|Ms|Jr|Sr|Prof|Gen|Gov|Sen|Rep|Lt|Col|Ft|Mt|Inc|Co|Corp|Ltd)\."
+_INITIALS = r"(?:[A-Z]\.){1,3}(?![\w&])"
+_FIRST_NAME_WORD = rf"(?:{_ABBREVIATION}|{_INITIALS}|[A-Z0-9][\w&'\u2019-]*(?:\.[\w&'\u2019-]+)*)"
+#: Later words may hold a slash (`News/Talk`).
+_NAME_WORD = rf"(?:{_ABBREVIATION}|{_INITIALS}|[A-Z0-9/][\w&'\u2019/-]*(?:\.[\w&'\u2019/-]+)*)"
+#: A name of up to six words.
+_NAME = rf"(?:the\s+)?({_FIRST_NAME_WORD}(?: (?:{_NAME_WORD}|of|and|&|/)){{0,5}})"
 _URL = r"((?:https?://)?(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:/[^\s)]*)?)"
 _TARGET = rf"(?:{_URL}|{_NAME})"
 _OUTLET_WORD = "(?:" + "|".join(sorted(OUTLET_WORDS)) + ")"
 #: Sentence or line start: where a credit line begins (BuzzFeed-style text keeps no line breaks).
 _START = r"(?:^|(?<=[.!?\u2026\u201d\"')\]])\s+|\n)[ \t]*"
+
+#: `The Valley courier has excerpted part of the book:` (an outlet word may be lower-cased in the text): a
+#: sentence of the article's own that sets off the excerpt after it.
+_EXCERPTED_BY = (
+    rf"{_START}(?:The |the )?([A-Z][\w'\u2019-]*(?: [A-Z][\w'\u2019-]*){{0,3}}(?: {_OUTLET_WORD})?)\s+"
+    rf"(?:has|have) excerpted\b[^:\n]{{0,80}}:[ \t]*(?=\n)"
+)
 
 _DOCUMENT_PATTERNS = (
     rf"(?:The post .{{0,300}}?\s)?appeared first on\s+{_TARGET}",
@@ -54,9 +64,7 @@ _EXCERPT_PATTERNS = (
     rf"{_START}(?:There[’']s |Here[’']s )?(?:more|this|an excerpt) from (?:the )?{_NAME}(?:['’]s)?"
     rf"(?: report| article| story| piece)?[^:\n]{{0,80}}:[ \t]*(?=\n)",
     rf"{_START}{_NAME}\s+has more\s*:",
-    # `The Hollywood reporter has excerpted part of the book:` (an outlet word lower-cased in the text).
-    rf"{_START}(?:The |the )?([A-Z][\w'\u2019-]*(?: [A-Z][\w'\u2019-]*){{0,3}}(?: {_OUTLET_WORD})?)\s+"
-    rf"(?:has|have) (?:excerpted|published|reprinted|printed|run)\b[^:\n]{{0,80}}:[ \t]*(?=\n)",
+    _EXCERPTED_BY,
     rf"{_START}[Aa]s\s+{_NAME}\s+(?:reports|reported|writes|wrote|explains)\s*:",
     # `As Elsevier reports (via Google Translate),` closing its line: the block below is the report.
     rf"{_START}[Aa]s\s+{_NAME}\s+(?:reports|reported|writes|wrote|explains|notes|noted)"
@@ -138,7 +146,7 @@ def find_credits(text: str) -> list[Credit]:
                 scope_end = min(scope_end, _paragraph_end(text, match.end()))
             # `X has excerpted part of the book:` is a sentence of the article's own, still a claim.
             line = (match.start(1), match.end())
-            if k == _EXCERPTED_SENTENCE:
+            if pattern == _EXCERPTED_BY:
                 line = (match.end() - 1, match.end())
             credits.append(Credit(name, span, line, match.end(), scope_end, rank=match.start()))
     for match in _PARAGRAPH_PATTERN.finditer(text):
@@ -155,8 +163,6 @@ def find_credits(text: str) -> list[Credit]:
 
 #: The excerpt pattern whose excerpt is the one block set off after it (`There's more from the Times:`).
 _BLOCK_EXCERPT = 1
-#: The excerpt pattern that is a whole sentence (`X has excerpted ...:`).
-_EXCERPTED_SENTENCE = 3
 
 
 def _paragraph_end(text: str, start: int) -> int:

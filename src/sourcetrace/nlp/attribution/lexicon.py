@@ -149,9 +149,8 @@ ROLE_NOUNS = OFFICIAL_NOUNS | frozenset(
 #: Nouns by which news refers back to a person it has named without giving a role (`the billionaire
 #: said`, `the nominee added`): never a first mention.
 EPITHET_NOUNS = frozenset(
-    """billionaire millionaire businessman businesswoman mogul tycoon magnate candidate nominee contender
-    frontrunner challenger incumbent politician veteran actor actress singer rapper star celebrity
-    cleric""".split()
+    """billionaire millionaire businessman businesswoman mogul tycoon magnate nominee frontrunner
+    incumbent actor actress singer rapper celebrity cleric""".split()
 )
 
 #: Common nouns that name an institution: `police said`, `the ministry said`.
@@ -161,14 +160,23 @@ INSTITUTION_NOUNS = frozenset(
     municipality regulator office union club party center centre organization organisation""".split()
 )
 
-#: Head words of body and place names (`Jordan Valley Authority`, `Mary Street`): a run of capitalised words
-#: holding one is no person's name, whatever first name it begins with.
-NAME_WORDS_OF_BODIES = frozenset(
-    """authority ministry council company inc corp corporation department agency office commission party
-    union bank group association committee court police army government university institute foundation
-    board service services club church hospital school college fund federation league alliance
-    coalition network trust partners ltd llc co street avenue road square river lake bay valley park
-    bridge airport island county city hall center centre museum stadium station chamber""".split()
+#: Last words that make a name a business or body, whatever the NER says (`Crestline Homes`).
+BUSINESS_NAME_WORDS = frozenset(
+    """homes coaches transport lines airlines airways motors energy foods group holdings partners inc corp
+    ltd llc bank fund trust foundation institute association council agency ministry company""".split()
+)
+#: Head words of body names (`Jordan Valley Authority`): a run of capitalised words holding one is no
+#: person's name.
+BODY_NAME_WORDS = BUSINESS_NAME_WORDS | frozenset(
+    """authority corporation department office commission party union committee court police army
+    government university board service services club church hospital school college federation league
+    alliance coalition network co chamber""".split()
+)
+#: ... and of place names (`Mary Street`), for runs the NER left unlabelled (a labelled person may be
+#: `Stuart Hall`).
+NAME_WORDS_OF_BODIES = BODY_NAME_WORDS | frozenset(
+    """street avenue road square river lake bay valley park bridge airport island county city hall center
+    centre museum stadium station""".split()
 )
 
 #: Verbs of perception: an unnamed source who `saw` or `heard` it is an eyewitness.

@@ -122,9 +122,11 @@ def _find_closer(text: str, start: int, stop: int, closer: str) -> int | None:
             return k
     if closer != '"':
         # Scraped text mixes typography (`“... this November."`): with no closer of its own shape in
-        # the paragraph, a straight mark that can close one does.
-        for k in range(start, stop):
-            if text[k] == '"' and _closes_straight(text, k) and not text[k + 1 : k + 2].isalnum():
+        # the paragraph, the first straight mark that can close one does, unless it closes a quote inside
+        # the quote (an odd number of straight marks before it).
+        marks = [m.start() for m in re.finditer('"', text[start:stop])]
+        for n, k in enumerate(start + m for m in marks):
+            if n % 2 == 0 and _closes_straight(text, k) and not text[k + 1 : k + 2].isalnum():
                 return k
     return None
 

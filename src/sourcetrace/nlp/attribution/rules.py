@@ -25,8 +25,7 @@ from sourcetrace.nlp.attribution.lexicon import (
 )
 from sourcetrace.nlp.attribution.quotes import CLOSERS
 from sourcetrace.nlp.attribution.types import RawAttribution, doc_text, token_strings
-from sourcetrace.nlp.resolution.mentions import is_outlet_name
-from sourcetrace.nlp.resolution.ner_repair import written_as_name
+from sourcetrace.nlp.resolution.mentions import is_outlet_name, written_as_name
 
 _SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 _CLAUSES = ("ccomp", "xcomp")
@@ -34,6 +33,9 @@ _TRIM_EDGES = frozenset(",.;:—–-\"'“”‘’ ")
 _TIME_ENTS = frozenset({"DATE", "TIME"})
 _CUE_LEMMAS = REPORTING_VERBS | {"quote"}
 _FINITE = frozenset("VBD VBZ VBP MD".split())
+#: What `based on` may rest a clause on, and what may say a finding shows (a pronoun: the record before).
+_RECORDS = DOCUMENT_NOUNS | FINDING_NOUNS
+_FINDING_SUBJECTS = FINDING_NOUNS | {"it", "they"}
 
 
 def char_span(tokens: Iterable[Token]) -> tuple[int, int]:
@@ -546,17 +548,18 @@ def _tweet_text(text: str, start: int, end: int) -> tuple[int, int] | None:
 
 
 def _based_on(token: Token) -> RawAttribution | None:
-    """`Based on the latest data published by the centre, the country received 293 mm of rain`: the
+    """`Based on the latest data released by the weather office, the province received 290 mm of rain`: the
     record the clause rests on is its source (ANNOTATION.md, Types: `document`)."""
     if token.lower_ != "based":
         return None
     on = next((c for c in token.children if c.lower_ == "on" and c.dep_ == "prep"), None)
     pobj = _child(on, "pobj") if on is not None else None
-    records = DOCUMENT_NOUNS | FINDING_NOUNS
-    if pobj is None or not (pobj.lemma_.lower() in records or pobj.lower_ in records):  # `data` -> `datum`
+    if pobj is None or not (pobj.lemma_.lower() in _RECORDS or pobj.lower_ in _RECORDS):  # `data`: `datum`
         return None
     sent: Span = token.sent
     governor = token.head if token.head.i != token.i else sent.root
+    if token.i != sent.start and token.i > governor.i:
+        return None  # `The company fired him based on the audit`: a reason given, not a source
     subject = _child(governor, *_SUBJECTS)
     if is_reporting(governor) or (subject is not None and subject.lower_ in FIRST_SECOND_PERSON):
         return None  # `Based on the emails, we know that ...`: the speaker's own inference, said by them
@@ -579,7 +582,7 @@ def _based_on(token: Token) -> RawAttribution | None:
 
 def _said_after_long_record(doc: Doc, sent: Span, record: Token) -> tuple[int, int] | None:
     """The parser took the clause into the record's description (`Based on the data published on Sunday
-    by the centre since the start of the year the country received ...`): the last finite clause after
+    by the office since the start of the year the province received ...`): the last finite clause after
     the record, or, where the sentence was cut there, the next sentence when it goes on in lower case."""
     subjects = [t for t in sent if t.dep_ == "nsubj" and t.head.tag_ in _FINITE and t.i > record.i]
     if subjects:
@@ -591,27 +594,47 @@ def _said_after_long_record(doc: Doc, sent: Span, record: Token) -> tuple[int, i
 
 
 def _reported_without_reporter(token: Token) -> RawAttribution | None:
-    """`Trump is reportedly responsible for ...`, `As reported, about 95 percent ...`: the clause rests on
-    reports nobody is named for (ANNOTATION.md, Types: `reports say` is `anonymous`)."""
+    """`The mayor is reportedly behind the plan`, `As reported, about 90 percent of deals ...`: the clause
+    rests on reports nobody is named for (ANNOTATION.md, Types: `reports say` is `anonymous`)."""
     if token.lower_ == "reportedly" and token.dep_ == "advmod":
         clause = token.head
         while clause.pos_ not in ("VERB", "AUX") and clause.head.i != clause.i:
             clause = clause.head  # `is reportedly responsible`: the clause, not the adjective
-    elif token.lower_ == "reported" and _child(token, "mark") is not None and token.dep_ == "advcl" and not (
-        _child(token, *_SUBJECTS) or _passive_agent(token)
-    ):
+    elif token.lower_ == "reported" and _is_as_aside(token):
         clause = token.head  # `As reported, ...`: the clause the aside hangs on
     else:
         return None
     sent: Span = token.sent
     content = _clip(subtree_span(clause), sent)  # `reportedly` stays in the claim it hedges
     if token.lower_ == "reported":
-        aside_end = token.right_edge.idx + len(token.right_edge.text)
-        content = trim(token.doc, (max(content[0], aside_end), content[1]))
+        content = _without_aside(token, content)
     return RawAttribution(
         cue=char_span([token]), cue_head=token.i, content=[content], confidence=0.7, kind="passive",
         extra={"construction": "reportedly"},
     )
+
+
+def _is_as_aside(token: Token) -> bool:
+    """`as reported` with no reporter: an aside (`As reported, ...`, `..., as reported earlier, ...`)."""
+    mark = _child(token, "mark")
+    return (
+        mark is not None
+        and mark.lower_ == "as"
+        and token.dep_ == "advcl"
+        and _child(token, *_SUBJECTS) is None
+        and _passive_agent(token) is None
+    )
+
+
+def _without_aside(token: Token, clause: tuple[int, int]) -> tuple[int, int]:
+    """The clause without the `as reported` aside where it opens or closes it; inside, it stays."""
+    doc = token.doc
+    aside = (token.left_edge.idx, token.right_edge.idx + len(token.right_edge.text))
+    if aside[0] <= clause[0]:
+        return trim(doc, (aside[1], clause[1]))
+    if aside[1] >= clause[1] - 1:
+        return trim(doc, (clause[0], aside[0]))
+    return clause
 
 
 def _candidates(doc: Doc) -> list[Token]:
@@ -655,7 +678,7 @@ def _finding_subject(root: Token) -> Token | None:
     subject = next((c for c in root.children if c.dep_ == "nsubj"), None)
     if subject is None or not any(c.dep_ == "dobj" for c in root.children):
         return None
-    return subject if subject.lower_ in FINDING_NOUNS | {"it", "they"} else None
+    return subject if subject.lower_ in _FINDING_SUBJECTS else None
 
 
 def _finding_span(subject: Token) -> tuple[int, int]:

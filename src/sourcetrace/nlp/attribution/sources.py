@@ -14,13 +14,13 @@ from spacy.tokens import Doc, Span, Token
 
 from sourcetrace.nlp.attribution.lexicon import (
     ANONYMOUS_NOUNS,
+    BODY_NAME_WORDS,
     COLLECTIVE_NOUNS,
     COLLECTIVE_QUANTIFIERS,
     DOCUMENT_NOUNS,
     EPITHET_NOUNS,
     EYEWITNESS_NOUNS,
     INSTITUTION_NOUNS,
-    NAME_WORDS_OF_BODIES,
     OCCUPATION_NOUNS,
     OFFICIAL_NOUNS,
     OUTLET_NOUNS,
@@ -45,9 +45,9 @@ from sourcetrace.nlp.resolution.mentions import (
     EntityIndex,
     is_outlet_name,
     person_text,
+    written_as_name,
 )
-from sourcetrace.nlp.resolution.ner_repair import written_as_name
-from sourcetrace.nlp.resolution.person_names import same_person_name
+from sourcetrace.nlp.resolution.person_names import TITLES, fold, same_person_name
 from sourcetrace.schema import Source, SourceType
 
 _ORG_ENTS = frozenset({"ORG", "GPE", "NORP", "FAC"})
@@ -70,6 +70,8 @@ _NEUTER_TYPES = frozenset({SourceType.NAMED_ORGANIZATION, SourceType.OUTLET, Sou
 PERSON_ROLE_NOUNS = (
     OFFICIAL_NOUNS | ROLE_NOUNS | frozenset("diplomat envoy lawmaker official".split())
 ) - frozenset("authorities officials officers aides employees executives staffers".split())
+#: Nouns by which news refers back to a named person: roles and epithets (`the billionaire`).
+_BACK_REFERRING_NOUNS = PERSON_ROLE_NOUNS | EPITHET_NOUNS
 #: How far back (in tokens) the pronoun scorer looks for people a pronoun may stand for.
 PRONOUN_WINDOW_TOKENS = 250
 PUBLISHER_ID = "publisher"
@@ -277,7 +279,7 @@ class SourceResolver:
         return next((e for e in self._ents[lo:hi] if e.label_ == "PERSON"), None)
 
     def _person_before_role(self, tokens: Span) -> Span | None:
-        """`Hassan Danaeefar, the former ambassador to Iraq, has said`, parsed with the role as the
+        """`Reza Moradi, the former ambassador to Iraq, has said`, parsed with the role as the
         subject: the name right before a role set off by commas is the one speaking."""
         start, end = tokens.start, tokens.end
         if start < 2 or end >= len(self.doc) or self.doc[start - 1].text != "," or self.doc[end].text != ",":
@@ -301,15 +303,7 @@ class SourceResolver:
             if named is not None:
                 return self._person(named, named.root)
         person = next((e for e in ents if e.label_ == "PERSON"), None)
-        if (
-            person is not None
-            and person.end == tokens.end
-            and head.i < person.start
-            and head.lemma_.lower() in PERSON_ROLE_NOUNS
-            and self.doc[person.start - 1].pos_ not in ("ADP", "DET")
-        ):
-            # `Leader of the Islamic Revolution Ayatollah Ali Khamenei said`: a role, then the name (not
-            # the place or body the role is of: `the mayor of Tilby`).
+        if person is not None and _role_of_body_then_name(tokens, head, person):
             return self._person(person, person.root)
         if person is not None and len(person) < len(tokens) <= 4 and all(
             t.pos_ == "PROPN" and t.is_title for t in tokens
@@ -538,7 +532,7 @@ class SourceResolver:
             body = self.index.body_before(lemma, head.idx, lemma in OUTLET_BODY_NOUNS) if singular else None
             if body is not None and lemma not in PERSON_ROLE_NOUNS:
                 return self._cluster_body(body)
-            if singular and lemma in PERSON_ROLE_NOUNS | EPITHET_NOUNS:
+            if singular and lemma in _BACK_REFERRING_NOUNS:
                 # `the chief diplomat said`: news refers to its main speaker by a role it never spelt out.
                 speaker = self._latest_speaker(head.idx)
                 if speaker is not None:
@@ -622,6 +616,22 @@ class SourceResolver:
 _NEWS_HEADS = OUTLET_BODY_NOUNS | {"news", "daily", "tv", "television", "radio", "website"}
 
 
+def _role_of_body_then_name(tokens: Span, head: Token, person: Span) -> bool:
+    """`Commander of the Army Major General Hamid Rostami said`: a role of a body, then the holder's
+    name, all one subject. Not the body or place the role is of (`the mayor of Tilby`), nor a person the
+    role serves (`a spokesman for Governor Ann Hale`, `the spokesman of President Rostami`): between
+    `of` and the name stands a body's name that is no title."""
+    if person.end != tokens.end or head.i >= person.start or head.lemma_.lower() not in PERSON_ROLE_NOUNS:
+        return False
+    preps = [t for t in tokens.doc[head.i + 1 : person.start] if t.pos_ == "ADP"]
+    if [p.lower_ for p in preps] != ["of"]:
+        return False
+    between = tokens.doc[preps[0].i + 1 : person.start]
+    return any(
+        t.pos_ in ("PROPN", "NOUN") and fold(t.text).strip(".") not in TITLES | ROLE_NOUNS for t in between
+    )
+
+
 def _after_fronted_participle(tokens: Span) -> Span | None:
     """`Briefing the council, Jeffery Moll, the envoy, said`: the parser sometimes makes the fronted
     participle the subject; the speaker is the name after its clause's comma."""
@@ -691,14 +701,15 @@ _OWN_WORDS = frozenset(
 )
 
 
-#: `the media office of the IRGC`, `the Kremlin's press service`: a body's own voice, which is the body.
+#: `the media office of the Harbour Guard`, `the ministry's press service`: a body's own voice, which is
+#: the body.
 _PRESS_UNITS = frozenset("office service bureau department wing unit center centre".split())
 _PRESS_WORDS = frozenset("media press information communications relations".split())
 
 
 def _issuer(head: Token) -> Token | None:
-    """`A statement from the port authority said`, `his testimony shows`, `the media office of the IRGC
-    said`: the issuer speaks."""
+    """`A statement from the port authority said`, `his testimony shows`, `the media office of the
+    Harbour Guard said`: the issuer speaks."""
     lemma = head.lemma_.lower()
     if lemma in _PRESS_UNITS and any(c.lower_ in _PRESS_WORDS for c in head.lefts):
         owner = next((c for c in head.children if c.dep_ == "poss" and c.pos_ == "PROPN"), None)
@@ -748,7 +759,7 @@ def _looks_like_person_name(tokens: Span, ents: list[Span]) -> bool:
     return (
         2 <= len(words) <= 4
         and all(t.pos_ == "PROPN" and t.text[:1].isupper() for t in words)
-        and not any(t.lower_ in NAME_WORDS_OF_BODIES for t in words)
+        and not any(t.lower_ in BODY_NAME_WORDS for t in words)
         and not any(e.label_ in _ORG_ENTS for e in ents)
     )
 

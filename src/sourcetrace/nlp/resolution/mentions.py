@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from spacy.attrs import DEP
 from spacy.tokens import Doc, Span, Token
 
+from sourcetrace.nlp.attribution.lexicon import BUSINESS_NAME_WORDS
 from sourcetrace.nlp.attribution.outlet_names import looks_like_outlet, outlet_key
 from sourcetrace.nlp.attribution.types import doc_text, token_strings
 from sourcetrace.nlp.resolution.gender import first_name_gender
@@ -301,6 +302,17 @@ def _role_apposed_names(doc: Doc, people: list[Span]) -> list[Span]:
     return out
 
 
+def capitalised_word(text: str) -> bool:
+    """Written like a name word: a capital, then lower case (`Myres`, not `NATO` or `the`)."""
+    return text[:1].isupper() and text[1:2].islower()
+
+
+def written_as_name(token: Token) -> bool:
+    """A proper noun, or a capitalised word the tagger took for a noun (`Myres said`, tagged a plural
+    noun): what may be a surname the article gave in full."""
+    return token.pos_ == "PROPN" or (token.pos_ == "NOUN" and capitalised_word(token.text))
+
+
 def is_outlet_name(name: str) -> bool:
     """An outlet by the outlet table, its name (`news agency`, `TV`) or an agency acronym (`ISNA`)."""
     word = name.strip()
@@ -310,13 +322,6 @@ def is_outlet_name(name: str) -> bool:
         return True
     # `IRNA`, `KUNA`, `ICANA`: news-agency acronyms end in NA.
     return word.isupper() and 3 <= len(word) <= 6 and word.endswith("NA")
-
-
-#: Last words that make a name a business or body, whatever the NER says (`Crestline Homes`).
-_BODY_NAME_WORDS = frozenset(
-    """homes coaches transport lines airlines airways motors energy foods group holdings partners inc corp
-    ltd llc bank fund trust foundation institute association council agency ministry company""".split()
-)
 
 
 #: Social platforms the small NER often tags as people (`made the announcement on Twitter`).
@@ -337,7 +342,7 @@ def _not_a_person(ent: Span, places: set[str], bodies: list[str]) -> bool:
         return True
     if any(b.startswith(text + " ") for b in bodies):
         return True
-    return text.split()[-1].lower() in _BODY_NAME_WORDS
+    return text.split()[-1].lower() in BUSINESS_NAME_WORDS
 
 
 def _start(span: Span) -> int:

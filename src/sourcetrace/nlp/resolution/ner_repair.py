@@ -3,8 +3,8 @@
 `Reza Bat'haei`, `Ali-Mohammad Bossaqzadeh`: the NER often ends a person's name before an unfamiliar
 surname and leaves that surname without a label, so a later `Bat'haei said` matches no person; or it
 starts the name one word late (`Leyla` left out of `Leyla Farahani`); or it cuts a three-part name after
-the middle name (`Seyyed Ebrahim` of `Seyyed Ebrahim Raisi`); or it labels nothing at all (`Mohsen
-Naziri Asl, Iran's envoy, ...`) and then takes the surname for a body (`Naziri Asl touched on ...`).
+the middle name (`Seyyed Hamid` of `Seyyed Hamid Rostami`); or it labels nothing at all (`Mohsen
+Naziri Kord, Iran's envoy, ...`) and then takes the surname for a body (`Naziri Kord said ...`).
 Only a name that begins with a known given name (`data/first_names.tsv.gz`) and is not a title
 (`Sheriff`, `Coach`) is widened or made, so titles and descriptions (`Senior Trump adviser`, `Minority
 Leader`) do not join a name; a body or place word (`Street`, `Authority`) keeps a run from being one.
@@ -12,12 +12,16 @@ Leader`) do not join a name; a body or place word (`Street`, `Authority`) keeps 
 
 from __future__ import annotations
 
-from spacy.attrs import ORTH
+from collections import Counter
+
+import numpy as np
+from spacy.attrs import ENT_IOB, ORTH, POS
 from spacy.tokens import Doc, Span, Token
 
 from sourcetrace.nlp.attribution.lexicon import NAME_WORDS_OF_BODIES, OCCUPATION_NOUNS, ROLE_NOUNS
 from sourcetrace.nlp.attribution.types import token_strings
 from sourcetrace.nlp.resolution.gender import female_share
+from sourcetrace.nlp.resolution.mentions import capitalised_word
 from sourcetrace.nlp.resolution.person_names import TITLES, fold
 
 #: Words that may stand before a name without being part of it: titles (`Sheriff`, which the first-name
@@ -50,36 +54,27 @@ def _same_line(left: Token, right: Token) -> bool:
 
 def _surname_word(token: Token) -> bool:
     """A capitalised word with no entity that may end a name: the tagger takes an unfamiliar surname
-    for a plural noun as often as for a proper noun (`Ayres`)."""
+    for a plural noun as often as for a proper noun (`Myres`)."""
     return (
         token.pos_ in ("PROPN", "NOUN")
         and token.ent_iob_ == "O"
-        and token.text[:1].isupper()
-        and token.text[1:2].islower()
+        and capitalised_word(token.text)
         and not token.is_stop
         and token.lower_ not in NAME_WORDS_OF_BODIES
         and fold(token.text).strip(".'") not in _TITLE_WORDS
     )
 
 
-def written_as_name(token: Token) -> bool:
-    """A proper noun, or a capitalised word mid-name the tagger took for a noun (`Ayres said`, tagged a
-    plural noun): what may be a surname the article gave in full."""
-    return token.pos_ == "PROPN" or (
-        token.pos_ == "NOUN" and token.text[:1].isupper() and token.text[1:2].islower()
-    )
+#: Words that open an address (`Sorry Maria, ...`, `Thanks Ali`), never a name. A list, not the tagger's
+#: interjection tag, which it also gives `Oh` of `Oh Se-hoon`.
+_INTERJECTIONS = frozenset("sorry thanks thank hi hello hey dear yes well".split())
 
 
-#: Words that open an address (`Sorry Mary, ...`, `Thanks Ali`), never a name: the tagger does not always
-#: call them interjections.
-_INTERJECTIONS = frozenset("sorry thanks thank hi hello hey dear yes no oh ok okay well".split())
-
-
-def _widened(doc: Doc, ent: Span, taken: int) -> tuple[int, int]:
+def _widened(doc: Doc, ent: Span, taken: int, alone: Counter[str]) -> tuple[int, int]:
     """The bounds of a PERSON entity with the given names and surnames the NER left out around it, and
-    without an interjection it took in (`Sorry Mary, but ...`)."""
+    without an interjection it took in (`Sorry Maria, but ...`)."""
     start, end = ent.start, ent.end
-    while start < end - 1 and (doc[start].pos_ == "INTJ" or doc[start].lower_ in _INTERJECTIONS):
+    while start < end - 1 and doc[start].lower_ in _INTERJECTIONS:
         start += 1
     if start > ent.start:
         return start, end
@@ -106,35 +101,44 @@ def _widened(doc: Doc, ent: Span, taken: int) -> tuple[int, int]:
         and _surname_word(doc[end])
         and _same_line(doc[end - 1], doc[end])
         and not (end + 1 < len(doc) and doc[end + 1].pos_ == "PROPN")
-        and (_given_name(doc[end - 1]) or _used_alone(doc, doc[end]) and not _used_alone(doc, doc[end - 1]))
+        and (_given_name(doc[end - 1]) or (alone[doc[end].text] > 0 and alone[doc[end - 1].text] == 0))
     ):
-        # A name cut after its middle name: `Seyyed Ebrahim` + `Raisi` (a given name), `Bijan Namdar` +
-        # `Zanganeh` (the article calls him `Zanganeh` alone, never `Namdar`).
+        # A name cut after its middle name: `Seyyed Hamid` + `Rostami` (a given name), `Bijan Namdar` +
+        # `Kordeh` (the article calls him `Kordeh` alone, never `Namdar`).
         end += 1
     return start, end
 
 
-def _used_alone(doc: Doc, word: Token) -> bool:
-    """The word stands alone as a name elsewhere in the article: capitalised, with no capitalised word
-    on either side (`..., Zanganeh said`)."""
-    texts = token_strings(doc, ORTH)  # no Token objects: this may look at every word of a long article
+def _used_alone(doc: Doc) -> Counter[str]:
+    """How often each word stands alone as a name in the article: capitalised, with no capitalised word
+    on either side (`..., Kordeh said`). One pass over the token strings, no Token objects."""
+    texts = token_strings(doc, ORTH)
 
     def capitalised(i: int) -> bool:
         return 0 <= i < len(texts) and texts[i][:1].isupper() and texts[i].isalpha()
 
-    return any(
-        text == word.text and i != word.i and not capitalised(i - 1) and not capitalised(i + 1)
-        for i, text in enumerate(texts)
+    return Counter(
+        text for i, text in enumerate(texts)
+        if capitalised(i) and not capitalised(i - 1) and not capitalised(i + 1)
     )
 
 
 def _unlabelled_names(doc: Doc, ents: list[Span]) -> list[Span]:
     """Runs of two to four capitalised proper nouns with no entity, on one line, that begin with a known
-    given name and hold no body or place word: `Mohsen Naziri Asl`."""
+    given name and hold no body or place word: `Mohsen Naziri Kord`."""
     labelled = {i for e in ents for i in range(e.start, e.end)}
     found: list[Span] = []
+    # Only capitalised proper nouns with no entity can start a run: found from arrays, so no Token object
+    # is made for the rest of the article.
+    pos = token_strings(doc, POS)
+    outside = doc.to_array([ENT_IOB]).ravel() == 2 if len(doc) else np.zeros(0, dtype=bool)
+    texts = token_strings(doc, ORTH)
+    starts = [i for i, (p, t) in enumerate(zip(pos, texts, strict=True)) if p == "PROPN" and t[:1].isupper()]
     i = 0
-    while i < len(doc):
+    for candidate in starts:
+        if candidate < i or not outside[candidate]:
+            continue
+        i = candidate
         token = doc[i]
         joined = i > 0 and (
             (doc[i - 1].pos_ == "PROPN" and doc[i - 1].text[:1].isupper())
@@ -164,19 +168,23 @@ _SPEAKER_DEPS = frozenset("nsubj nsubjpass appos conj ROOT".split())
 
 
 def _surnames_taken_for_bodies(ents: list[Span]) -> list[Span]:
-    """ORG entities that are a person's surname (or last names) the article gave in full: `Naziri Asl`
-    after `Mohsen Naziri Asl`, `Ayres` after `Whit Ayres`."""
-    tails = set()
+    """ORG entities that are a person's surname (or last names) the article gave in full: `Naziri Kord`
+    after `Mohsen Naziri Kord`, `Myres` after `Dale Myres`."""
+    first_named: dict[str, int] = {}  # last names -> where the full name first ends
     for ent in ents:
         if ent.label_ == "PERSON" and len(ent) > 1:
             words = [fold(t.text) for t in ent]
-            tails |= {" ".join(words[k:]) for k in range(1, len(words))}
-    # Only where a speaker stands (`Hariri said`, `Naziri Asl touched on`): a possessive or modifier
-    # (`Trump's campaign`, `those Trump voters`) changes no speaker and, labelled a person, would
-    # compete as the antecedent of the next `he`.
+            for k in range(1, len(words)):
+                first_named.setdefault(" ".join(words[k:]), ent.end)
+    # Only where a speaker stands (`Kordeh said`, `Naziri Kord added`): a possessive or modifier
+    # (`Marsh's campaign`, `those Marsh voters`) changes no speaker and, labelled a person, would
+    # compete as the antecedent of the next `he`. And only after the full name, as news introduces a
+    # person: `Ford said it would cut jobs` before `founded by Henry Ford` is the company.
     return [
         e for e in ents
-        if e.label_ == "ORG" and e.root.dep_ in _SPEAKER_DEPS and " ".join(fold(t.text) for t in e) in tails
+        if e.label_ == "ORG"
+        and e.root.dep_ in _SPEAKER_DEPS
+        and first_named.get(" ".join(fold(t.text) for t in e), len(e.doc) + 1) <= e.start
     ]
 
 
@@ -185,12 +193,13 @@ def complete_person_names(doc: Doc) -> None:
     surname the NER took for a body (see the module doc)."""
     ents = list(doc.ents)
     changed = False
+    alone = _used_alone(doc)
     taken = 0  # tokens before this index belong to an earlier (perhaps widened) entity
     for k, ent in enumerate(ents):
         if ent.label_ != "PERSON":
             taken = ent.end
             continue
-        start, end = _widened(doc, ent, taken)
+        start, end = _widened(doc, ent, taken, alone)
         if k + 1 < len(ents) and end > ents[k + 1].start:
             end = ent.end  # never into the next entity
         if (start, end) != (ent.start, ent.end):
