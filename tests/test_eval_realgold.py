@@ -169,8 +169,8 @@ def test_committed_selection_is_stratified_and_locks_a_third() -> None:
 GOLD_SETS = pytest.mark.parametrize(
     ("gold_dir", "articles", "claims"),
     [(GOLD, 60, 400), (GOLD.parent / "real2", 36, 400), (GOLD.parent / "real3", 24, 250),
-     (GOLD.parent / "real4", 24, 200)],
-    ids=["real", "real2", "real3", "real4"],
+     (GOLD.parent / "real4", 24, 200), (GOLD.parent / "real5", 18, 150)],
+    ids=["real", "real2", "real3", "real4", "real5"],
 )
 
 
@@ -208,33 +208,24 @@ def test_every_gold_article_is_the_selected_one(gold_dir: Path, articles: int, c
         assert load_article(data, gold.ref).sha256 == gold.sha256
 
 
-def test_second_set_draws_no_article_of_the_first() -> None:
+@pytest.mark.parametrize(
+    ("name", "earlier_sets", "size"),
+    [
+        ("real2", ("real",), 36),
+        ("real3", ("real", "real2"), 24),
+        ("real4", ("real", "real2", "real3"), 24),
+        ("real5", ("real", "real2", "real3", "real4"), 18),
+    ],
+)
+def test_each_set_draws_no_article_of_the_earlier_ones(
+    name: str, earlier_sets: tuple[str, ...], size: int
+) -> None:
     from sourcetrace.eval.realgold.selection import earlier_ids
 
-    first = set(earlier_ids(GOLD / "selection.json"))
-    second = load_selection(GOLD.parent / "real2" / "selection.json")
-    assert len(second) == 36 and not first & {s.ref.id for s in second}
-    raw = json.loads((GOLD.parent / "real2" / "selection.json").read_text(encoding="utf-8"))
-    assert raw["excluded_earlier_sets"] == len(first)
-
-
-def test_third_set_draws_no_article_of_the_first_two() -> None:
-    from sourcetrace.eval.realgold.selection import earlier_ids
-
-    earlier = {*earlier_ids(GOLD / "selection.json"), *earlier_ids(GOLD.parent / "real2" / "selection.json")}
-    third = load_selection(GOLD.parent / "real3" / "selection.json")
-    assert len(third) == 24 and not earlier & {s.ref.id for s in third}
-    raw = json.loads((GOLD.parent / "real3" / "selection.json").read_text(encoding="utf-8"))
-    assert raw["excluded_earlier_sets"] == len(earlier)
-
-
-def test_fourth_set_draws_no_article_of_the_first_three() -> None:
-    from sourcetrace.eval.realgold.selection import earlier_ids
-
-    earlier = {*earlier_ids(GOLD / "selection.json")}
-    for name in ("real2", "real3"):
-        earlier |= set(earlier_ids(GOLD.parent / name / "selection.json"))
-    fourth = load_selection(GOLD.parent / "real4" / "selection.json")
-    assert len(fourth) == 24 and not earlier & {s.ref.id for s in fourth}
-    raw = json.loads((GOLD.parent / "real4" / "selection.json").read_text(encoding="utf-8"))
+    earlier: set[str] = set()
+    for earlier_name in earlier_sets:
+        earlier |= set(earlier_ids(GOLD.parent / earlier_name / "selection.json"))
+    drawn = load_selection(GOLD.parent / name / "selection.json")
+    assert len(drawn) == size and not earlier & {s.ref.id for s in drawn}
+    raw = json.loads((GOLD.parent / name / "selection.json").read_text(encoding="utf-8"))
     assert raw["excluded_earlier_sets"] == len(earlier)
