@@ -477,7 +477,11 @@ INNERMOST_CASES = {
         "the police.",
         "rose 5 percent", ("reports", "anonymous"),
     ),
-    "`based on` after the clause gives a reason, not a source": (
+    "`if reported` is no source": (
+        "Cases\n\nIf reported, such cases are passed to the police.",
+        "passed to the police", ("author", "author"),
+    ),
+        "`based on` after the clause gives a reason, not a source": (
         "Fired\n\nThe company fired the manager based on the audit.",
         "fired the manager", ("author", "author"),
     ),
@@ -525,8 +529,3 @@ def test_an_outlet_the_ner_calls_a_person_stays_an_outlet_when_it_speaks_again(a
     second = text.rindex("Politico")
     entity = SourceResolver(doc).resolve((second, second + len("Politico")))
     assert (entity.name, str(entity.type)) == ("Politico", "outlet")
-
-
-def test_if_reported_rests_on_no_reports(analyze_text) -> None:
-    r = analyze_text("Cases\n\nIf reported, such cases are passed to the police.", outlet="The Dale Herald")
-    assert hops(claim_with(r, "passed to the police"))[-1] == ("author", "author")

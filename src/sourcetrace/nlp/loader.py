@@ -20,7 +20,8 @@ TAGGER_EXCLUDED = ("parser", "ner", "lemmatizer", "senter")
 
 
 #: Plural title abbreviations the tokenizer splits at the full stop (it knows `Sen.`, not `Sens.`), so the
-#: parser ended the sentence there: `worked with Sens. Ann Cole and Bo Diaz, warned that ...`.
+#: parser ended the sentence there: `worked with Sens. Ann Cole and Bo Diaz, warned that ...`. The
+#: sourcetrace component adds them to its pipeline's tokenizer.
 TITLE_ABBREVIATIONS = (
     "Sens.", "Reps.", "Govs.", "Gens.", "Adms.", "Cols.", "Drs.", "Profs.", "Lts.", "Sgts.",
 )
@@ -33,16 +34,13 @@ def keep_title_abbreviations(nlp: Language) -> None:
 
 
 def load_spacy(name: str, exclude: list[str] | None = None) -> Language:
-    """An installed spaCy pipeline with the title abbreviations above kept whole, or ModelError saying how
-    to install it."""
+    """An installed spaCy pipeline as it is, or ModelError saying how to install it."""
     try:
-        nlp = spacy.load(name, exclude=exclude or [])
+        return spacy.load(name, exclude=exclude or [])
     except OSError as exc:
         raise ModelError(
             f"cannot load spaCy pipeline '{name}': install it (pip install <package>) or pass a path"
         ) from exc
-    keep_title_abbreviations(nlp)
-    return nlp
 
 
 @cache

@@ -27,11 +27,17 @@ from sourcetrace.outlets.table import split_url
 #: `Dr.`, `J.D.`), but not a sentence's full stop (`contributed by Ridge Plan. Visit ...`).
 _ABBREVIATION = r"(?:St|Dr|Mr|Mrs|Ms|Jr|Sr|Prof|Gen|Gov|Sen|Rep|Lt|Col|Ft|Mt|Inc|Co|Corp|Ltd)\."
 _INITIALS = r"(?:[A-Z]\.){1,3}(?![\w&])"
-_FIRST_NAME_WORD = rf"(?:{_ABBREVIATION}|{_INITIALS}|[A-Z0-9][\w&'\u2019-]*(?:\.[\w&'\u2019-]+)*)"
-#: Later words may hold a slash (`News/Talk`).
-_NAME_WORD = rf"(?:{_ABBREVIATION}|{_INITIALS}|[A-Z0-9/][\w&'\u2019/-]*(?:\.[\w&'\u2019/-]+)*)"
+
+
+def _name_word(slash: bool) -> str:
+    """One word of a name; later words may hold a slash (`News/Talk`), the first may not."""
+    chars = r"\w&'\u2019" + ("/" if slash else "") + "-"
+    first = "A-Z0-9" + ("/" if slash else "")
+    return rf"(?:{_ABBREVIATION}|{_INITIALS}|[{first}][{chars}]*(?:\.[{chars}]+)*)"
+
+
 #: A name of up to six words.
-_NAME = rf"(?:the\s+)?({_FIRST_NAME_WORD}(?: (?:{_NAME_WORD}|of|and|&|/)){{0,5}})"
+_NAME = rf"(?:the\s+)?({_name_word(False)}(?: (?:{_name_word(True)}|of|and|&|/)){{0,5}})"
 _URL = r"((?:https?://)?(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:/[^\s)]*)?)"
 _TARGET = rf"(?:{_URL}|{_NAME})"
 _OUTLET_WORD = "(?:" + "|".join(sorted(OUTLET_WORDS)) + ")"

@@ -351,6 +351,12 @@ def _quoted_as_saying(verb: Token) -> RawAttribution | None:
     )
 
 
+def _governed_clause(token: Token) -> Token:
+    """The clause a sourcing phrase modifies (`According to X, ...`, `Based on Y, ...`); the sentence's
+    root when the parser made the phrase the root itself."""
+    return token.head if token.head.i != token.i else token.sent.root
+
+
 #: What `according to` means `in line with` before: a rule or plan, not a source.
 _RULE_NOUNS = frozenset(
     """policy law rule regulation constitution plan schedule principle guideline custom tradition
@@ -367,7 +373,7 @@ def _according_to(token: Token) -> RawAttribution | None:
     if pobj is None or pobj.lemma_.lower() in _RULE_NOUNS:
         return None  # `according to the policies of the republic`, `according to plan`: in line with
     sent: Span = token.sent
-    governor = token.head if token.head.i != token.i else sent.root
+    governor = _governed_clause(token)
     # `"...," he said, according to ICANA`: the agency relays the whole statement, speech tag included,
     # so the speaker's attribution nests inside this one whatever the parser hung `according` on.
     if any(is_reporting(t) and t.i < token.i for t in sent if t.i != token.i and t.lower_ != "according"):
@@ -557,7 +563,7 @@ def _based_on(token: Token) -> RawAttribution | None:
     if pobj is None or not (pobj.lemma_.lower() in _RECORDS or pobj.lower_ in _RECORDS):  # `data`: `datum`
         return None
     sent: Span = token.sent
-    governor = token.head if token.head.i != token.i else sent.root
+    governor = _governed_clause(token)
     if token.i != sent.start and token.i > governor.i:
         return None  # `The company fired him based on the audit`: a reason given, not a source
     subject = _child(governor, *_SUBJECTS)

@@ -161,8 +161,8 @@ class SourceResolver:
         self._ents = list(doc.ents)  # Doc.ents and Span.ents rebuild the entity list on every access
         # Entities are in text order: lookups by token position bisect these instead of scanning all.
         self._ent_starts = [e.start for e in self._ents]
-        self._person_names = self._full_person_names(self._ents)
         self.index = EntityIndex(doc, self._ents)
+        self._person_names = self._full_person_names(self._ents)
         self.publisher = self._fixed(PUBLISHER_ID, outlet, SourceType.OUTLET) if outlet else None
         self.wire = self._fixed(WIRE_ID, wire, SourceType.OUTLET) if wire else None
         self.author = SourceEntity(AUTHOR_ID, author or "author", SourceType.AUTHOR)
@@ -231,15 +231,14 @@ class SourceResolver:
         return entity
 
     # -- mentions -------------------------------------------------------------------------------
-    @staticmethod
-    def _full_person_names(ents: list[Span]) -> dict[str, Span]:
-        """Surname -> fullest PERSON mention in the article (its context gives role and affiliation)."""
+    def _full_person_names(self, ents: list[Span]) -> dict[str, Span]:
+        """Surname -> fullest PERSON mention in the article (its context gives role and affiliation), of
+        the entities the index holds as people (`From Politico:` tagged a person is an outlet there)."""
         names: dict[str, Span] = {}
         for ent in ents:
-            if ent.label_ != "PERSON":
-                continue
+            cluster = self.index.cluster_at(ent.start) if ent.label_ == "PERSON" else None
             full = normalise_name(ent.text)
-            if not full or is_outlet_name(full):  # `From Politico:` tagged a person is still the outlet
+            if cluster is None or cluster.kind != PERSON or not full:
                 continue
             surname = full.split()[-1].lower()
             if surname not in names or len(full) > len(normalise_name(names[surname].text)):

@@ -109,10 +109,9 @@ def _widened(doc: Doc, ent: Span, taken: int, alone: Counter[str]) -> tuple[int,
     return start, end
 
 
-def _used_alone(doc: Doc) -> Counter[str]:
-    """How often each word stands alone as a name in the article: capitalised, with no capitalised word
-    on either side (`..., Kordeh said`). One pass over the token strings, no Token objects."""
-    texts = token_strings(doc, ORTH)
+def _used_alone(texts: list[str]) -> Counter[str]:
+    """How often each word stands alone as a name in the article (`texts`: its token strings):
+    capitalised, with no capitalised word on either side (`..., Kordeh said`)."""
 
     def capitalised(i: int) -> bool:
         return 0 <= i < len(texts) and texts[i][:1].isupper() and texts[i].isalpha()
@@ -123,7 +122,7 @@ def _used_alone(doc: Doc) -> Counter[str]:
     )
 
 
-def _unlabelled_names(doc: Doc, ents: list[Span]) -> list[Span]:
+def _unlabelled_names(doc: Doc, ents: list[Span], texts: list[str]) -> list[Span]:
     """Runs of two to four capitalised proper nouns with no entity, on one line, that begin with a known
     given name and hold no body or place word: `Mohsen Naziri Kord`."""
     labelled = {i for e in ents for i in range(e.start, e.end)}
@@ -132,7 +131,6 @@ def _unlabelled_names(doc: Doc, ents: list[Span]) -> list[Span]:
     # is made for the rest of the article.
     pos = token_strings(doc, POS)
     outside = doc.to_array([ENT_IOB]).ravel() == 2 if len(doc) else np.zeros(0, dtype=bool)
-    texts = token_strings(doc, ORTH)
     starts = [i for i, (p, t) in enumerate(zip(pos, texts, strict=True)) if p == "PROPN" and t[:1].isupper()]
     i = 0
     for candidate in starts:
@@ -193,7 +191,8 @@ def complete_person_names(doc: Doc) -> None:
     surname the NER took for a body (see the module doc)."""
     ents = list(doc.ents)
     changed = False
-    alone = _used_alone(doc)
+    texts = token_strings(doc, ORTH)  # one pass for both searches below, no Token objects
+    alone = _used_alone(texts)
     taken = 0  # tokens before this index belong to an earlier (perhaps widened) entity
     for k, ent in enumerate(ents):
         if ent.label_ != "PERSON":
@@ -206,7 +205,7 @@ def complete_person_names(doc: Doc) -> None:
             ents[k] = Span(doc, start, end, label="PERSON")
             changed = True
         taken = end
-    made = _unlabelled_names(doc, ents)
+    made = _unlabelled_names(doc, ents, texts)
     surnames = {(e.start, e.end) for e in _surnames_taken_for_bodies(ents + made)}
     for k, ent in enumerate(ents):
         if (ent.start, ent.end) in surnames:
