@@ -92,6 +92,7 @@ eval: $(STAMP)
 	$(RECORD) eval-chains-real3-tune -- $(ST) eval chains tests/gold/real3 --part tune --data $(DATA)
 	$(RECORD) eval-chains-real4-tune -- $(ST) eval chains tests/gold/real4 --part tune --data $(DATA)
 	$(RECORD) eval-chains-real5-tune -- $(ST) eval chains tests/gold/real5 --part tune --data $(DATA)
+	$(RECORD) eval-chains-real6-tune -- $(ST) eval chains tests/gold/real6 --part tune --data $(DATA)
 	$(RECORD) eval-gap-validation -- $(ST) eval gap $(DATA)/coreference_gap --split validation
 	$(RECORD) eval-polnear-dev -- $(ST) eval polnear $(DATA)/polnear/dev
 	$(RECORD) eval-chains-invented -- $(ST) eval chains tests/gold/chains
@@ -110,6 +111,7 @@ eval-locked: $(STAMP)
 	$(VENV)/bin/sourcetrace eval chains tests/gold/real3 --part locked --data $(DATA)
 	$(VENV)/bin/sourcetrace eval chains tests/gold/real4 --part locked --data $(DATA)
 	$(VENV)/bin/sourcetrace eval chains tests/gold/real5 --part locked --data $(DATA)
+	$(VENV)/bin/sourcetrace eval chains tests/gold/real6 --part locked --data $(DATA)
 	$(VENV)/bin/sourcetrace eval contrast tests/gold/contrast --part locked
 	$(VENV)/bin/sourcetrace eval contrast tests/gold/contrast2 --part locked
 	$(VENV)/bin/sourcetrace eval contrast tests/gold/contrast3 --part locked

@@ -169,8 +169,9 @@ def test_committed_selection_is_stratified_and_locks_a_third() -> None:
 GOLD_SETS = pytest.mark.parametrize(
     ("gold_dir", "articles", "claims"),
     [(GOLD, 60, 400), (GOLD.parent / "real2", 36, 400), (GOLD.parent / "real3", 24, 250),
-     (GOLD.parent / "real4", 24, 200), (GOLD.parent / "real5", 18, 150)],
-    ids=["real", "real2", "real3", "real4", "real5"],
+     (GOLD.parent / "real4", 24, 200), (GOLD.parent / "real5", 18, 150),
+     (GOLD.parent / "real6", 18, 150)],
+    ids=["real", "real2", "real3", "real4", "real5", "real6"],
 )
 
 
@@ -215,6 +216,7 @@ def test_every_gold_article_is_the_selected_one(gold_dir: Path, articles: int, c
         ("real3", ("real", "real2"), 24),
         ("real4", ("real", "real2", "real3"), 24),
         ("real5", ("real", "real2", "real3", "real4"), 18),
+        ("real6", ("real", "real2", "real3", "real4", "real5"), 18),
     ],
 )
 def test_each_set_draws_no_article_of_the_earlier_ones(
