@@ -378,6 +378,27 @@ def test_a_judging_verb_with_a_clause_of_its_own_asserts(analyzer) -> None:
 
 #: One rule each, on invented text: (text, a fragment of the claim, its innermost source).
 INNERMOST_CASES = {
+    "the hearer a speaker told is not the next `he`": (
+        "Debate\n\nTomas Berg on Monday was quiet about his running mate's plans. \u201cYou will see the "
+        "same man tonight,\u201d the Ostland governor told WKBN's Paul Dorsey. He added: \u201cHe always "
+        "speaks from the heart.\u201d",
+        "always speaks from the heart", ("Tomas Berg", "named_person"),
+    ),
+    "a role before anyone spoke is the person last made a subject": (
+        "Debate\n\nTomas Berg on Monday was quiet about his running mate's plans. \u201cYou will see the "
+        "same man tonight,\u201d the Ostland governor told WKBN's Paul Dorsey.",
+        "same man tonight", ("Tomas Berg", "named_person"),
+    ),
+    "a role is not a person the article gave another role": (
+        "Debate\n\nSenator Tomas Berg on Monday was quiet about his plans. \u201cYou will see a change "
+        "tonight,\u201d the governor said.",
+        "see a change", ("the governor", "official_unnamed"),
+    ),
+    "a dateline credit glued to the first name is no part of it": (
+        "Debate\n\n(WKBN)Tomas Berg on Monday was quiet about his plans, offering only a shrug. \u201cYou "
+        "will see a change tonight,\u201d Berg said.",
+        "see a change", ("Tomas Berg", "named_person"),
+    ),
     "a name inside the last speaker's words does not take his next `he`": (
         "Languages\n\nEducation Minister Reza Bat'haei met Pavel Nikonov, the chairman of the committee, in "
         "Moscow. Nikonov for his part welcomed the idea, adding that Farsi is now taught in some "

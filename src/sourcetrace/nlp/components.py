@@ -41,7 +41,7 @@ from sourcetrace.nlp.attribution.sources import PERSON_ROLE_NOUNS, SourceEntity,
 from sourcetrace.nlp.attribution.types import RawAttribution, doc_text
 from sourcetrace.nlp.claims import claim_id, find_hedges, pieces, uncovered_sentences
 from sourcetrace.nlp.gcpause import gc_paused
-from sourcetrace.nlp.loader import keep_title_abbreviations
+from sourcetrace.nlp.loader import adapt_tokenizer
 from sourcetrace.nlp.resolution.ner_repair import complete_person_names
 from sourcetrace.schema import (
     Attribution,
@@ -132,7 +132,7 @@ def make_sourcetrace(
     use_framing: bool,
     score_batch_size: int,
 ) -> SourcetraceComponent:
-    keep_title_abbreviations(nlp)  # the sentence and name rules need `Sens. Ann Cole` in one sentence
+    adapt_tokenizer(nlp)  # `Sens. Ann Cole` in one sentence; `(Wire)The` split before the name
     return SourcetraceComponent(
         name=name,
         use_tagger=use_tagger,
@@ -291,7 +291,7 @@ def _resolve(
         elif sources[i].type == SourceType.NAMED_PERSON and _reports_own_perception(doc, att):
             # The guide's precedence: `eyewitness` over `named_person` (`Houran said he saw ...`).
             sources[i].type = SourceType.EYEWITNESS
-        addressees[i] = resolver.resolve(att.addressee) if att.addressee else None
+        addressees[i] = resolver.resolve_addressee(att.addressee) if att.addressee else None
     for i, att in enumerate(raw):
         # `"I think it is worth noting that ...," she said`: the relayed speaker is the quoted one; an `I`
         # in nobody's quotation is the author's own voice.

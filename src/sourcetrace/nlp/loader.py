@@ -11,6 +11,7 @@ from functools import cache
 import spacy
 from spacy.attrs import ORTH
 from spacy.language import Language
+from spacy.util import compile_infix_regex
 
 from sourcetrace.errors import ModelError
 
@@ -27,10 +28,19 @@ TITLE_ABBREVIATIONS = (
 )
 
 
-def keep_title_abbreviations(nlp: Language) -> None:
-    """Tokenize each of TITLE_ABBREVIATIONS as one word, in this pipeline."""
+#: A closing bracket glued to the next word, as a scraped dateline credit leaves it (`(Wire)The
+#: ministry said`): the tokenizer kept `Wire)The` as one word, so neither the credit nor the first name
+#: of the article was seen.
+GLUED_CLOSING_BRACKET = r"(?<=[A-Za-z0-9])\)(?=[A-Z])"
+
+
+def adapt_tokenizer(nlp: Language) -> None:
+    """This pipeline's tokenizer keeps each of TITLE_ABBREVIATIONS as one word and splits a closing
+    bracket glued to a capitalised word."""
     for abbreviation in TITLE_ABBREVIATIONS:
         nlp.tokenizer.add_special_case(abbreviation, [{ORTH: abbreviation}])
+    infixes = [*nlp.Defaults.infixes, GLUED_CLOSING_BRACKET]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
 
 
 def load_spacy(name: str, exclude: list[str] | None = None) -> Language:

@@ -166,6 +166,8 @@ class SourceResolver:
         self.publisher = self._fixed(PUBLISHER_ID, outlet, SourceType.OUTLET) if outlet else None
         self.wire = self._fixed(WIRE_ID, wire, SourceType.OUTLET) if wire else None
         self.author = SourceEntity(AUTHOR_ID, author or "author", SourceType.AUTHOR)
+        #: Character spans of the hearers resolved so far (`told CNN's Tom Ruiz`): a person spoken to.
+        self._hearers: list[tuple[int, int]] = []
 
     # -- fixed entities -------------------------------------------------------------------------
     def _fixed(self, sid: str, name: str, stype: SourceType) -> SourceEntity:
@@ -250,7 +252,7 @@ class SourceResolver:
         tokens = _span_tokens(self.doc, span)
         if tokens is None or len(tokens) == 0:
             return self.implicit()
-        speaker = _after_fronted_participle(tokens)
+        speaker = _after_fronted_participle(tokens) or _after_dateline_credit(tokens)
         if speaker is not None:
             tokens, span, head_index = speaker, (speaker.start_char, speaker.end_char), None
         head = (
@@ -262,6 +264,15 @@ class SourceResolver:
         entity = self._person(named, named.root) if named is not None else self._resolve_tokens(tokens, head)
         entity.mentions.append(span)
         return entity
+
+    def resolve_addressee(self, span: tuple[int, int]) -> SourceEntity:
+        """The entity spoken to at `span` (`told <outlet>`, `told <outlet>'s <anchor>`); remembered, so
+        that a later `he said` does not take the hearer for the speaker."""
+        self._hearers.append(span)
+        return self.resolve(span)
+
+    def _heard(self, name: Span) -> bool:
+        return any(start <= name.start_char < end for start, end in self._hearers)
 
     def _adjacent_person(self, tokens: Span) -> Span | None:
         """`Head of the Chamber of Commerce Majid-Reza Hariri`, cut before the name: the person right
@@ -442,8 +453,12 @@ class SourceResolver:
             ),
             default=-1,
         )
-        if person is not None and person.start_char > latest_source and self._plainly_a_person(person):
-            # `County commissioner Hal Brennan struck a different tone. He said: ...`
+        if (
+            person is not None and person.start_char > latest_source and self._plainly_a_person(person)
+            and not self._heard(person)
+        ):
+            # `County commissioner Hal Brennan struck a different tone. He said: ...` (but after
+            # `..., the governor told WKBN's Paul Dorsey. He added: ...` the governor speaks on).
             return self._person(person, person.root)
         for entity in reversed(self._mentioned_before(head.idx)):
             if entity.type in _PERSONAL_TYPES and entity.id not in IMPLICIT_IDS:
@@ -498,8 +513,31 @@ class SourceResolver:
         return self._cluster_person(clusters[best[0]]) if best is not None else None
 
     def _mentioned_before(self, offset: int) -> list[SourceEntity]:
-        seen = [(max((s for s, _ in e.mentions if s < offset), default=-1), e) for e in self.entities]
+        # A hearer (`told WKBN's Paul Dorsey`) is mentioned, but not as one who speaks or acts.
+        seen = [
+            (max((s for s, end in e.mentions if s < offset and (s, end) not in self._hearers), default=-1), e)
+            for e in self.entities
+        ]
         return [e for pos, e in sorted(seen, key=lambda p: p[0]) if pos >= 0]
+
+    def _latest_subject_without_other_role(
+        self, lemma: str, offset: int, window: int = 1500
+    ) -> SourceEntity | None:
+        """The person last named as the subject of a main clause before `offset`, unless the article
+        gave them a role with another head noun (`Senator Ali Reza` is no `governor`)."""
+        people = [
+            e for e in self._ents
+            if e.label_ == "PERSON" and offset - window <= e.start_char and e.end_char <= offset
+            and _main_clause_subject(e)
+        ]
+        for name in reversed(people):
+            cluster = self.index.cluster_at(name.start)
+            if cluster is None or cluster.kind != PERSON:
+                continue
+            if cluster.role and cluster.role.split()[-1].lower() != lemma:
+                return None
+            return self._cluster_person(cluster)
+        return None
 
     def _latest_person_before(self, offset: int) -> Span | None:
         people = [
@@ -536,6 +574,12 @@ class SourceResolver:
                 speaker = self._latest_speaker(head.idx)
                 if speaker is not None:
                     return speaker
+            if singular and lemma in PERSON_ROLE_NOUNS:
+                # `Anna Berg was quiet about ... "...," the Ostland governor said`: before anyone has
+                # spoken, the role is the person the article last made the subject of a sentence.
+                subject = self._latest_subject_without_other_role(lemma, head.idx)
+                if subject is not None:
+                    return subject
             if singular and lemma in EPITHET_NOUNS:
                 # `..., who Marsh once called a liar, was wrong, the billionaire said`: the person last
                 # named, who has not spoken yet.
@@ -642,6 +686,15 @@ def _after_fronted_participle(tokens: Span) -> Span | None:
         return None
     rest = tokens.doc[comma + 1 : tokens.end]
     return rest if any(t.pos_ == "PROPN" for t in rest) else None
+
+
+def _after_dateline_credit(tokens: Span) -> Span | None:
+    """`(Wire)Lena Ortiz on Monday said`, parsed as one subject: a closing bracket among the first
+    words ends the dateline's credit, and the mention starts after it."""
+    close = next((t.i for t in tokens[:4] if t.text == ")"), None)
+    if close is None or close + 1 >= tokens.end:
+        return None
+    return tokens.doc[close + 1 : tokens.end]
 
 
 def _apposed_outlet_name(head: Token) -> str | None:
