@@ -378,6 +378,11 @@ def test_a_judging_verb_with_a_clause_of_its_own_asserts(analyzer) -> None:
 
 #: One rule each, on invented text: (text, a fragment of the claim, its innermost source).
 INNERMOST_CASES = {
+    "`He said:` ending a paragraph tags the quotation in the next": (
+        "Rally\n\nTom Hale brought this up at a rally in Tilby. He said:\n\n\u201cShe is against the "
+        "plan. It would be very dangerous.\u201d\n\nEvery mayor benefits from the plan.",
+        "very dangerous", ("Tom Hale", "named_person"),
+    ),
     "the hearer a speaker told is not the next `he`": (
         "Debate\n\nTomas Berg on Monday was quiet about his running mate's plans. \u201cYou will see the "
         "same man tonight,\u201d the Ostland governor told WKBN's Paul Dorsey. He added: \u201cHe always "
@@ -550,3 +555,17 @@ def test_an_outlet_the_ner_calls_a_person_stays_an_outlet_when_it_speaks_again(a
     second = text.rindex("Politico")
     entity = SourceResolver(doc).resolve((second, second + len("Politico")))
     assert (entity.name, str(entity.type)) == ("Politico", "outlet")
+
+
+
+@pytest.mark.parametrize(
+    ("line", "tag"),
+    [("He said:", True), ("She went on to say:", True), ("The mayor added:", True), ("Holt replied:", True),
+     ("She blamed the mayor, because of course:", False), ("Here is the list:", False)],
+)
+def test_only_a_speech_tag_before_a_colon_joins_the_next_paragraphs_quotation(analyzer, line, tag) -> None:
+    # `He said:` and a quotation as the next paragraph are one sentence; an aside before an excerpt is not.
+    from sourcetrace.nlp.components import ends_with_speech_tag
+
+    doc = analyzer.nlp.make_doc(line)
+    assert ends_with_speech_tag(doc, doc[-1]) is tag

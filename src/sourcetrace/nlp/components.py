@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 from spacy.util import minibatch
 
 from sourcetrace.ingest.text import parse_dateline
@@ -33,7 +33,7 @@ from sourcetrace.nlp.attribution.chains import (
     retype_bogus_outlets,
 )
 from sourcetrace.nlp.attribution.credits import find_credits
-from sourcetrace.nlp.attribution.lexicon import PERCEPTION_VERBS
+from sourcetrace.nlp.attribution.lexicon import PERCEPTION_VERBS, REPORTING_VERBS
 from sourcetrace.nlp.attribution.merge import merge_attributions, stop_before_wrapping_cue
 from sourcetrace.nlp.attribution.quotes import attach_quotes, find_quotes
 from sourcetrace.nlp.attribution.rules import finding_source, rule_attributions
@@ -81,6 +81,26 @@ _LEADING_DATELINE = re.compile(
 )
 
 
+_QUOTE_OPENERS = frozenset({"\u201c", '"', "\u00ab", "\u201e"})
+
+
+def ends_with_speech_tag(doc: Doc, token: Token) -> bool:
+    """`He said:`, `She went on to say:`: a speech verb and a colon end the line (not a colon after
+    any clause: `..., because of course:` before an excerpt). Runs before the lemmatizer, so the verb's
+    inflected forms are read here."""
+    if token.is_space:
+        token = doc[token.i - 1] if token.i else token
+    if token.text != ":" or token.i == 0:
+        return False
+    word = doc[token.i - 1].lower_
+    stems = {word, word[:-1], word[:-2], word[:-3] + "y"}
+    return word in _IRREGULAR_SPEECH_FORMS or any(stem in REPORTING_VERBS for stem in stems)
+
+
+#: Past and present forms of speech verbs that no suffix rule gives back (`said` from `say`).
+_IRREGULAR_SPEECH_FORMS = frozenset({"said", "says", "told", "wrote", "writes", "spoke"})
+
+
 @Language.component("sourcetrace_paragraphs")
 def paragraph_boundaries(doc: Doc) -> Doc:
     """A new paragraph starts a new sentence, and so does the text after a dateline (else the parser
@@ -88,6 +108,8 @@ def paragraph_boundaries(doc: Doc) -> Doc:
     for token in doc[1:]:
         prev = doc[token.i - 1]
         if "\n" in prev.whitespace_ or (prev.is_space and "\n" in prev.text):
+            if token.text in _QUOTE_OPENERS and ends_with_speech_tag(doc, prev):
+                continue  # `He said:` then the quotation as a paragraph of its own: one sentence
             token.is_sent_start = True
     head = "".join(t.text_with_ws for t in doc[:60])  # `doc.text` would rebuild the whole text
     dateline = _LEADING_DATELINE.match(head)
