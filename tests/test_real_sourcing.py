@@ -58,6 +58,28 @@ def test_an_impersonal_modal_is_no_attribution(analyze_text) -> None:
     assert hops(claim) == [("The Dale Herald", "outlet"), ("author", "author")]
 
 
+@pytest.mark.parametrize(
+    ("text", "outlet"),
+    [
+        ("Talking to national TV, Ali Rezaei said the plan would work.", "national TV"),
+        ("Speaking to IRNA, Ali Rezaei said the plan would work.", "IRNA"),
+        ("Ali Rezaei said in an interview with IRNA on Monday that the plan would work.", "IRNA"),
+    ],
+)
+def test_the_outlet_spoken_to_in_a_clause_around_the_cue_is_a_hop(analyze_text, text, outlet) -> None:
+    # Guide, Hops 3: `speaking to <outlet>`, `in an interview with <outlet>`; carried to later quotes.
+    r = analyze_text(f"Talks\n\n{text} \u201cWe hope the council will come to its senses,\u201d he said.",
+                     outlet="Tehran Daily")
+    expected = [("Tehran Daily", "outlet"), (outlet, "outlet"), ("Ali Rezaei", "named_person")]
+    assert hops(claim_with(r, "plan would work")) == expected
+    assert hops(claim_with(r, "come to its senses")) == expected
+
+
+def test_speaking_to_reporters_adds_no_hop(analyze_text) -> None:
+    r = analyze_text("Talks\n\nSpeaking to reporters, Ali Rezaei said the plan works.", outlet="Dale Post")
+    assert hops(claim_with(r, "plan works")) == [("Dale Post", "outlet"), ("Ali Rezaei", "named_person")]
+
+
 def test_the_outlet_a_speaker_told_carries_to_their_later_statements(analyze_text) -> None:
     r = analyze_text(
         "Steel output to rise\n\n"

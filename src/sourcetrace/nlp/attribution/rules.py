@@ -116,6 +116,32 @@ def _addressee_of(token: Token) -> tuple[int, int] | None:
             pobj = _child(prep, "pobj")
             if pobj is not None and pobj.pos_ in ("PROPN", "NOUN", "PRON"):
                 return subtree_span(pobj)
+    spoken_to = _spoken_to(token)
+    return subtree_span(spoken_to) if spoken_to is not None else None
+
+
+#: Participles that name whom a speaker spoke to: `Talking to IRIB, Reza Hosseini said ...`.
+_SPEAKING_PARTICIPLES = frozenset({"speak", "talk"})
+
+
+def _spoken_to(verb: Token) -> Token | None:
+    """Who the speaker spoke to, in a clause around the speech verb: `Speaking to <X>, ... said`,
+    `... said in an interview with <X>` (guide, Hops 3: the outlet spoken to is a hop; one the speaker
+    appears on, `on <channel>`, is a venue and is not read here)."""
+    for child in verb.children:
+        if child.dep_ == "advcl" and child.tag_ == "VBG" and child.lemma_.lower() in _SPEAKING_PARTICIPLES:
+            prep = next((p for p in child.children if p.dep_ == "prep" and p.lower_ in ("to", "with")), None)
+            pobj = _child(prep, "pobj") if prep is not None else None
+            if pobj is not None:
+                return pobj
+        if child.dep_ == "prep" and child.lower_ == "in":
+            interview = _child(child, "pobj")
+            if interview is None or interview.lemma_.lower() != "interview":
+                continue
+            prep = next((p for p in interview.children if p.dep_ == "prep" and p.lower_ == "with"), None)
+            pobj = _child(prep, "pobj") if prep is not None else None
+            if pobj is not None:
+                return pobj
     return None
 
 
