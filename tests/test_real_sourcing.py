@@ -400,6 +400,12 @@ def test_a_judging_verb_with_a_clause_of_its_own_asserts(analyzer) -> None:
 
 #: One rule each, on invented text: (text, a fragment of the claim, its innermost source).
 INNERMOST_CASES = {
+    "a person named in what the last speaker said does not take the narrator's next `he`": (
+        "Plant\n\nReza Moradi said the plant can restart in five days. Moradi added that the warning is "
+        "based on data that President Ali Vaziri has. He also said, \u201cThe other side will regret "
+        "breaking the deal.\u201d",
+        "will regret breaking the deal", ("Reza Moradi", "named_person"),
+    ),
     "`He said:` ending a paragraph tags the quotation in the next": (
         "Rally\n\nTom Hale brought this up at a rally in Tilby. He said:\n\n\u201cShe is against the "
         "plan. It would be very dangerous.\u201d\n\nEvery mayor benefits from the plan.",

@@ -303,6 +303,7 @@ def _resolve(
     order = sorted(range(len(raw)), key=lambda i: (raw[i].source or raw[i].cue)[0])
     sources = {}
     addressees = {}
+    resolver.reported = [span for att in raw if att.kind == "indirect" for span in att.content]
     for i in order:
         att = raw[i]
         sources[i] = _source_of(doc, att, resolver)

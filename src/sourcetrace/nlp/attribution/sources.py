@@ -168,6 +168,9 @@ class SourceResolver:
         self.author = SourceEntity(AUTHOR_ID, author or "author", SourceType.AUTHOR)
         #: Character spans of the hearers resolved so far (`told CNN's Tom Ruiz`): a person spoken to.
         self._hearers: list[tuple[int, int]] = []
+        #: Character spans of reported speech (`X said that ...`, not quotations), set before sources
+        #: are resolved.
+        self.reported: list[tuple[int, int]] = []
 
     # -- fixed entities -------------------------------------------------------------------------
     def _fixed(self, sid: str, name: str, stype: SourceType) -> SourceEntity:
@@ -273,6 +276,12 @@ class SourceResolver:
 
     def _heard(self, name: Span) -> bool:
         return any(start <= name.start_char < end for start, end in self._hearers)
+
+    def _inside_reported(self, offset: int) -> bool:
+        """`Reza Moradi added that the data President Ali Vaziri has back it. He also said ...`: a
+        person named inside what the last speaker said does not take the narrator's next `he` from
+        them (inside someone's words, `he` may well be that person)."""
+        return any(start <= offset < end for start, end in self.reported)
 
     def _adjacent_person(self, tokens: Span) -> Span | None:
         """`Head of the Chamber of Commerce Majid-Reza Hariri`, cut before the name: the person right
@@ -456,6 +465,7 @@ class SourceResolver:
         if (
             person is not None and person.start_char > latest_source and self._plainly_a_person(person)
             and not self._heard(person)
+            and not (self._inside_reported(person.start_char) and not self._inside_reported(head.idx))
         ):
             # `County commissioner Hal Brennan struck a different tone. He said: ...` (but after
             # `..., the governor told WKBN's Paul Dorsey. He added: ...` the governor speaks on).
