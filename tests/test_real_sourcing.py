@@ -400,6 +400,11 @@ def test_a_judging_verb_with_a_clause_of_its_own_asserts(analyzer) -> None:
 
 #: One rule each, on invented text: (text, a fragment of the claim, its innermost source).
 INNERMOST_CASES = {
+    "a crosshead joined by two spaces is not part of the next sentence": (
+        "Vaccine\n\nThe ministry approved the trial on Monday. The agency should approve it  Meanwhile, "
+        "Ali Rezaei said that in total 40 vaccines are being developed.",
+        "40 vaccines are being developed", ("Ali Rezaei", "named_person"),
+    ),
     "a person named in what the last speaker said does not take the narrator's next `he`": (
         "Plant\n\nReza Moradi said the plant can restart in five days. Moradi added that the warning is "
         "based on data that President Ali Vaziri has. He also said, \u201cThe other side will regret "

@@ -111,6 +111,10 @@ def paragraph_boundaries(doc: Doc) -> Doc:
             if token.text in _QUOTE_OPENERS and ends_with_speech_tag(doc, prev):
                 continue  # `He said:` then the quotation as a paragraph of its own: one sentence
             token.is_sent_start = True
+        elif prev.is_space and token.text[:1].isupper() and not token.is_space:
+            # Two spaces before a capital: how paragraphs (and crossheads, which end in no full
+            # stop) were joined in scraped text (`... the vaccine  Meanwhile, the minister said`).
+            token.is_sent_start = True
     head = "".join(t.text_with_ws for t in doc[:60])  # `doc.text` would rebuild the whole text
     dateline = _LEADING_DATELINE.match(head)
     if dateline is not None and dateline.end() < len(head):
