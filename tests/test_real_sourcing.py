@@ -400,6 +400,20 @@ def test_a_judging_verb_with_a_clause_of_its_own_asserts(analyzer) -> None:
 
 #: One rule each, on invented text: (text, a fragment of the claim, its innermost source).
 INNERMOST_CASES = {
+    "a value reported with no reporter right after an outlet's report is that outlet's": (
+        "Oil\n\nThe light crude price settled at $76.60 per barrel, Shana reported on Saturday. The "
+        "average price was reported $66.91 since January.",
+        "average price was reported", ("Shana", "outlet"),
+    ),
+    "`as reported` right after an outlet's report continues that outlet": (
+        "Oil\n\nThe light crude price settled at $76.60 per barrel, Shana reported on Saturday. As "
+        "reported, the heavy crude price also rose.",
+        "heavy crude price also rose", ("Shana", "outlet"),
+    ),
+    "an event reported to have happened is the article's own report": (
+        "Quake\n\nThe quake struck at noon, IRNA reported. More than 40 aftershocks have been reported.",
+        "40 aftershocks", ("author", "author"),
+    ),
     "a crosshead joined by two spaces is not part of the next sentence": (
         "Vaccine\n\nThe ministry approved the trial on Monday. The agency should approve it  Meanwhile, "
         "Ali Rezaei said that in total 40 vaccines are being developed.",

@@ -37,7 +37,13 @@ from sourcetrace.nlp.attribution.lexicon import PERCEPTION_VERBS, REPORTING_VERB
 from sourcetrace.nlp.attribution.merge import merge_attributions, stop_before_wrapping_cue
 from sourcetrace.nlp.attribution.quotes import attach_quotes, find_quotes
 from sourcetrace.nlp.attribution.rules import finding_source, rule_attributions
-from sourcetrace.nlp.attribution.sources import PERSON_ROLE_NOUNS, SourceEntity, SourceResolver
+from sourcetrace.nlp.attribution.sources import (
+    IMPLICIT_REPORTS_ID,
+    PERSON_ROLE_NOUNS,
+    PUBLISHER_ID,
+    SourceEntity,
+    SourceResolver,
+)
 from sourcetrace.nlp.attribution.types import RawAttribution, doc_text
 from sourcetrace.nlp.claims import claim_id, find_hedges, pieces, uncovered_sentences
 from sourcetrace.nlp.gcpause import gc_paused
@@ -332,6 +338,7 @@ def _resolve(
             if other is not None:
                 sources[i] = other
     _name_described_speakers(raw, order, sources, resolver)
+    _continue_outlet_reports(raw, order, sources)
     hops = [Hop(ids[i], sources[i], addressees[i], parents[i]) for i in range(len(raw))]
     attributions = [
         _attribution(
@@ -380,6 +387,21 @@ def _name_described_speakers(
                 named.mentions.extend(described.mentions)
                 named.role = named.role or described.name
             break
+
+
+def _continue_outlet_reports(raw: list[RawAttribution], order: list[int], sources: dict) -> None:
+    """`..., Shana reported. The average price was reported $66.91.`: a report with no reporter right
+    after an outlet's report continues that outlet (reading 1 of the real-article gold: a bare `as
+    reported` after an agency's report continues that agency)."""
+    for k, i in enumerate(order):
+        if sources[i].id != IMPLICIT_REPORTS_ID or k == 0:
+            continue
+        before = sources[order[k - 1]]
+        start = (raw[i].source or raw[i].cue)[0]
+        previous = raw[order[k - 1]].cue[0]
+        near = start - previous <= CATAPHORA_WINDOW
+        if before.type == SourceType.OUTLET and before.id != PUBLISHER_ID and near:
+            sources[i] = before
 
 
 def _source_of(doc: Doc, att: RawAttribution, resolver: SourceResolver) -> SourceEntity:

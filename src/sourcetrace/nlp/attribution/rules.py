@@ -634,15 +634,38 @@ def _reported_without_reporter(token: Token) -> RawAttribution | None:
             clause = clause.head  # `is reportedly responsible`: the clause, not the adjective
     elif token.lower_ == "reported" and _is_as_aside(token):
         clause = token.head  # `As reported, ...`: the clause the aside hangs on
+    elif token.lower_ == "reported" and _reported_as(token):
+        clause = token  # `The price was reported $66.91 on average`: the whole clause is the report
     else:
         return None
     sent: Span = token.sent
     content = _clip(subtree_span(clause), sent)  # `reportedly` stays in the claim it hedges
-    if token.lower_ == "reported":
+    if token.lower_ == "reported" and clause.i != token.i:
         content = _without_aside(token, content)
     return RawAttribution(
         cue=char_span([token]), cue_head=token.i, content=[content], confidence=0.7, kind="passive",
         extra={"construction": "reportedly"},
+    )
+
+
+def _reported_as(token: Token) -> bool:
+    """`The average price was reported (at) $66.91`: a passive report of a thing's value or state, with
+    no reporter and no reported clause (`It was reported that ...` is the impersonal rule's)."""
+    subject = _child(token, "nsubjpass")
+    return (
+        token.dep_ == "ROOT"
+        and subject is not None
+        and subject.lower_ not in ("it", "this", "that")
+        and _passive_agent(token) is None
+        and _child(token, *_CLAUSES) is None
+        # A value it was reported at (`was reported $66.91`, `at 4 percent`), not an event reported
+        # to have happened (`40 aftershocks have been reported`: the article's own report).
+        and any(
+            c.dep_ in ("dobj", "attr", "oprd", "acomp")
+            or (c.dep_ == "npadvmod" and c.like_num)
+            or (c.dep_ == "prep" and c.lower_ in ("at", "as"))
+            for c in token.children
+        )
     )
 
 
