@@ -37,6 +37,11 @@ def test_speech_is_an_assertion_deeds_are_acts_and_raising_is_nothing(analyzer) 
     assert classes.get("is expected", NONE) == NONE
 
 
+def test_agreeing_to_a_deed_is_an_act_agreeing_that_is_a_view(analyzer) -> None:
+    assert _classes(analyzer, "Under the deal, Ostland agreed to put limits on its mines.")["agreed"] == ACT
+    assert _classes(analyzer, "The envoy agreed that the talks had failed.")["agreed"] == ASSERTS
+
+
 def test_an_act_leaves_its_sentence_to_the_author(analyze_text) -> None:
     r = analyze_text(
         "Talks on the dam\n\nThe minister welcomed his Uzbek counterpart in Tashkent on Monday. "

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc, Span, Token
 
-from sourcetrace.nlp.attribution.lexicon import JUDGING_VERBS, PLAIN_SPEECH_VERBS
+from sourcetrace.nlp.attribution.lexicon import COMMITTING_VERBS, JUDGING_VERBS, PLAIN_SPEECH_VERBS
 from sourcetrace.nlp.attribution.types import RawAttribution
 
 ASSERTS, ACT, NONE = "asserts", "act", "none"
@@ -139,7 +139,7 @@ def classify(doc: Doc, att: RawAttribution) -> str:
         return ACT
     if att.source is None and not _passive(cue):
         return ACT  # `asking about how to do it`: a speech verb with no speaker is the author's narration
-    if lemma in JUDGING_VERBS and not _reported_statement(content):
+    if lemma in JUDGING_VERBS | COMMITTING_VERBS and not _reported_statement(content):
         # `she blamed Obama for ...`, `Iran condemned the move as ...`, `he urged the U.S. to ...`: the
         # author reports the act (ADJUDICATION.md reading 11); `charged (that) the governor misled` asserts.
         return ACT

@@ -119,6 +119,9 @@ PLAIN_SPEECH_VERBS = frozenset("say add state insist".split())
 JUDGING_VERBS = frozenset(
     "accuse blame charge urge demand condemn denounce slam criticize criticise praise hail threaten".split()
 )
+#: Verbs of committing to a deed: with an infinitive (`Iran agreed to limit its programme`) the
+#: author reports the commitment, an act; with a clause (`agreed that the talks had failed`) a view.
+COMMITTING_VERBS = frozenset({"agree"})
 
 #: Verbs of holding a view, not of passing words on: `the NRA believes`, `Saudi Arabia feels`.
 VIEW_VERBS = frozenset(
