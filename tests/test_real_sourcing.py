@@ -80,6 +80,18 @@ def test_the_outlet_spoken_to_in_a_clause_around_the_cue_is_a_hop(analyze_text, 
     assert hops(claim_with(r, "come to its senses")) == expected
 
 
+def test_the_outlet_that_reported_a_speakers_act_carries_to_their_later_words(analyze_text) -> None:
+    # Reading 14: `he highlighted X, IRIB reported` says he reached the reader through IRIB.
+    r = analyze_text(
+        "Drugs\n\nMohsen Naziri, the head of the drug office, spoke in Vienna on Monday. While outlining "
+        "the record, he highlighted the positions of Iran on drugs, IRIB reported. \u201cWe believe that "
+        "the global community should support Iran,\u201d he said.",
+        outlet="Tehran Daily",
+    )
+    expected = [("Tehran Daily", "outlet"), ("IRIB", "outlet"), ("Mohsen Naziri", "named_person")]
+    assert hops(claim_with(r, "global community should support")) == expected
+
+
 def test_speaking_to_reporters_adds_no_hop(analyze_text) -> None:
     r = analyze_text("Talks\n\nSpeaking to reporters, Ali Rezaei said the plan works.", outlet="Dale Post")
     assert hops(claim_with(r, "plan works")) == [("Dale Post", "outlet"), ("Ali Rezaei", "named_person")]

@@ -24,6 +24,7 @@ from sourcetrace.ingest.text import parse_dateline
 from sourcetrace.nlp.attribution.assertion import ACT, ASSERTS, classify
 from sourcetrace.nlp.attribution.chains import (
     Hop,
+    ReportedAct,
     assign_parents,
     attribution_hops,
     carry_outlets,
@@ -225,7 +226,8 @@ class SourcetraceComponent:
         credits = [(c, resolver.credited(c.name, c.span)) for c in find_credits(text)]
         hops, attributions = _resolve(doc, raw, resolver)
         retype_bogus_outlets(resolver)
-        carry_outlets(hops, sorted(range(len(raw)), key=lambda i: raw[i].cue[0]))
+        reported_acts = _acts_reported_by_outlets(doc, raw, hops, acts, resolver)
+        carry_outlets(hops, [a.cue[0] for a in raw], reported_acts)
         chains = [
             dedupe(document_prefix(resolver, credits, a.cue[0]) + attribution_hops(i, hops))
             for i, a in enumerate(raw)
@@ -409,6 +411,25 @@ def _source_of(doc: Doc, att: RawAttribution, resolver: SourceResolver) -> Sourc
     if att.source:
         return resolver.resolve(att.source, att.source_head)
     return resolver.implicit(doc[att.cue_head])
+
+
+def _acts_reported_by_outlets(
+    doc: Doc, raw: list[RawAttribution], hops: list[Hop], acts: list[RawAttribution], resolver: SourceResolver
+) -> list[ReportedAct]:
+    """Acts of a speaker inside what an outlet reported (`he highlighted X, IRIB reported`)."""
+    reports = [
+        (span, hop.source) for att, hop in zip(raw, hops, strict=True)
+        if hop.source.type == SourceType.OUTLET for span in att.content
+    ]
+    out = []
+    for act in acts:
+        outlet = next((o for (s, e), o in reports if act.source and s <= act.cue[0] < e), None)
+        if outlet is None:
+            continue
+        speaker = _source_of(doc, act, resolver)
+        if speaker.type in (SourceType.NAMED_PERSON, SourceType.OFFICIAL_UNNAMED):
+            out.append(ReportedAct(act.cue[0], speaker, outlet))
+    return out
 
 
 def _act_attributions(

@@ -7,6 +7,7 @@ credits (`credits.py`) whose scope covers the claim, outermost first.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -111,14 +112,31 @@ def _own_outlet(hop: Hop, hops: list[Hop]) -> SourceEntity | None:
     return None
 
 
-def carry_outlets(hops: list[Hop], order: list[int]) -> None:
+@dataclass(frozen=True)
+class ReportedAct:
+    """A speaker's act that an outlet reported (`he highlighted Iran's positions, IRIB reported`): it
+    carries no claim, but it says the speaker reached the reader through that outlet."""
+
+    start: int
+    speaker: SourceEntity
+    outlet: SourceEntity
+
+
+def carry_outlets(hops: list[Hop], starts: list[int], acts: Sequence[ReportedAct] = ()) -> None:
     """Give each attribution of a speaker the outlet an earlier one said the speaker spoke through.
 
-    `X told IRNA that A. ... B, he said.`: B reaches the reader through IRNA too. Only forwards, and a
-    new outlet for the same speaker replaces the old one.
+    `X told IRNA that A. ... B, he said.`: B reaches the reader through IRNA too; so does B after `X
+    highlighted A, IRNA reported` (reading 14 of the real-article gold). `starts` are the hops' cue
+    offsets. Only forwards, and a new outlet for the same speaker replaces the old one.
     """
     through: dict[str, SourceEntity] = {}
-    for i in order:
+    events = sorted(
+        [(start, 1, i) for i, start in enumerate(starts)] + [(a.start, 0, k) for k, a in enumerate(acts)]
+    )
+    for _, is_hop, i in events:
+        if not is_hop:
+            through[acts[i].speaker.id] = acts[i].outlet
+            continue
         hop = hops[i]
         if hop.source.type == SourceType.OUTLET or hop.source.id in IMPLICIT_IDS:
             continue
