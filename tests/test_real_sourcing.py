@@ -633,3 +633,31 @@ def test_only_a_speech_tag_before_a_colon_joins_the_next_paragraphs_quotation(an
 
     doc = analyzer.nlp.make_doc(line)
     assert ends_with_speech_tag(doc, doc[-1]) is tag
+
+
+def test_plain_paragraphs_under_a_speech_tag_and_colon_are_the_speakers(analyze_text) -> None:
+    # A reposted speech: no quotation marks, the tag's colon ends its paragraph.
+    r = analyze_text(
+        "Speech\n\nCandidate Tom Hale praised the victims at the convention. In his acceptance speech at "
+        "the convention he said:\n\nOn Monday, we heard from three parents whose sons were killed by drunk "
+        "drivers.\n\nThese families have no lobby to represent them.\n\nHere are the parents Hale "
+        "mentioned, with pictures below.\n",
+        outlet="Dale Post",
+    )
+    speaker = [("Dale Post", "outlet"), ("Tom Hale", "named_person")]
+    assert hops(claim_with(r, "heard from three parents")) == speaker  # told by them: no eyewitness
+    assert hops(claim_with(r, "no lobby to represent them")) == speaker
+    # The author speaks again where the speaker is named.
+    assert hops(claim_with(r, "Here are the parents"))[-1][1] == "author"
+
+
+def test_a_column_printed_under_wrote_in_an_outlet_keeps_that_outlet_as_a_hop(analyze_text) -> None:
+    r = analyze_text(
+        "Telescopes\n\nInes Farkas, an astronomer, is worried about the cost of new telescopes. Farkas "
+        "wrote in the Harbour Times as follows:\n\nEach new generation of \u201cflagship\u201d telescopes "
+        "costs more than the last.\n\nA single telescope now takes a decade of the budget.\n",
+        outlet="Dale Post",
+    )
+    expected = [("Dale Post", "outlet"), ("Harbour Times", "outlet"), ("Ines Farkas", "named_person")]
+    assert hops(claim_with(r, "Each new generation")) == expected
+    assert hops(claim_with(r, "decade of the budget")) == expected

@@ -22,6 +22,7 @@ from spacy.util import minibatch
 
 from sourcetrace.ingest.text import parse_dateline
 from sourcetrace.nlp.attribution.assertion import ACT, ASSERTS, classify
+from sourcetrace.nlp.attribution.blocks import block_quotations
 from sourcetrace.nlp.attribution.chains import (
     Hop,
     ReportedAct,
@@ -267,7 +268,7 @@ class SourcetraceComponent:
     def extract(self, doc: Doc) -> list[RawAttribution]:
         tagged = self.tagger(doc) if self.tagger is not None else []
         tagged = [a for a in tagged if a.confidence >= self.min_cue_confidence]
-        ruled = rule_attributions(doc)
+        ruled = rule_attributions(doc) + block_quotations(doc)
         text = doc_text(doc)
         merged = merge_attributions(tagged, ruled, tagger_ran=self.tagger is not None)
         stop_before_wrapping_cue(text, merged)
@@ -484,6 +485,8 @@ def _reports_own_perception(doc: Doc, att: RawAttribution) -> bool:
     near = [*root.children, *(g for c in root.children if c.dep_ in ("dobj", "obj") for g in c.children)]
     if any(t.dep_ == "neg" or t.lower_ in ("no", "never", "nothing") for t in near):
         return False
+    if root.lemma_.lower() == "hear" and any(c.dep_ == "prep" and c.lower_ == "from" for c in root.children):
+        return False  # `we heard from three parents`: told by others, not a witness
     # `We'll see if the US keeps its word`: a future or hypothetical, or a question clause, is no
     # sighting (`I could see the flames` is one).
     if any(c.lower_.replace("\u2019", "'") in _FUTURE_MODALS for c in root.children) or any(

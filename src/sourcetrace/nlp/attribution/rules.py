@@ -106,7 +106,7 @@ def _time_of(token: Token) -> tuple[int, int] | None:
     return None
 
 
-def _addressee_of(token: Token) -> tuple[int, int] | None:
+def addressee_of(token: Token) -> tuple[int, int] | None:
     if token.lemma_.lower() in ADDRESSEE_VERBS:
         obj = _child(token, "dobj", "dative")
         if obj is not None:
@@ -126,9 +126,14 @@ _SPEAKING_PARTICIPLES = frozenset({"speak", "talk"})
 
 def _spoken_to(verb: Token) -> Token | None:
     """Who the speaker spoke to, in a clause around the speech verb: `Speaking to <X>, ... said`,
-    `... said in an interview with <X>` (guide, Hops 3: the outlet spoken to is a hop; one the speaker
-    appears on, `on <channel>`, is a venue and is not read here)."""
+    `... said in an interview with <X>`, `wrote in <X>` (guide, Hops 3: the outlet spoken to is a hop;
+    one the speaker appears on, `on <channel>`, is a venue and is not read here)."""
     for child in verb.children:
+        if verb.lemma_.lower() == "write" and child.dep_ == "prep" and child.lower_ in ("in", "for"):
+            # `Elvis wrote in the Harbour Review`: the outlet that published it (not `in 2014`).
+            pobj = _child(child, "pobj")
+            if pobj is not None and pobj.pos_ == "PROPN":
+                return pobj
         if child.dep_ == "advcl" and child.tag_ == "VBG" and child.lemma_.lower() in _SPEAKING_PARTICIPLES:
             prep = next((p for p in child.children if p.dep_ == "prep" and p.lower_ in ("to", "with")), None)
             pobj = _child(prep, "pobj") if prep is not None else None
@@ -335,7 +340,7 @@ def _verb_attribution(verb: Token) -> RawAttribution | None:
         source_head=source_head.i if source_head is not None else None,
         confidence=0.8,
         kind=kind,
-        addressee=_addressee_of(verb),
+        addressee=addressee_of(verb),
         time=_time_of(verb),
         extra={
             "construction": "passive" if passive else "speech_verb",
