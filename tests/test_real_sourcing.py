@@ -417,6 +417,11 @@ def test_a_judging_verb_with_a_clause_of_its_own_asserts(analyzer) -> None:
 
 #: One rule each, on invented text: (text, a fragment of the claim, its innermost source).
 INNERMOST_CASES = {
+    "the literature a campaign hands out is a document": (
+        "Rally\n\nVolunteers handed out flyers at the rally. The literature says that every vote counts "
+        "twice in the county.",
+        "every vote counts", ("The literature", "document"),
+    ),
     "a value reported with no reporter right after an outlet's report is that outlet's": (
         "Oil\n\nThe light crude price settled at $76.60 per barrel, Shana reported on Saturday. The "
         "average price was reported $66.91 since January.",

@@ -97,7 +97,8 @@ DOCUMENT_NOUNS = frozenset(
     indictment complaint lawsuit affidavit transcript minutes footage video recording
     assessment paper papers dossier cable cables email emails log logs ruling verdict judgment
     website webpage database register map chart timeline spreadsheet invoice invoices receipt receipts
-    infographic infographics graphic graphics
+    infographic infographics graphic graphics literature leaflet leaflets flyer flyers brochure pamphlet
+    thread book manual handbook textbook section
     """.split()
 )
 
