@@ -417,6 +417,11 @@ def test_a_judging_verb_with_a_clause_of_its_own_asserts(analyzer) -> None:
 
 #: One rule each, on invented text: (text, a fragment of the claim, its innermost source).
 INNERMOST_CASES = {
+    "nobody saying something makes nobody a source": (
+        "War\n\nNobody in the cabinet has said, \u201cWe cannot win this war.\u201d The minister said the "
+        "war would end soon.",
+        "Nobody in the cabinet", ("author", "author"),
+    ),
     "the literature a campaign hands out is a document": (
         "Rally\n\nVolunteers handed out flyers at the rally. The literature says that every vote counts "
         "twice in the county.",

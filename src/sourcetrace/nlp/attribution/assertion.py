@@ -107,8 +107,23 @@ def _has_verb_or_quote(content: Span) -> bool:
     return any(t.pos_ in ("VERB", "AUX") or t.text[:1] in _QUOTE_OPENERS for t in content)
 
 
+#: Subjects that deny anyone spoke: `nobody has said`, `no one believes`.
+_NO_ONE = frozenset({"nobody", "noone", "none", "neither"})
+
+
+def _no_one_speaks(cue: Token) -> bool:
+    subject = next((c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None:
+        return False
+    return subject.lower_ in _NO_ONE or (
+        subject.lower_ == "one" and any(c.lower_ == "no" for c in subject.children)
+    )
+
+
 def classify(doc: Doc, att: RawAttribution) -> str:
     """`asserts`, `act` or `none` for one attribution (see the module doc)."""
+    if att.cue_head >= 0 and _no_one_speaks(doc[att.cue_head]):
+        return NONE  # `Nobody in the cabinet has said "..."`: the author says nobody said it
     if att.kind in ("direct", "according_to") or att.cue_head < 0 or att.extra.get("inherited_speaker"):
         return ASSERTS
     cue = doc[att.cue_head]
