@@ -417,6 +417,11 @@ def test_a_judging_verb_with_a_clause_of_its_own_asserts(analyzer) -> None:
 
 #: One rule each, on invented text: (text, a fragment of the claim, its innermost source).
 INNERMOST_CASES = {
+    "a role in a place then the holder's name is the person": (
+        "Trade\n\nEarlier in March, the Norwegian ambassador to Chile Anders Berg told reporters that "
+        "trade could reach $5 billion.",
+        "trade could reach", ("Anders Berg", "named_person"),
+    ),
     "nobody saying something makes nobody a source": (
         "War\n\nNobody in the cabinet has said, \u201cWe cannot win this war.\u201d The minister said the "
         "war would end soon.",

@@ -670,15 +670,15 @@ _NEWS_HEADS = OUTLET_BODY_NOUNS | {"news", "daily", "tv", "television", "radio",
 
 
 def _role_of_body_then_name(tokens: Span, head: Token, person: Span) -> bool:
-    """`Commander of the Army Major General Hamid Rostami said`: a role of a body, then the holder's
-    name, all one subject. Not the body or place the role is of (`the mayor of Tilby`), nor a person the
-    role serves (`a spokesman for Governor Ann Hale`, `the spokesman of President Rostami`): between
-    `of` and the name stands a body's name that is no title."""
+    """`Commander of the Army Major General Hamid Rostami said`: a role of a body (or in or to a place),
+    then the holder's name, all one subject. Not the body or place the role is of (`the mayor of
+    Tilby`), nor a person the role serves (`a spokesman for Governor Ann Hale`, `the spokesman of
+    President Rostami`): between the preposition and the name stands a name that is no title."""
     if person.end != tokens.end or head.i >= person.start or head.lemma_.lower() not in PERSON_ROLE_NOUNS:
         return False
     preps = [t for t in tokens.doc[head.i + 1 : person.start] if t.pos_ == "ADP"]
-    if [p.lower_ for p in preps] != ["of"]:
-        return False
+    if len(preps) != 1 or preps[0].lower_ not in ("of", "in", "to", "at"):
+        return False  # `trade representative in Iran Andrei Lugansky`, `ambassador to Russia Kazem Jalali`
     between = tokens.doc[preps[0].i + 1 : person.start]
     return any(
         t.pos_ in ("PROPN", "NOUN") and fold(t.text).strip(".") not in TITLES | ROLE_NOUNS for t in between

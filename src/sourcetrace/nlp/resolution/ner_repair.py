@@ -4,7 +4,8 @@
 surname and leaves that surname without a label, so a later `Bat'haei said` matches no person; or it
 starts the name one word late (`Leyla` left out of `Leyla Farahani`); or it cuts a three-part name after
 the middle name (`Seyyed Hamid` of `Seyyed Hamid Rostami`); or it labels nothing at all (`Mohsen
-Naziri Kord, Iran's envoy, ...`) and then takes the surname for a body (`Naziri Kord said ...`).
+Naziri Kord, Iran's envoy, ...`) and then takes the surname for a body (`Naziri Kord said ...`); or it
+joins a place to the name after it (`ambassador to Chile Anders Berg` as one body).
 Only a name that begins with a known given name (`data/first_names.tsv.gz`) and is not a title
 (`Sheriff`, `Coach`) is widened or made, so titles and descriptions (`Senior Trump adviser`, `Minority
 Leader`) do not join a name; a body or place word (`Street`, `Authority`) keeps a run from being one.
@@ -23,6 +24,7 @@ from sourcetrace.nlp.attribution.types import token_strings
 from sourcetrace.nlp.resolution.gender import female_share
 from sourcetrace.nlp.resolution.mentions import capitalised_word
 from sourcetrace.nlp.resolution.person_names import TITLES, fold
+from sourcetrace.nlp.resolution.places import is_place
 
 #: Words that may stand before a name without being part of it: titles (`Sheriff`, which the first-name
 #: list also holds), roles and occupations, and a few that are first names too often to be titles
@@ -186,11 +188,26 @@ def _surnames_taken_for_bodies(ents: list[Span]) -> list[Span]:
     ]
 
 
+def _split_place_from_name(doc: Doc, ents: list[Span]) -> bool:
+    """`the ambassador to Chile Anders Berg`, tagged as one body: a known place, then a known given name
+    and capitalised words, is the place and a person."""
+    changed = False
+    for k, ent in enumerate(ents):
+        if ent.label_ != "ORG" or not 3 <= len(ent) <= 5 or not is_place(ent[0].text):
+            continue
+        name = ent[1:]
+        if _given_name(name[0]) and all(t.pos_ == "PROPN" and t.text[:1].isupper() for t in name):
+            ents[k : k + 1] = [Span(doc, ent.start, ent.start + 1, label="GPE"),
+                               Span(doc, name.start, name.end, label="PERSON")]
+            changed = True
+    return changed
+
+
 def complete_person_names(doc: Doc) -> None:
     """Repair PERSON entities in place: widen cut names, label unlabelled full names, and relabel a
     surname the NER took for a body (see the module doc)."""
     ents = list(doc.ents)
-    changed = False
+    changed = _split_place_from_name(doc, ents)
     texts = token_strings(doc, ORTH)  # one pass for both searches below, no Token objects
     alone = _used_alone(texts)
     taken = 0  # tokens before this index belong to an earlier (perhaps widened) entity
