@@ -676,3 +676,18 @@ def test_a_column_printed_under_wrote_in_an_outlet_keeps_that_outlet_as_a_hop(an
     expected = [("Dale Post", "outlet"), ("Harbour Times", "outlet"), ("Ines Farkas", "named_person")]
     assert hops(claim_with(r, "Each new generation")) == expected
     assert hops(claim_with(r, "decade of the budget")) == expected
+
+
+def test_sentences_reporting_a_polls_results_are_the_polls(analyze_text) -> None:
+    r = analyze_text(
+        "Poll\n\nA new Harbour-Quinn poll released Friday puts Ann Ross 7 points ahead of Tom Dale among "
+        "likely voters. That lead is smaller than the one she held in an earlier poll in August. Dale "
+        "polled at 10 percent among young voters. Respondents preferred Ross on trade by a 52-42 margin. "
+        "Fifty-seven percent of those reached said Ross has the experience to serve. The margin of error "
+        "for all respondents was 2.7 points.",
+        outlet="Dale Post",
+    )
+    for fragment in ("polled at 10 percent", "Respondents preferred Ross", "has the experience to serve"):
+        assert hops(claim_with(r, fragment))[-1] == ("A new Harbour-Quinn poll", "document"), fragment
+    # How the poll was made is the article's own report.
+    assert hops(claim_with(r, "margin of error"))[-1][1] == "author"

@@ -583,7 +583,8 @@ def _claims(
     covered += [credit.line for credit, _ in credits]
     for piece in uncovered_sentences(doc, covered, skip_until=ctx.dateline_end):
         shown_by = finding_source(doc, piece)
-        speaker = resolver.resolve(shown_by) if shown_by is not None else resolver.author
+        speaker = resolver.resolve(shown_by) if shown_by is not None else resolver.poll_result_source(piece)
+        speaker = speaker or resolver.author
         chain = dedupe(document_prefix(resolver, credits, piece[0]) + [link(speaker, None)])
         spans.append((piece, chain, None))
     claims = []

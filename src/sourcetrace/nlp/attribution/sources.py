@@ -35,6 +35,7 @@ from sourcetrace.nlp.attribution.outlet_names import (
     outlet_key,
     run_together,
 )
+from sourcetrace.nlp.attribution.polls import POLL_NOUNS, reports_poll_result
 from sourcetrace.nlp.attribution.types import doc_text
 from sourcetrace.nlp.resolution.mentions import (
     OFFICE_ROLES,
@@ -263,6 +264,11 @@ class SourceResolver:
             if head_index is not None and tokens.start <= head_index < tokens.end
             else _root(tokens)
         )
+        poll = self.latest_poll(tokens.start_char) if reports_poll_result(tokens) else None
+        if poll is not None:
+            # `Fifty-seven percent of those reached said ...`: the poll's result, not anonymous people.
+            poll.mentions.append(span)
+            return poll
         named = self._adjacent_person(tokens) or self._person_before_role(tokens)
         entity = self._person(named, named.root) if named is not None else self._resolve_tokens(tokens, head)
         entity.mentions.append(span)
@@ -273,6 +279,35 @@ class SourceResolver:
         that a later `he said` does not take the hearer for the speaker."""
         self._hearers.append(span)
         return self.resolve(span)
+
+    def latest_poll(self, offset: int, window: int = 2000) -> SourceEntity | None:
+        """The poll or survey the article last mentioned before `offset`, if near: as a source already,
+        else the nearest noun phrase headed `poll` or `survey` (`A new Harbour-Quinn poll puts ...`)."""
+        for entity in reversed(self._mentioned_before(offset)):
+            last = max(s for s, _ in entity.mentions if s < offset)
+            if offset - last > window:
+                break
+            if entity.type == SourceType.DOCUMENT and (entity.head_lemma or "") in POLL_NOUNS:
+                return entity
+        before = self.doc.char_span(max(0, offset - window), offset, alignment_mode="contract")
+        polls = [t for t in before or [] if t.pos_ == "NOUN" and t.lemma_.lower() in POLL_NOUNS]
+        # The poll the article reports (`A new poll puts ...`), not one it compares with (`than in an
+        # earlier poll`): the latest that is a subject, else the latest.
+        subjects = [t for t in polls if t.dep_ in ("nsubj", "nsubjpass")]
+        noun = (subjects or polls or [None])[-1]
+        if noun is None:
+            return None
+        phrase = self.doc[noun.left_edge.i : noun.i + 1]
+        entity = self._resolve_tokens(phrase, noun)
+        entity.mentions.append((phrase.start_char, phrase.end_char))
+        return entity if entity.type == SourceType.DOCUMENT else None
+
+    def poll_result_source(self, piece: tuple[int, int]) -> SourceEntity | None:
+        """The poll a sentence with no attribution of its own reports the results of (`polls.py`)."""
+        span = self.doc.char_span(*piece, alignment_mode="expand")
+        if span is None or not reports_poll_result(span):
+            return None
+        return self.latest_poll(piece[0])
 
     def _heard(self, name: Span) -> bool:
         return any(start <= name.start_char < end for start, end in self._hearers)
