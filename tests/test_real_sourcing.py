@@ -417,6 +417,23 @@ def test_a_judging_verb_with_a_clause_of_its_own_asserts(analyzer) -> None:
 
 #: One rule each, on invented text: (text, a fragment of the claim, its innermost source).
 INNERMOST_CASES = {
+    "`the statement` after a statement by a body is that body": (
+        "Envoy\n\nThe envoy will return next week, according to a statement by the Ostland Foreign "
+        "Ministry. \u201cThis comes in coordination with the Ministry of Trade of Velm,\u201d the "
+        "statement added.",
+        "in coordination with", ("Ostland Foreign Ministry", "named_organization"),
+    ),
+    "`the ministry` is the ministry that spoke last, not one it named": (
+        "Envoy\n\nThe envoy will return next week, the Ostland Foreign Ministry said on Sunday. \u201cThis "
+        "comes in coordination with the Ministry of Trade of Velm,\u201d it said. The ministry also "
+        "confirmed that the embassy will reopen in May.",
+        "embassy will reopen", ("Ostland Foreign Ministry", "named_organization"),
+    ),
+    "the legislation is a document": (
+        "Law\n\nParliament passed a law last year. The legislation says that exports will resume once "
+        "sanctions are lifted.",
+        "exports will resume", ("The legislation", "document"),
+    ),
     "a role in a place then the holder's name is the person": (
         "Trade\n\nEarlier in March, the Norwegian ambassador to Chile Anders Berg told reporters that "
         "trade could reach $5 billion.",

@@ -169,6 +169,8 @@ class SourceResolver:
         self.author = SourceEntity(AUTHOR_ID, author or "author", SourceType.AUTHOR)
         #: Character spans of the hearers resolved so far (`told CNN's Tom Ruiz`): a person spoken to.
         self._hearers: list[tuple[int, int]] = []
+        #: The body or person that issued the latest statement (`a statement by X`), by its noun.
+        self._issuers: dict[str, SourceEntity] = {}
         #: Character spans of reported speech (`X said that ...`, not quotations), set before sources
         #: are resolved.
         self.reported: list[tuple[int, int]] = []
@@ -396,7 +398,10 @@ class SourceResolver:
             return self.outlet(apposed)
         issuer = _issuer(head)
         if issuer is not None:
-            return self._resolve_tokens(self.doc[issuer.left_edge.i : issuer.right_edge.i + 1], issuer)
+            entity = self._resolve_tokens(self.doc[issuer.left_edge.i : issuer.right_edge.i + 1], issuer)
+            if head.lemma_.lower() in STATEMENT_NOUNS:
+                self._issuers[head.lemma_.lower()] = entity  # `the statement added`, later
+            return entity
         org = next((e for e in ents if e.label_ in _ORG_ENTS), None)
         if org is not None and not org.start <= head.i < org.end and head.pos_ != "PROPN" and not (
             org.root.dep_ == "appos" and org.root.head.i == head.i
@@ -598,6 +603,10 @@ class SourceResolver:
         if name[:1].isupper() and head.pos_ == "PROPN":
             name = normalise_name(name)
         definite = any(t.lower_ in ("the", "this", "that", "these", "those") for t in head.lefts)
+        if definite and lemma in self._issuers:
+            # `according to a statement by the Foreign Ministry. "...," the statement added.`: a
+            # statement speaks for whoever issued it (reading 4).
+            return self._issuers[lemma]
         if definite:
             # `the source`, `the report`, `the minister`: the latest earlier source with that head noun.
             earlier = self._role_antecedent(lemma, head.idx)
@@ -691,8 +700,12 @@ class SourceResolver:
         return None
 
     def _role_antecedent(self, lemma: str, offset: int) -> SourceEntity | None:
+        """The latest earlier source with that head noun, role, or (a body) last word of its name: `the
+        ministry` after the `Foreign Ministry` spoke."""
         for entity in reversed(self._mentioned_before(offset)):
             if entity.head_lemma == lemma or (entity.role and entity.role.lower().split()[-1] == lemma):
+                return entity
+            if entity.type == SourceType.NAMED_ORGANIZATION and entity.name.lower().split()[-1:] == [lemma]:
                 return entity
         return None
 
