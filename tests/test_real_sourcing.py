@@ -708,3 +708,14 @@ def test_sentences_reporting_a_polls_results_are_the_polls(analyze_text) -> None
         assert hops(claim_with(r, fragment))[-1] == ("A new Harbour-Quinn poll", "document"), fragment
     # How the poll was made is the article's own report.
     assert hops(claim_with(r, "margin of error"))[-1][1] == "author"
+
+
+def test_a_quoted_crosshead_joined_to_the_next_sentence_ends_at_its_closing_mark(analyzer) -> None:
+    from sourcetrace.nlp.components import paragraph_boundaries
+
+    doc = analyzer.nlp.make_doc(
+        "The fight should go on.   \u2018Ostland lost a golden chance\u2019 The minister also said so."
+    )
+    paragraph_boundaries(doc)
+    starts = [t.text for t in doc if t.is_sent_start]
+    assert starts == ["The", "\u2018", "The"]  # the crosshead, then the sentence after its closing mark

@@ -109,6 +109,29 @@ def ends_with_speech_tag(doc: Doc, token: Token) -> bool:
 _IRREGULAR_SPEECH_FORMS = frozenset({"said", "says", "told", "wrote", "writes", "spoke"})
 
 
+_OPENING_MARKS = frozenset({"\u2018", "\u201c", "'", '"'})
+_CLOSING_MARKS = frozenset({"\u2019", "\u201d", "'", '"'})
+
+
+def _may_open_paragraph(token: Token) -> bool:
+    return token.text[:1].isupper() or token.text in _OPENING_MARKS
+
+
+def _end_quoted_crosshead(doc: Doc, opening: Token, longest: int = 25) -> None:
+    """`  \u2018Talks will go on\u2019 The minister also said ...`: a crosshead in quotation marks with
+    no full stop, joined to the next sentence; the sentence starts after its closing mark."""
+    if opening.text not in _OPENING_MARKS:
+        return
+    for token in doc[opening.i + 1 : opening.i + longest]:
+        if token.text in (".", "!", "?") or token.is_space:
+            return
+        if token.text in _CLOSING_MARKS:
+            after = doc[token.i + 1] if token.i + 1 < len(doc) else None
+            if after is not None and after.is_title and after.is_alpha:
+                after.is_sent_start = True
+            return
+
+
 @Language.component("sourcetrace_paragraphs")
 def paragraph_boundaries(doc: Doc) -> Doc:
     """A new paragraph starts a new sentence, and so does the text after a dateline (else the parser
@@ -119,10 +142,11 @@ def paragraph_boundaries(doc: Doc) -> Doc:
             if token.text in _QUOTE_OPENERS and ends_with_speech_tag(doc, prev):
                 continue  # `He said:` then the quotation as a paragraph of its own: one sentence
             token.is_sent_start = True
-        elif prev.is_space and token.text[:1].isupper() and not token.is_space:
+        elif prev.is_space and not token.is_space and _may_open_paragraph(token):
             # Two spaces before a capital: how paragraphs (and crossheads, which end in no full
             # stop) were joined in scraped text (`... the vaccine  Meanwhile, the minister said`).
             token.is_sent_start = True
+            _end_quoted_crosshead(doc, token)
     head = "".join(t.text_with_ws for t in doc[:60])  # `doc.text` would rebuild the whole text
     dateline = _LEADING_DATELINE.match(head)
     if dateline is not None and dateline.end() < len(head):
