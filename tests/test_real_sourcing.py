@@ -417,6 +417,11 @@ def test_a_judging_verb_with_a_clause_of_its_own_asserts(analyzer) -> None:
 
 #: One rule each, on invented text: (text, a fragment of the claim, its innermost source).
 INNERMOST_CASES = {
+    "news organizations are outlets, named without the aside that lists them": (
+        "Debate\n\nSeveral other news organizations, including the Dale Post, said they would check the "
+        "facts on air.",
+        "check the facts on air", ("Several other news organizations", "outlet"),
+    ),
     "`the statement` after a statement by a body is that body": (
         "Envoy\n\nThe envoy will return next week, according to a statement by the Ostland Foreign "
         "Ministry. \u201cThis comes in coordination with the Ministry of Trade of Velm,\u201d the "

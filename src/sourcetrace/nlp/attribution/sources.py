@@ -791,12 +791,14 @@ def _proper_name(head: Token) -> Span:
 
 
 def _without_aside(tokens: Span, head: Token) -> str:
-    """The mention without a comma-delimited aside: `An official, who spoke on condition of ...`."""
+    """The mention without a comma-delimited aside: `An official, who spoke on condition of ...`,
+    `news organizations, including the Harbour Post,`."""
     aside = next(
         (
             c
             for c in head.rights
-            if c.dep_ in ("relcl", "appos") and c.i > 0 and c.doc[c.left_edge.i - 1].text == ","
+            if (c.dep_ in ("relcl", "appos") or (c.dep_ == "prep" and c.lower_ == "including"))
+            and c.i > 0 and c.doc[c.left_edge.i - 1].text == ","
         ),
         None,
     )
@@ -888,6 +890,10 @@ def classify_common_noun(tokens: Span, head: Token) -> SourceType:
         return SourceType.DOCUMENT
     if lemma in OUTLET_NOUNS or lower in OUTLET_NOUNS:
         return SourceType.OUTLET
+    if lemma in ("organization", "organisation", "outlet", "site") and any(
+        t.lower_ in ("news", "media") for t in head.lefts
+    ):
+        return SourceType.OUTLET  # `several other news organizations`: a news body is an outlet
     if (
         lemma in OFFICIAL_NOUNS
         or lower in OFFICIAL_NOUNS
