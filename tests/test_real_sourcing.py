@@ -666,7 +666,7 @@ def test_an_outlet_the_ner_calls_a_person_stays_an_outlet_when_it_speaks_again(a
 )
 def test_only_a_speech_tag_before_a_colon_joins_the_next_paragraphs_quotation(analyzer, line, tag) -> None:
     # `He said:` and a quotation as the next paragraph are one sentence; an aside before an excerpt is not.
-    from sourcetrace.nlp.components import ends_with_speech_tag
+    from sourcetrace.nlp.paragraphs import ends_with_speech_tag
 
     doc = analyzer.nlp.make_doc(line)
     assert ends_with_speech_tag(doc, doc[-1]) is tag
@@ -716,7 +716,7 @@ def test_sentences_reporting_a_polls_results_are_the_polls(analyze_text) -> None
 
 
 def test_a_quoted_crosshead_joined_to_the_next_sentence_ends_at_its_closing_mark(analyzer) -> None:
-    from sourcetrace.nlp.components import paragraph_boundaries
+    from sourcetrace.nlp.paragraphs import paragraph_boundaries
 
     doc = analyzer.nlp.make_doc(
         "The fight should go on.   \u2018Ostland lost a golden chance\u2019 The minister also said so."

@@ -15,6 +15,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 import sourcetrace.nlp.components  # noqa: F401 - registers the "sourcetrace" factory
+import sourcetrace.nlp.paragraphs  # noqa: F401 - registers the "sourcetrace_paragraphs" component
 from sourcetrace.errors import InputError, ModelError
 from sourcetrace.ingest import document_from_text, read_path
 from sourcetrace.ingest.lang import language_warning
