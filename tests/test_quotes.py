@@ -32,3 +32,12 @@ def test_a_curly_quote_closed_by_a_straight_mark_ends_there():
     assert texts(text) == [["The dam held. It will hold again."], ["We were lucky,"]]
     # Paired straight marks are a quote inside the quote, not its end: the paragraph ends it.
     assert texts('\u201cHe said "no" twice.\n\nNext paragraph.') == [['He said "no" twice.']]
+
+
+def test_a_straight_quote_closed_by_a_curly_mark_ends_there():
+    # The reverse mix: the quote must not run on to the next straight mark, far down the article.
+    text = '"The plant has produced more gas this year,\u201d the official said. Later he said "yes" twice.'
+    assert texts(text) == [["The plant has produced more gas this year,"], ["yes"]]
+    # A curly quote inside the straight one is paired inside it.
+    nested = '"He called it \u201cfair\u201d twice," she said.'
+    assert texts(nested) == [["He called it \u201cfair\u201d twice,"]]

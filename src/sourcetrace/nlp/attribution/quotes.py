@@ -116,10 +116,17 @@ def find_quotes(text: str) -> list[Quote]:
 
 
 def _find_closer(text: str, start: int, stop: int, closer: str) -> int | None:
+    curly_open = 0  # curly quotes opened inside a straight one
     for k in range(start, stop):
         ch = text[k]
         if ch == closer and (closer != '"' or _closes_straight(text, k)):
             return k
+        if closer == '"' and ch == "\u201c":
+            curly_open += 1
+        elif closer == '"' and ch == "\u201d":
+            if not curly_open:
+                return k  # `"This refinery has produced more,\u201d the official said`: mixed marks
+            curly_open -= 1
     if closer != '"':
         # Scraped text mixes typography (`“... this November."`): with no closer of its own shape in
         # the paragraph, the first straight mark that can close one does, unless it closes a quote inside
