@@ -417,6 +417,13 @@ def test_a_judging_verb_with_a_clause_of_its_own_asserts(analyzer) -> None:
 
 #: One rule each, on invented text: (text, a fragment of the claim, its innermost source).
 INNERMOST_CASES = {
+    "a person named in the speaker's own words is not the `he` who says them": (
+        "Book\n\nAuthor Tom Hale insisted that he interviewed the governor. \u201cI absolutely spoke to "
+        "the governor,\u201d Hale said on NBC Friday morning as his book was being released.\n\n\u201cI "
+        "have spent three hours with the governor over the course of the campaign and at the state house "
+        "so my window into Paul Dorsey is pretty significant,\u201d he added.",
+        "my window into Paul", ("Tom Hale", "named_person"),
+    ),
     "news organizations are outlets, named without the aside that lists them": (
         "Debate\n\nSeveral other news organizations, including the Dale Post, said they would check the "
         "facts on air.",

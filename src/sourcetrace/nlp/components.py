@@ -265,6 +265,7 @@ def _resolve(
     resolver.reported = [span for att in raw if att.kind == "indirect" for span in att.content]
     for i in order:
         att = raw[i]
+        resolver.speaking = att.content
         sources[i] = _source_of(doc, att, resolver)
         if sources[i].type in (SourceType.ANONYMOUS, SourceType.COLLECTIVE) and _reports_perception(doc, att):
             sources[i].type = SourceType.EYEWITNESS
@@ -286,6 +287,7 @@ def _resolve(
             other = resolver.other_person(raw[i].source[0], exclude=sources[parent])
             if other is not None:
                 sources[i] = other
+    resolver.speaking = []
     _name_described_speakers(raw, order, sources, resolver)
     _continue_outlet_reports(raw, order, sources)
     hops = [Hop(ids[i], sources[i], addressees[i], parents[i]) for i in range(len(raw))]

@@ -174,6 +174,9 @@ class SourceResolver:
         #: Character spans of reported speech (`X said that ...`, not quotations), set before sources
         #: are resolved.
         self.reported: list[tuple[int, int]] = []
+        #: The content of the attribution whose source is being resolved: a person named in their own
+        #: words (`"... my window into Tom Hale is wide," he added`) is not who says them.
+        self.speaking: list[tuple[int, int]] = []
 
     # -- fixed entities -------------------------------------------------------------------------
     def _fixed(self, sid: str, name: str, stype: SourceType) -> SourceEntity:
@@ -505,6 +508,7 @@ class SourceResolver:
         if (
             person is not None and person.start_char > latest_source and self._plainly_a_person(person)
             and not self._heard(person)
+            and not any(start <= person.start_char < end for start, end in self.speaking)
             and not (self._inside_reported(person.start_char) and not self._inside_reported(head.idx))
         ):
             # `County commissioner Hal Brennan struck a different tone. He said: ...` (but after
