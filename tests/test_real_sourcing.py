@@ -417,6 +417,17 @@ def test_a_judging_verb_with_a_clause_of_its_own_asserts(analyzer) -> None:
 
 #: One rule each, on invented text: (text, a fragment of the claim, its innermost source).
 INNERMOST_CASES = {
+    "an `it` opening a sentence is the body that was the subject of the sentence before": (
+        "Talks\n\n\u201cThe proposals are no basis for a deal,\u201d the French foreign ministry said on "
+        "Tuesday. Earlier, the German Foreign Office echoed a similar position. It said the proposals "
+        "are \u201cnot a basis for a successful end to talks.\u201d",
+        "successful end to talks", ("German Foreign Office", "named_organization"),
+    ),
+    "a ministry named by its nationality is that ministry": (
+        "Talks\n\n\u201cThe proposals do not constitute a basis for any agreement,\u201d the French foreign "
+        "ministry said on Tuesday.",
+        "do not constitute a basis", ("French foreign ministry", "named_organization"),
+    ),
     "a person named in the speaker's own words is not the `he` who says them": (
         "Book\n\nAuthor Tom Hale insisted that he interviewed the governor. \u201cI absolutely spoke to "
         "the governor,\u201d Hale said on NBC Friday morning as his book was being released.\n\n\u201cI "

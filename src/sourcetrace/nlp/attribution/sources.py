@@ -352,6 +352,11 @@ class SourceResolver:
         lower = head.lower_
         if head.pos_ == "PRON" or lower in PERSON_PRONOUNS or lower in PLURAL_PRONOUNS:
             return self._resolve_pronoun(head)
+        if _nationality_body(tokens, head):
+            # `the French foreign ministry said`: the body its nationality and noun name (the NER
+            # labels only `French`), not a body named `French`.
+            body = normalise_name(" ".join(t.text for t in tokens if t.lower_ != "the"))
+            return self._get_or_add("org:" + body.lower(), body, SourceType.NAMED_ORGANIZATION)
         # `Reyes, who once worked for Governor Marsh,`: a name inside a relative clause is not the source's.
         aside = {t.i for c in head.children if c.dep_ == "relcl" for t in c.subtree}
         ents = [e for e in self._ents_in(tokens) if e.root.i not in aside]
@@ -486,11 +491,26 @@ class SourceResolver:
                 return learned
             if choice is not None:
                 return choice
+        body = self._body_subject_before(head) if head.lower_ == "it" else None
+        if body is not None:
+            return body
         wanted = _PLURAL_TYPES if plural else _NEUTER_TYPES
         for entity in reversed(self._mentioned_before(head.idx)):
             if not personal and entity.type in wanted and entity.id not in IMPLICIT_IDS:
                 return entity
         return self._get_or_add("pronoun:" + head.lower_, head.text, SourceType.ANONYMOUS)
+
+    def _body_subject_before(self, head: Token) -> SourceEntity | None:
+        """`The Foreign Office echoed a similar position. It said ...`: an `it` opening its sentence
+        is the body that was the subject of the sentence before, whether or not that one spoke."""
+        sent = head.sent
+        if head.i - sent.start > 2 or sent.start == 0:
+            return None
+        subject = next((c for c in self.doc[sent.start - 1].sent.root.children if c.dep_ == "nsubj"), None)
+        if subject is None or not (subject.ent_type_ == "ORG" or subject.lemma_.lower() in INSTITUTION_NOUNS):
+            return None
+        entity = self._resolve_tokens(self.doc[subject.left_edge.i : subject.i + 1], subject)
+        return entity if entity.type in (SourceType.NAMED_ORGANIZATION, SourceType.OUTLET) else None
 
     def _speaker_for(self, head: Token) -> SourceEntity | None:
         """`he said`: a person named since the last speaker, else the latest speaker (news style)."""
@@ -735,6 +755,14 @@ def _role_of_body_then_name(tokens: Span, head: Token, person: Span) -> bool:
     return any(
         t.pos_ in ("PROPN", "NOUN") and fold(t.text).strip(".") not in TITLES | ROLE_NOUNS for t in between
     )
+
+
+def _nationality_body(tokens: Span, head: Token) -> bool:
+    """`the French foreign ministry`: an institution noun whose only entity is a nationality before it."""
+    if head.lemma_.lower() not in INSTITUTION_NOUNS or tokens[0].lower_ != "the":
+        return False
+    labels = {t.ent_type_ for t in tokens if t.ent_type_}
+    return labels == {"NORP"} and head.ent_type_ == "" and all(t.i < head.i for t in tokens if t.ent_type_)
 
 
 def _after_fronted_participle(tokens: Span) -> Span | None:
