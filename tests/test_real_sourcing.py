@@ -92,6 +92,20 @@ def test_the_outlet_that_reported_a_speakers_act_carries_to_their_later_words(an
     assert hops(claim_with(r, "global community should support")) == expected
 
 
+def test_an_outlet_stops_carrying_where_the_speaker_speaks_on_another_occasion(analyze_text) -> None:
+    # Reading 1: the outlet a speaker told carries to their later words until another occasion.
+    r = analyze_text(
+        "Drugs\n\nTEHRAN - Seizures rose 15 percent this year, police chief Ali Momeni told ISNA. Most "
+        "of the gangs were dismantled in the east, he said. On Sunday, Momeni said the border wall is "
+        "almost finished.",
+        outlet="Tehran Daily",
+    )
+    assert hops(claim_with(r, "dismantled in the east"))[1] == ("ISNA", "outlet")
+    assert hops(claim_with(r, "border wall is almost finished")) == [
+        ("Tehran Daily", "outlet"), ("Ali Momeni", "named_person")
+    ]
+
+
 def test_speaking_to_reporters_adds_no_hop(analyze_text) -> None:
     r = analyze_text("Talks\n\nSpeaking to reporters, Ali Rezaei said the plan works.", outlet="Dale Post")
     assert hops(claim_with(r, "plan works")) == [("Dale Post", "outlet"), ("Ali Rezaei", "named_person")]

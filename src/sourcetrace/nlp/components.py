@@ -290,7 +290,10 @@ def _resolve(
     resolver.speaking = []
     _name_described_speakers(raw, order, sources, resolver)
     _continue_outlet_reports(raw, order, sources)
-    hops = [Hop(ids[i], sources[i], addressees[i], parents[i]) for i in range(len(raw))]
+    hops = [
+        Hop(ids[i], sources[i], addressees[i], parents[i], new_occasion=_new_occasion(raw[i], addressees[i]))
+        for i in range(len(raw))
+    ]
     attributions = [
         _attribution(
             doc,
@@ -338,6 +341,12 @@ def _name_described_speakers(
                 named.mentions.extend(described.mentions)
                 named.role = named.role or described.name
             break
+
+
+def _new_occasion(att: RawAttribution, addressee: SourceEntity | None) -> bool:
+    """A time (`said on Saturday`) or people spoken to (`told reporters`): the speaker's words come
+    from another occasion than the interview an outlet carried (reading 1)."""
+    return att.time is not None or (addressee is not None and addressee.type != SourceType.OUTLET)
 
 
 def _continue_outlet_reports(raw: list[RawAttribution], order: list[int], sources: dict) -> None:

@@ -101,6 +101,10 @@ class Hop:
     #: The outlet this speaker was last said to speak through (`told IRNA`, `according to ISNA`), carried
     #: to the speaker's later attributions (ADJUDICATION.md, reading 1).
     carried: SourceEntity | None = None
+    #: The attribution names an occasion of its own (a time, or people spoken to): an outlet carried
+    #: from an earlier one stops here (reading 1: `they stop carrying it when they name another
+    #: outlet, occasion or venue`).
+    new_occasion: bool = False
 
 
 def _own_outlet(hop: Hop, hops: list[Hop]) -> SourceEntity | None:
@@ -143,6 +147,8 @@ def carry_outlets(hops: list[Hop], starts: list[int], acts: Sequence[ReportedAct
         own = _own_outlet(hop, hops)
         if own is not None:
             through[hop.source.id] = own
+        elif hop.new_occasion:
+            through.pop(hop.source.id, None)
         elif hop.source.id in through:
             hop.carried = through[hop.source.id]
 
