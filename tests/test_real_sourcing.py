@@ -481,6 +481,11 @@ INNERMOST_CASES = {
         "war would end soon.",
         "Nobody in the cabinet", ("author", "author"),
     ),
+    "a note from a bank is a document": (
+        "Gold\n\n\u201cThe demand for gold is stronger than a year ago,\u201d says a new commodities note "
+        "from the Harbour Bank.",
+        "demand for gold is stronger", ("a new commodities note from the Harbour Bank", "document"),
+    ),
     "the literature a campaign hands out is a document": (
         "Rally\n\nVolunteers handed out flyers at the rally. The literature says that every vote counts "
         "twice in the county.",

@@ -98,7 +98,7 @@ DOCUMENT_NOUNS = frozenset(
     assessment paper papers dossier cable cables email emails log logs ruling verdict judgment
     website webpage database register map chart timeline spreadsheet invoice invoices receipt receipts
     infographic infographics graphic graphics literature leaflet leaflets flyer flyers brochure pamphlet
-    thread book manual handbook textbook section legislation statute treaty
+    thread book manual handbook textbook section legislation statute treaty note
     """.split()
 )
 
