@@ -69,6 +69,8 @@ def test_an_impersonal_modal_is_no_attribution(analyze_text) -> None:
         ("Talking to national TV, Ali Rezaei said the plan would work.", "national TV"),
         ("Speaking to IRNA, Ali Rezaei said the plan would work.", "IRNA"),
         ("Ali Rezaei said in an interview with IRNA on Monday that the plan would work.", "IRNA"),
+        ("In an interview with Italian newspaper Il Corriere, Ali Rezaei said the plan would work.",
+         "Il Corriere"),
     ],
 )
 def test_the_outlet_spoken_to_in_a_clause_around_the_cue_is_a_hop(analyze_text, text, outlet) -> None:

@@ -352,6 +352,9 @@ class SourceResolver:
         lower = head.lower_
         if head.pos_ == "PRON" or lower in PERSON_PRONOUNS or lower in PLURAL_PRONOUNS:
             return self._resolve_pronoun(head)
+        described = _described_outlet(head)
+        if described is not None:
+            return self.outlet(described)
         if _nationality_body(tokens, head):
             # `the French foreign ministry said`: the body its nationality and noun name (the NER
             # labels only `French`), not a body named `French`.
@@ -789,7 +792,11 @@ def _after_dateline_credit(tokens: Span) -> Span | None:
 
 def _apposed_outlet_name(head: Token) -> str | None:
     """`the Iranian state news agency IRNA`, `the Mehr news agency`, `IRIB news`: a news body's noun
-    with its name in apposition or in front is that outlet, whether or not the NER tagged the name."""
+    with its name in apposition or in front is that outlet, whether or not the NER tagged the name;
+    so is a name the news noun stands before (`Italian newspaper La Repubblica`)."""
+    described = _described_outlet(head)
+    if described is not None:
+        return described
     if head.pos_ not in ("NOUN", "PROPN") or head.lower_ not in _NEWS_HEADS | {"agency"}:
         return None
     name = next((c for c in head.rights if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
@@ -801,6 +808,14 @@ def _apposed_outlet_name(head: Token) -> str | None:
     if first is None or first.ent_type_ in ("NORP", "LOC"):
         return None  # `the state news agency`, `the Iranian news agency`: no name
     return head.doc[first.i : head.i + 1].text
+
+
+def _described_outlet(head: Token) -> str | None:
+    """`Italian newspaper La Repubblica`: a name a news noun stands before is an outlet's."""
+    described = [c for c in head.lefts if c.dep_ in ("compound", "amod") and c.lower_ in OUTLET_NOUNS]
+    if head.pos_ != "PROPN" or not described:
+        return None
+    return head.doc[described[-1].i + 1 : head.i + 1].text
 
 
 def _has_role_apposition(
