@@ -82,8 +82,6 @@ class _Context:
     dateline_end: int
 
 
-
-
 #: Extra floor on the tagger's cue probability. 0 keeps the tagger's own threshold, chosen on held-out
 #: PolNeAR train data; raise it to trade recall for precision.
 MIN_CUE_CONFIDENCE = 0.0

@@ -32,7 +32,10 @@ def ends_with_speech_tag(doc: Doc, token: Token) -> bool:
         token = doc[token.i - 1] if token.i else token
     if token.text != ":" or token.i == 0:
         return False
-    word = doc[token.i - 1].lower_
+    verb = doc[token.i - 1]
+    if not verb.tag_.startswith("VB"):
+        return False  # `Key points:` is no speech tag, though `point` is a speech verb
+    word = verb.lower_
     stems = {word, word[:-1], word[:-2], word[:-3] + "y"}
     return word in _IRREGULAR_SPEECH_FORMS or any(stem in REPORTING_VERBS for stem in stems)
 
@@ -45,8 +48,21 @@ _OPENING_MARKS = frozenset({"\u2018", "\u201c", "'", '"'})
 _CLOSING_MARKS = frozenset({"\u2019", "\u201d", "'", '"'})
 
 
-def _may_open_paragraph(token: Token) -> bool:
-    return token.text[:1].isupper() or token.text in _OPENING_MARKS
+def _may_open_paragraph(doc: Doc, token: Token) -> bool:
+    """After two spaces, a word or quotation mark that starts a joined paragraph or crosshead: after a
+    full stop or closing mark, anything capitalised; after a word, a capitalised word that is no name
+    (`the vaccine  Meanwhile, ...`), and never right after a verb (`The report said  Ann Berg was
+    right`: a stray space)."""
+    if not (token.text[:1].isupper() or token.text in _OPENING_MARKS):
+        return False
+    before = next((t for t in reversed(doc[: token.i]) if not t.is_space), None)
+    if before is None or before.text in _SENTENCE_ENDS:
+        return True
+    # Fine-grained tags only: this runs before the attribute ruler sets coarse ones.
+    return not before.tag_.startswith(("VB", "MD")) and token.tag_ not in ("NNP", "NNPS")
+
+
+_SENTENCE_ENDS = frozenset({".", "!", "?", "\u2019", "\u201d", '"', "'"})
 
 
 def _end_quoted_crosshead(doc: Doc, opening: Token, longest: int = 25) -> None:
@@ -74,7 +90,7 @@ def paragraph_boundaries(doc: Doc) -> Doc:
             if token.text in OPENERS and ends_with_speech_tag(doc, prev):
                 continue  # `He said:` then the quotation as a paragraph of its own: one sentence
             token.is_sent_start = True
-        elif prev.is_space and not token.is_space and _may_open_paragraph(token):
+        elif prev.is_space and not token.is_space and _may_open_paragraph(doc, token):
             # Two spaces before a capital: how paragraphs (and crossheads, which end in no full
             # stop) were joined in scraped text (`... the vaccine  Meanwhile, the minister said`).
             token.is_sent_start = True

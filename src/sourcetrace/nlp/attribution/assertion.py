@@ -115,9 +115,8 @@ def _no_one_speaks(cue: Token) -> bool:
     subject = next((c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass")), None)
     if subject is None:
         return False
-    return subject.lower_ in _NO_ONE or (
-        subject.lower_ == "one" and any(c.lower_ == "no" for c in subject.children)
-    )
+    # `nobody`, `no one`, `No official said ...`: a subject with the determiner `no`.
+    return subject.lower_ in _NO_ONE or any(c.lower_ == "no" and c.dep_ == "det" for c in subject.children)
 
 
 def classify(doc: Doc, att: RawAttribution) -> str:
@@ -154,7 +153,9 @@ def classify(doc: Doc, att: RawAttribution) -> str:
         return ACT
     if att.source is None and not _passive(cue):
         return ACT  # `asking about how to do it`: a speech verb with no speaker is the author's narration
-    if lemma in JUDGING_VERBS | COMMITTING_VERBS and not _reported_statement(content):
+    if lemma in COMMITTING_VERBS and content[0].lower_ == "to":
+        return ACT  # `agreed to limit its programme`: a commitment (`agreed with X that ...` is a view)
+    if lemma in JUDGING_VERBS and not _reported_statement(content):
         # `she blamed Obama for ...`, `Iran condemned the move as ...`, `he urged the U.S. to ...`: the
         # author reports the act (ADJUDICATION.md reading 11); `charged (that) the governor misled` asserts.
         return ACT

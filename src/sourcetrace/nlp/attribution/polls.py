@@ -30,10 +30,18 @@ def _respondents(token: Token) -> bool:
     if token.lemma_.lower() == "respondent":
         people = token
     elif token.lower_ in _REACHED and token.tag_ == "VBN" and token.head.lemma_.lower() in _PEOPLE:
+        if _surveyed_by_other(token):
+            return False  # `residents surveyed by the council`: the council's own survey
         people = token.head  # `of those reached`, `likely voters reached by the poll`
     else:
         return False
     return _in_subject(people)
+
+
+def _surveyed_by_other(participle: Token) -> bool:
+    agent = next((c for c in participle.children if c.dep_ == "agent"), None)
+    by = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
+    return by is not None and by.lemma_.lower() not in POLL_NOUNS
 
 
 def _in_subject(token: Token) -> bool:

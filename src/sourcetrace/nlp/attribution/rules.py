@@ -663,14 +663,21 @@ def _reported_as(token: Token) -> bool:
         and subject.lower_ not in ("it", "this", "that")
         and _passive_agent(token) is None
         and _child(token, *_CLAUSES) is None
-        # A value it was reported at (`was reported $66.91`, `at 4 percent`), not an event reported
-        # to have happened (`40 aftershocks have been reported`: the article's own report).
-        and any(
-            c.dep_ in ("dobj", "attr", "oprd", "acomp")
-            or (c.dep_ == "npadvmod" and c.like_num)
-            or (c.dep_ == "prep" and c.lower_ in ("at", "as"))
-            for c in token.children
-        )
+        # A figure it was reported at (`was reported $66.91`, `at 4 percent`), not an event reported
+        # to have happened (`40 aftershocks have been reported`, `was reported missing`, `was
+        # reported at 6 a.m.`: the article's own report).
+        and any(_figure(c) or (c.dep_ == "prep" and c.lower_ == "at" and _figure(_child(c, "pobj")))
+                for c in token.children)
+    )
+
+
+def _figure(token: Token | None) -> bool:
+    """A number, money or percentage that is no time or date (`$66.91`, `4 percent`)."""
+    return (
+        token is not None
+        and token.dep_ in ("dobj", "attr", "npadvmod", "pobj")
+        and (token.like_num or any(t.like_num for t in token.children))
+        and token.ent_type_ not in ("TIME", "DATE")
     )
 
 

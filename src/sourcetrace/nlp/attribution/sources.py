@@ -168,9 +168,10 @@ class SourceResolver:
         self.wire = self._fixed(WIRE_ID, wire, SourceType.OUTLET) if wire else None
         self.author = SourceEntity(AUTHOR_ID, author or "author", SourceType.AUTHOR)
         #: Character spans of the hearers resolved so far (`told CNN's Tom Ruiz`): a person spoken to.
-        self._hearers: list[tuple[int, int]] = []
-        #: The body or person that issued the latest statement (`a statement by X`), by its noun.
-        self._issuers: dict[str, SourceEntity] = {}
+        self._hearers: set[tuple[int, int]] = set()
+        self._poll_nouns: list[Token] | None = None
+        #: The body or person that issued the latest statement (`a statement by X`) and where, by its noun.
+        self._issuers: dict[str, tuple[SourceEntity, int]] = {}
         #: Character spans of reported speech (`X said that ...`, not quotations), set before sources
         #: are resolved.
         self.reported: list[tuple[int, int]] = []
@@ -282,7 +283,7 @@ class SourceResolver:
     def resolve_addressee(self, span: tuple[int, int]) -> SourceEntity:
         """The entity spoken to at `span` (`told <outlet>`, `told <outlet>'s <anchor>`); remembered, so
         that a later `he said` does not take the hearer for the speaker."""
-        self._hearers.append(span)
+        self._hearers.add(span)
         return self.resolve(span)
 
     def latest_poll(self, offset: int, window: int = 2000) -> SourceEntity | None:
@@ -294,8 +295,9 @@ class SourceResolver:
                 break
             if entity.type == SourceType.DOCUMENT and (entity.head_lemma or "") in POLL_NOUNS:
                 return entity
-        before = self.doc.char_span(max(0, offset - window), offset, alignment_mode="contract")
-        polls = [t for t in before or [] if t.pos_ == "NOUN" and t.lemma_.lower() in POLL_NOUNS]
+        if self._poll_nouns is None:  # found once per article, on the first result sentence
+            self._poll_nouns = [t for t in self.doc if t.pos_ == "NOUN" and t.lemma_.lower() in POLL_NOUNS]
+        polls = [t for t in self._poll_nouns if offset - window <= t.idx and t.idx + len(t.text) <= offset]
         # The poll the article reports (`A new poll puts ...`), not one it compares with (`than in an
         # earlier poll`): the latest that is a subject, else the latest.
         subjects = [t for t in polls if t.dep_ in ("nsubj", "nsubjpass")]
@@ -411,7 +413,7 @@ class SourceResolver:
         if issuer is not None:
             entity = self._resolve_tokens(self.doc[issuer.left_edge.i : issuer.right_edge.i + 1], issuer)
             if head.lemma_.lower() in STATEMENT_NOUNS:
-                self._issuers[head.lemma_.lower()] = entity  # `the statement added`, later
+                self._issuers[head.lemma_.lower()] = (entity, head.i)  # `the statement added`, later
             return entity
         org = next((e for e in ents if e.label_ in _ORG_ENTS), None)
         if org is not None and not org.start <= head.i < org.end and head.pos_ != "PROPN" and not (
@@ -503,15 +505,28 @@ class SourceResolver:
                 return entity
         return self._get_or_add("pronoun:" + head.lower_, head.text, SourceType.ANONYMOUS)
 
+    def _latest_issuer(self, lemma: str, head: Token) -> SourceEntity | None:
+        """Who issued the statement `the statement` refers to, if no other statement was mentioned
+        since (`Later the party issued a statement of its own.`)."""
+        if lemma not in self._issuers:
+            return None
+        entity, at = self._issuers[lemma]
+        since = self.doc[at + 1 : head.i]
+        return None if any(t.lemma_.lower() == lemma for t in since) else entity
+
     def _body_subject_before(self, head: Token) -> SourceEntity | None:
         """`The Foreign Office echoed a similar position. It said ...`: an `it` opening its sentence
         is the body that was the subject of the sentence before, whether or not that one spoke."""
         sent = head.sent
         if head.i - sent.start > 2 or sent.start == 0:
             return None
-        subject = next((c for c in self.doc[sent.start - 1].sent.root.children if c.dep_ == "nsubj"), None)
+        root = self.doc[sent.start - 1].sent.root
+        subject = next((c for c in root.children if c.dep_ == "nsubj"), None)
         if subject is None or not (subject.ent_type_ == "ORG" or subject.lemma_.lower() in INSTITUTION_NOUNS):
             return None
+        records = DOCUMENT_NOUNS | STATEMENT_NOUNS
+        if any(c.dep_ == "dobj" and c.lemma_.lower() in records for c in root.children):
+            return None  # `The council published a report. It says ...`: `it` is the report
         entity = self._resolve_tokens(self.doc[subject.left_edge.i : subject.i + 1], subject)
         return entity if entity.type in (SourceType.NAMED_ORGANIZATION, SourceType.OUTLET) else None
 
@@ -630,10 +645,11 @@ class SourceResolver:
         if name[:1].isupper() and head.pos_ == "PROPN":
             name = normalise_name(name)
         definite = any(t.lower_ in ("the", "this", "that", "these", "those") for t in head.lefts)
-        if definite and lemma in self._issuers:
+        issuer = self._latest_issuer(lemma, head) if definite else None
+        if issuer is not None:
             # `according to a statement by the Foreign Ministry. "...," the statement added.`: a
             # statement speaks for whoever issued it (reading 4).
-            return self._issuers[lemma]
+            return issuer
         if definite:
             # `the source`, `the report`, `the minister`: the latest earlier source with that head noun.
             earlier = self._role_antecedent(lemma, head.idx)
@@ -655,9 +671,10 @@ class SourceResolver:
                 speaker = self._latest_speaker(head.idx)
                 if speaker is not None:
                     return speaker
-            if singular and lemma in PERSON_ROLE_NOUNS:
+            if singular and lemma in PERSON_ROLE_NOUNS and _place_modifier(head):
                 # `Anna Berg was quiet about ... "...," the Ostland governor said`: before anyone has
-                # spoken, the role is the person the article last made the subject of a sentence.
+                # spoken, a role the article ties to a place (the news epithet of someone it named,
+                # unlike a bare `the prosecutor`) is the person it last made the subject of a sentence.
                 subject = self._latest_subject_without_other_role(lemma, head.idx)
                 if subject is not None:
                     return subject
@@ -760,6 +777,11 @@ def _role_of_body_then_name(tokens: Span, head: Token, person: Span) -> bool:
     )
 
 
+def _place_modifier(head: Token) -> bool:
+    """`the Indiana governor`, `the Iranian foreign minister`: a place or nationality before the role."""
+    return any(t.ent_type_ in ("GPE", "NORP", "LOC") for t in head.lefts)
+
+
 def _nationality_body(tokens: Span, head: Token) -> bool:
     """`the French foreign ministry`: an institution noun whose only entity is a nationality before it."""
     if head.lemma_.lower() not in INSTITUTION_NOUNS or tokens[0].lower_ != "the":
@@ -792,11 +814,8 @@ def _after_dateline_credit(tokens: Span) -> Span | None:
 
 def _apposed_outlet_name(head: Token) -> str | None:
     """`the Iranian state news agency IRNA`, `the Mehr news agency`, `IRIB news`: a news body's noun
-    with its name in apposition or in front is that outlet, whether or not the NER tagged the name;
-    so is a name the news noun stands before (`Italian newspaper La Repubblica`)."""
-    described = _described_outlet(head)
-    if described is not None:
-        return described
+    with its name in apposition or in front is that outlet, whether or not the NER tagged the name
+    (a name the news noun stands before, `Italian newspaper La Repubblica`, is `_described_outlet`'s)."""
     if head.pos_ not in ("NOUN", "PROPN") or head.lower_ not in _NEWS_HEADS | {"agency"}:
         return None
     name = next((c for c in head.rights if c.dep_ == "appos" and c.pos_ == "PROPN"), None)
