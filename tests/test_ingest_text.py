@@ -102,6 +102,8 @@ def test_sentence_starting_with_by_is_not_a_byline() -> None:
         ("The Marlow Gazette — ", "The Marlow Gazette", None),
         ("Reuters - ", "Reuters", None),
         ("BBC - ", "BBC", None),
+        # A credit glued to the first sentence, no place, no dash: with no masthead known, the outlet.
+        ("(Meridian Wire)", "Meridian Wire", None),
         # All-caps place names without an agency name no publisher.
         ("WASHINGTON - ", None, None),
         ("LONDON, England — ", None, None),
@@ -249,3 +251,12 @@ def test_a_no_break_space_ftfy_restores_from_mojibake_is_made_plain_too() -> Non
     text, repairs = repair_text("The waitress Lena\u00c2\u00a0Ortiz served the governor on Sunday.")
     assert "\u00a0" not in text and "Lena Ortiz" in text
     assert any("no-break" in line for line in repairs)
+
+
+@pytest.mark.parametrize(
+    ("outlet", "wire"), [("Dale Post", "Meridian Wire"), ("Meridian Wire", None)]
+)
+def test_a_glued_credit_is_a_wire_unless_it_is_the_masthead(outlet: str, wire: str | None) -> None:
+    # `(Wire)The ministry said ...`: another outlet's credit is a wire hop; the masthead's own is none.
+    doc = document_from_text("(Meridian Wire)" + BODY, outlet=outlet)
+    assert (doc.outlet, doc.wire) == (outlet, wire)

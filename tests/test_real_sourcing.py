@@ -108,6 +108,11 @@ def test_an_outlet_stops_carrying_where_the_speaker_speaks_on_another_occasion(a
     ]
 
 
+def test_a_wire_credit_glued_to_the_first_sentence_is_a_hop_not_the_speaker(analyze_text) -> None:
+    r = analyze_text("Port\n\n(AP)The ministry said the port would reopen on Monday.", outlet="Dale Post")
+    assert [h[0] for h in hops(claim_with(r, "port would reopen"))] == ["Dale Post", "AP", "The ministry"]
+
+
 def test_speaking_to_reporters_adds_no_hop(analyze_text) -> None:
     r = analyze_text("Talks\n\nSpeaking to reporters, Ali Rezaei said the plan works.", outlet="Dale Post")
     assert hops(claim_with(r, "plan works")) == [("Dale Post", "outlet"), ("Ali Rezaei", "named_person")]

@@ -29,6 +29,8 @@ _WIRE_DATELINE = re.compile(
     rf"^(?:(?P<place>[A-ZÀ-Þ][\w.&/'’-]*(?:,?\s+{_WORD}){{0,7}},?)\s*)?"
     rf"\((?P<agency>[A-Za-z][\w .&/'’-]{{0,40}})\)\s*{_DASH}\s*(?=\S)"
 )
+#: `(Wire)The ministry said ...`: a wire's credit in brackets glued to the first sentence, no place, no dash.
+_CREDIT_DATELINE = re.compile(r"^\((?P<agency>[A-Z][\w .&/'’-]{0,40})\)\s*(?=[A-Z\"“‘])")
 #: `Daily Ledger – The mayor said...`: a short capitalised name, a spaced dash, then a sentence start.
 _NAME_DATELINE = re.compile(
     rf"^(?P<name>[A-ZÀ-Þ][\w.&'’-]*(?:\s+(?:{_WORD}|{_CONNECTOR})){{0,5}})\s+{_DASH}\s+(?=[A-Z\"“‘'])"
@@ -165,6 +167,13 @@ def parse_dateline(text: str, *, outlet: str | None = None) -> Dateline:
     `outlet` is the publisher already known from metadata: a bare leading name then only counts when
     it is a wire service reposted under that masthead.
     """
+    credit = _CREDIT_DATELINE.match(text)
+    if credit:
+        # `(CNN)Mike Pence said ...`: an outlet's own credit (no further hop) or a wire's.
+        agency = credit.group("agency").strip()
+        if outlet is None:
+            return Dateline(outlet=agency)
+        return Dateline() if _same_line(agency, outlet) else Dateline(wire=agency)
     match = _WIRE_DATELINE.match(text)
     if match:
         agency = match.group("agency").strip()

@@ -44,6 +44,9 @@ def ends_with_speech_tag(doc: Doc, token: Token) -> bool:
 _IRREGULAR_SPEECH_FORMS = frozenset({"said", "says", "told", "wrote", "writes", "spoke"})
 
 
+#: A wire's credit glued to the first sentence: `(Wire)The ministry said ...`.
+_LEADING_CREDIT = re.compile(r"^\s*\([A-Z][^)\n]{0,40}\)\s*(?=[A-Z\"\u201c])")
+
 _OPENING_MARKS = frozenset({"\u2018", "\u201c", "'", '"'})
 _CLOSING_MARKS = frozenset({"\u2019", "\u201d", "'", '"'})
 
@@ -96,7 +99,7 @@ def paragraph_boundaries(doc: Doc) -> Doc:
             token.is_sent_start = True
             _end_quoted_crosshead(doc, token)
     head = "".join(t.text_with_ws for t in doc[:60])  # `doc.text` would rebuild the whole text
-    dateline = _LEADING_DATELINE.match(head)
+    dateline = _LEADING_DATELINE.match(head) or _LEADING_CREDIT.match(head)
     if dateline is not None and dateline.end() < len(head):
         after = doc.char_span(dateline.end(), len(head), alignment_mode="expand")
         if after is not None and len(after) and after.start > 0:
