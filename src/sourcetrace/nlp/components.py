@@ -170,16 +170,16 @@ class SourcetraceComponent:
         resolver = SourceResolver(doc, outlet=document.outlet, wire=document.wire, author=document.author)
         credits = [(c, resolver.credited(c.name, c.span)) for c in find_credits(text)]
         hops, attributions = _resolve(doc, raw, resolver)
+        act_sources = [_source_of(doc, a, resolver) for a in acts]  # after the assertions: pronouns
         retype_bogus_outlets(resolver)
-        reported_acts = _acts_reported_by_outlets(doc, raw, hops, acts, resolver)
-        carry_outlets(hops, [a.cue[0] for a in raw], reported_acts)
+        carry_outlets(hops, [a.cue[0] for a in raw], _acts_reported_by_outlets(raw, hops, acts, act_sources))
         chains = [
             dedupe(document_prefix(resolver, credits, a.cue[0]) + attribution_hops(i, hops))
             for i, a in enumerate(raw)
         ]
         author_chain = dedupe(document_prefix(resolver, credits, 0) + [link(resolver.author, None)])
         doc._.raw_attributions = raw
-        doc._.attributions = attributions + _act_attributions(doc, acts, resolver, first=len(raw) + 1)
+        doc._.attributions = attributions + _act_attributions(doc, acts, act_sources, first=len(raw) + 1)
         doc._.claims = _claims(ctx, raw, attributions, chains, resolver, credits)
         doc._.sources = _used_sources(resolver, attributions, doc._.claims, author_chain)
 
@@ -263,7 +263,6 @@ def _resolve(
     resolver.reported = [span for att in raw if att.kind == "indirect" for span in att.content]
     for i in order:
         att = raw[i]
-        resolver.speaking = att.content
         sources[i] = _source_of(doc, att, resolver)
         if sources[i].type in (SourceType.ANONYMOUS, SourceType.COLLECTIVE) and _reports_perception(doc, att):
             sources[i].type = SourceType.EYEWITNESS
@@ -285,7 +284,6 @@ def _resolve(
             other = resolver.other_person(raw[i].source[0], exclude=sources[parent])
             if other is not None:
                 sources[i] = other
-    resolver.speaking = []
     _name_described_speakers(raw, order, sources, resolver)
     _continue_outlet_reports(raw, order, sources)
     hops = [
@@ -365,12 +363,12 @@ def _continue_outlet_reports(raw: list[RawAttribution], order: list[int], source
 def _source_of(doc: Doc, att: RawAttribution, resolver: SourceResolver) -> SourceEntity:
     """The entity an attribution's source mention stands for; the unstated one when it has none."""
     if att.source:
-        return resolver.resolve(att.source, att.source_head)
+        return resolver.resolve(att.source, att.source_head, words=att.content)
     return resolver.implicit(doc[att.cue_head])
 
 
 def _acts_reported_by_outlets(
-    doc: Doc, raw: list[RawAttribution], hops: list[Hop], acts: list[RawAttribution], resolver: SourceResolver
+    raw: list[RawAttribution], hops: list[Hop], acts: list[RawAttribution], act_sources: list[SourceEntity]
 ) -> list[ReportedAct]:
     """Acts of a speaker inside what an outlet reported (`he highlighted X, IRIB reported`)."""
     reports = [
@@ -378,23 +376,19 @@ def _acts_reported_by_outlets(
         if hop.source.type == SourceType.OUTLET for span in att.content
     ]
     out = []
-    for act in acts:
+    for act, speaker in zip(acts, act_sources, strict=True):
         outlet = next((o for (s, e), o in reports if act.source and s <= act.cue[0] < e), None)
-        if outlet is None:
-            continue
-        speaker = _source_of(doc, act, resolver)
-        if speaker.type in (SourceType.NAMED_PERSON, SourceType.OFFICIAL_UNNAMED):
+        if outlet is not None and speaker.type in (SourceType.NAMED_PERSON, SourceType.OFFICIAL_UNNAMED):
             out.append(ReportedAct(act.cue[0], speaker, outlet))
     return out
 
 
 def _act_attributions(
-    doc: Doc, acts: list[RawAttribution], resolver: SourceResolver, first: int
+    doc: Doc, acts: list[RawAttribution], act_sources: list[SourceEntity], first: int
 ) -> list[Attribution]:
     """Attributions of deeds and attitudes: reported as found, with no parent and no claim."""
     out = []
-    for k, att in enumerate(acts):
-        source = _source_of(doc, att, resolver)
+    for k, (att, source) in enumerate(zip(acts, act_sources, strict=True)):
         attribution = _attribution(doc, f"a{first + k}", att, source.id, None, None)
         out.append(attribution.model_copy(update={"asserts": False}))
     return out

@@ -135,19 +135,21 @@ def _spoken_to(verb: Token) -> Token | None:
             if pobj is not None and pobj.pos_ == "PROPN":
                 return pobj
         if child.dep_ == "advcl" and child.tag_ == "VBG" and child.lemma_.lower() in _SPEAKING_PARTICIPLES:
-            prep = next((p for p in child.children if p.dep_ == "prep" and p.lower_ in ("to", "with")), None)
-            pobj = _child(prep, "pobj") if prep is not None else None
-            if pobj is not None:
-                return pobj
-        if child.dep_ == "prep" and child.lower_ == "in":
-            interview = _child(child, "pobj")
-            if interview is None or interview.lemma_.lower() != "interview":
-                continue
-            prep = next((p for p in interview.children if p.dep_ == "prep" and p.lower_ == "with"), None)
-            pobj = _child(prep, "pobj") if prep is not None else None
-            if pobj is not None:
-                return pobj
+            spoken_to = _object_of(child, ("to", "with"))
+            if spoken_to is not None:
+                return spoken_to
+        interview = _child(child, "pobj") if child.dep_ == "prep" and child.lower_ == "in" else None
+        if interview is not None and interview.lemma_.lower() == "interview":
+            spoken_to = _object_of(interview, ("with",))
+            if spoken_to is not None:
+                return spoken_to
     return None
+
+
+def _object_of(token: Token, prepositions: tuple[str, ...]) -> Token | None:
+    """The object of the first of `prepositions` hanging on `token` (`talking to <X>`)."""
+    prep = next((p for p in token.children if p.dep_ == "prep" and p.lower_ in prepositions), None)
+    return _child(prep, "pobj") if prep is not None else None
 
 
 def _passive_agent(token: Token) -> Token | None:
@@ -654,8 +656,8 @@ def _reported_without_reporter(token: Token) -> RawAttribution | None:
 
 
 def _reported_as(token: Token) -> bool:
-    """`The average price was reported (at) $66.91`: a passive report of a thing's value or state, with
-    no reporter and no reported clause (`It was reported that ...` is the impersonal rule's)."""
+    """`The average price was reported (at) $66.91`: a passive report of a thing's figure, with no
+    reporter and no reported clause (`It was reported that ...` is the impersonal rule's)."""
     subject = _child(token, "nsubjpass")
     return (
         token.dep_ == "ROOT"

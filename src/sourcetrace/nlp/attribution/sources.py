@@ -8,6 +8,7 @@ attribution in news: pronouns go to the latest compatible speaker, surnames and 
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
@@ -175,9 +176,9 @@ class SourceResolver:
         #: Character spans of reported speech (`X said that ...`, not quotations), set before sources
         #: are resolved.
         self.reported: list[tuple[int, int]] = []
-        #: The content of the attribution whose source is being resolved: a person named in their own
-        #: words (`"... my window into Tom Hale is wide," he added`) is not who says them.
-        self.speaking: list[tuple[int, int]] = []
+        #: While `resolve` runs: the words the mention speaks (`resolve(..., words=)`); a person named
+        #: in them (`"... my window into Tom Hale is wide," he added`) is not who says them.
+        self._speaking: list[tuple[int, int]] = []
 
     # -- fixed entities -------------------------------------------------------------------------
     def _fixed(self, sid: str, name: str, stype: SourceType) -> SourceEntity:
@@ -257,12 +258,22 @@ class SourceResolver:
                 names[surname] = ent
         return names
 
-    def resolve(self, span: tuple[int, int], head_index: int | None = None) -> SourceEntity:
-        """The entity behind the mention at `span` (character offsets into the doc)."""
+    def resolve(
+        self, span: tuple[int, int], head_index: int | None = None, words: list[tuple[int, int]] | None = None
+    ) -> SourceEntity:
+        """The entity behind the mention at `span` (character offsets into the doc); `words`: the
+        spans it is said to speak, if any."""
+        self._speaking = words or []
+        try:
+            return self._resolve_span(span, head_index)
+        finally:
+            self._speaking = []
+
+    def _resolve_span(self, span: tuple[int, int], head_index: int | None) -> SourceEntity:
         tokens = _span_tokens(self.doc, span)
         if tokens is None or len(tokens) == 0:
             return self.implicit()
-        speaker = _after_fronted_participle(tokens) or _after_dateline_credit(tokens)
+        speaker = _after_fronted_participle(tokens)
         if speaker is not None:
             tokens, span, head_index = speaker, (speaker.start_char, speaker.end_char), None
         head = (
@@ -316,14 +327,6 @@ class SourceResolver:
             return None
         return self.latest_poll(piece[0])
 
-    def _heard(self, name: Span) -> bool:
-        return any(start <= name.start_char < end for start, end in self._hearers)
-
-    def _inside_reported(self, offset: int) -> bool:
-        """`Reza Moradi added that the data President Ali Vaziri has back it. He also said ...`: a
-        person named inside what the last speaker said does not take the narrator's next `he` from
-        them (inside someone's words, `he` may well be that person)."""
-        return any(start <= offset < end for start, end in self.reported)
 
     def _adjacent_person(self, tokens: Span) -> Span | None:
         """`Head of the Chamber of Commerce Majid-Reza Hariri`, cut before the name: the person right
@@ -545,9 +548,12 @@ class SourceResolver:
         )
         if (
             person is not None and person.start_char > latest_source and self._plainly_a_person(person)
-            and not self._heard(person)
-            and not any(start <= person.start_char < end for start, end in self.speaking)
-            and not (self._inside_reported(person.start_char) and not self._inside_reported(head.idx))
+            and not _within(person.start_char, self._hearers)
+            and not _within(person.start_char, self._speaking)
+            # `Reza Moradi added that the data President Ali Vaziri has back it. He also said ...`: a
+            # person named in what the last speaker said does not take the narrator's next `he` (inside
+            # someone's words, `he` may well be that person).
+            and not (_within(person.start_char, self.reported) and not _within(head.idx, self.reported))
         ):
             # `County commissioner Hal Brennan struck a different tone. He said: ...` (but after
             # `..., the governor told WKBN's Paul Dorsey. He added: ...` the governor speaks on).
@@ -777,6 +783,10 @@ def _role_of_body_then_name(tokens: Span, head: Token, person: Span) -> bool:
     )
 
 
+def _within(offset: int, spans: Iterable[tuple[int, int]]) -> bool:
+    return any(start <= offset < end for start, end in spans)
+
+
 def _place_modifier(head: Token) -> bool:
     """`the Indiana governor`, `the Iranian foreign minister`: a place or nationality before the role."""
     return any(t.ent_type_ in ("GPE", "NORP", "LOC") for t in head.lefts)
@@ -801,15 +811,6 @@ def _after_fronted_participle(tokens: Span) -> Span | None:
         return None
     rest = tokens.doc[comma + 1 : tokens.end]
     return rest if any(t.pos_ == "PROPN" for t in rest) else None
-
-
-def _after_dateline_credit(tokens: Span) -> Span | None:
-    """`(Wire)Lena Ortiz on Monday said`, parsed as one subject: a closing bracket among the first
-    words ends the dateline's credit, and the mention starts after it."""
-    close = next((t.i for t in tokens[:4] if t.text == ")"), None)
-    if close is None or close + 1 >= tokens.end:
-        return None
-    return tokens.doc[close + 1 : tokens.end]
 
 
 def _apposed_outlet_name(head: Token) -> str | None:

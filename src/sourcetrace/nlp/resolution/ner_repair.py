@@ -188,26 +188,29 @@ def _surnames_taken_for_bodies(ents: list[Span]) -> list[Span]:
     ]
 
 
-def _split_place_from_name(doc: Doc, ents: list[Span]) -> bool:
+def _split_place_from_name(doc: Doc, ents: list[Span]) -> list[Span]:
     """`the ambassador to Chile Anders Berg`, tagged as one body: a known place, then a known given name
     and capitalised words, is the place and a person."""
-    changed = False
-    for k, ent in enumerate(ents):
-        if ent.label_ != "ORG" or not 3 <= len(ent) <= 5 or not is_place(ent[0].text):
-            continue
+    out: list[Span] = []
+    for ent in ents:
         name = ent[1:]
-        if _given_name(name[0]) and all(t.pos_ == "PROPN" and t.text[:1].isupper() for t in name):
-            ents[k : k + 1] = [Span(doc, ent.start, ent.start + 1, label="GPE"),
-                               Span(doc, name.start, name.end, label="PERSON")]
-            changed = True
-    return changed
+        glued = (
+            ent.label_ == "ORG" and 3 <= len(ent) <= 5 and is_place(ent[0].text) and _given_name(name[0])
+            and all(t.pos_ == "PROPN" and t.text[:1].isupper() for t in name)
+        )
+        if glued:
+            place = Span(doc, ent.start, ent.start + 1, label="GPE")
+            out += [place, Span(doc, name.start, name.end, label="PERSON")]
+        else:
+            out.append(ent)
+    return out
 
 
 def complete_person_names(doc: Doc) -> None:
     """Repair PERSON entities in place: widen cut names, label unlabelled full names, and relabel a
     surname the NER took for a body (see the module doc)."""
-    ents = list(doc.ents)
-    changed = _split_place_from_name(doc, ents)
+    ents = _split_place_from_name(doc, list(doc.ents))
+    changed = len(ents) != len(doc.ents)
     texts = token_strings(doc, ORTH)  # one pass for both searches below, no Token objects
     alone = _used_alone(texts)
     taken = 0  # tokens before this index belong to an earlier (perhaps widened) entity
