@@ -260,3 +260,9 @@ def test_a_glued_credit_is_a_wire_unless_it_is_the_masthead(outlet: str, wire: s
     # `(Wire)The ministry said ...`: another outlet's credit is a wire hop; the masthead's own is none.
     doc = document_from_text("(Meridian Wire)" + BODY, outlet=outlet)
     assert (doc.outlet, doc.wire) == (outlet, wire)
+
+
+def test_a_credit_line_of_its_own_is_no_dateline() -> None:
+    # A bracketed credit on a line of its own is read by the credit rules, not as a dateline wire.
+    doc = document_from_text("Closures\n\n(Courtesy of Meridian Wire)\n\n" + BODY, outlet="Dale Post")
+    assert (doc.outlet, doc.wire) == ("Dale Post", None)

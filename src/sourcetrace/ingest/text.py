@@ -30,7 +30,7 @@ _WIRE_DATELINE = re.compile(
     rf"\((?P<agency>[A-Za-z][\w .&/'’-]{{0,40}})\)\s*{_DASH}\s*(?=\S)"
 )
 #: `(Wire)The ministry said ...`: a wire's credit in brackets glued to the first sentence, no place, no dash.
-_CREDIT_DATELINE = re.compile(r"^\((?P<agency>[A-Z][\w .&/'’-]{0,40})\)\s*(?=[A-Z\"“‘])")
+_CREDIT_DATELINE = re.compile(r"^\((?P<agency>[A-Z][\w .&/'’-]{0,40})\)[ \t]*(?=[A-Z\"“‘])")
 #: `Daily Ledger – The mayor said...`: a short capitalised name, a spaced dash, then a sentence start.
 _NAME_DATELINE = re.compile(
     rf"^(?P<name>[A-ZÀ-Þ][\w.&'’-]*(?:\s+(?:{_WORD}|{_CONNECTOR})){{0,5}})\s+{_DASH}\s+(?=[A-Z\"“‘'])"

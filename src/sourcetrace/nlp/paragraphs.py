@@ -45,7 +45,7 @@ _IRREGULAR_SPEECH_FORMS = frozenset({"said", "says", "told", "wrote", "writes", 
 
 
 #: A wire's credit glued to the first sentence: `(Wire)The ministry said ...`.
-_LEADING_CREDIT = re.compile(r"^\s*\([A-Z][^)\n]{0,40}\)\s*(?=[A-Z\"\u201c])")
+_LEADING_CREDIT = re.compile(r"^\s*\([A-Z][^)\n]{0,40}\)[ \t]*(?=[A-Z\"\u201c])")
 
 _OPENING_MARKS = frozenset({"\u2018", "\u201c", "'", '"'})
 _CLOSING_MARKS = frozenset({"\u2019", "\u201d", "'", '"'})
