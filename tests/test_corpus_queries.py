@@ -846,3 +846,15 @@ def test_cli_search(corpus: Path) -> None:
     assert result.exit_code == 0
     hits = json.loads(result.stdout)
     assert hits and "Ferry crews" in hits[0]["text"] and hits[0]["outlet"] == "Valley Herald"
+
+
+def test_a_publication_time_without_zone_is_served_as_the_schema_says() -> None:
+    # Stored times carry no zone; the API must not promise an RFC 3339 date-time (which needs one).
+    from datetime import datetime
+
+    from sourcetrace.corpus.results import ClaimHit
+
+    hit = ClaimHit(claim_id="c", doc_id="d", text="t", published=datetime(2024, 3, 5, 9, 15), score=1.0)
+    assert hit.model_dump(mode="json")["published"] == "2024-03-05T09:15:00"
+    schema = ClaimHit.model_json_schema(mode="serialization")["properties"]["published"]
+    assert "date-time" not in str(schema)

@@ -6,9 +6,9 @@ build them; import them from `sourcetrace.corpus.queries`.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 #: How a report of a traced claim stands towards it.
 #: independent: its chain shares no source with any earlier report (it opens a line of sourcing);
@@ -16,6 +16,14 @@ from pydantic import BaseModel, ConfigDict, Field
 #: or on no source at all, so its origin cannot be compared; disputing: it states the opposite, or its
 #: source denies the claim; copy: its article copies another listed article (one source with it).
 Status = Literal["independent", "dependent", "unknown", "disputing", "copy"]
+
+
+#: A publication time as the article gives it: stored with no zone (DuckDB TIMESTAMP), so it is served
+#: as a plain ISO 8601 string, not as an RFC 3339 `date-time`, which must carry an offset.
+Published = Annotated[
+    datetime | None,
+    PlainSerializer(lambda value: value.isoformat() if value is not None else None, return_type=str | None),
+]
 
 
 class QueryError(Exception):
@@ -34,7 +42,7 @@ class ClaimHit(_Result):
     text: str
     outlet: str | None = None
     title: str | None = None
-    published: datetime | None = None
+    published: Published = None
     innermost_name: str | None = None
     innermost_type: str | None = None
     cue: str | None = None
@@ -59,7 +67,7 @@ class TraceReport(_Result):
     doc_id: str
     outlet: str | None
     title: str | None = None
-    published: datetime | None = None
+    published: Published = None
     seq: int | None = Field(None, description="Ingest order, which orders undated articles.")
     text: str = Field(description="The claim as this article words it.")
     cue: str | None = None
@@ -91,7 +99,7 @@ class Trace(_Result):
     reports: list[TraceReport] = Field(description="In order of first appearance.")
     outlets: list[str] = Field(description="Distinct outlets carrying the claim, first appearance first.")
     first_outlet: str | None = Field(None, description="The outlet that first reported the claim.")
-    first_published: datetime | None = None
+    first_published: Published = None
     independent_sources: int = Field(description="Independent lines of sourcing behind the claim.")
     independent_names: list[str] = Field(
         default_factory=list, description="The innermost source of each independent line."
